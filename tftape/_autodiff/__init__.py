@@ -1,0 +1,1 @@
+"""Layer 4: the tape, segment lowering to jax.vjp, jacobians."""

@@ -1,0 +1,115 @@
+"""``tf.custom_gradient`` on ``jax.custom_vjp`` and ``tf.recompute_grad``."""
+from __future__ import annotations
+
+import functools
+import itertools
+
+import jax
+
+from .._core import dtypes as _d
+from .._core.convert import convert_to_tensor
+from .._core.registry import STATE, Op, tracing_scope, execute
+from .._core.tensor import Tensor, make
+from . import nest
+
+_ids = itertools.count()
+
+
+def _wrap_vals(vals, dtypes):
+    return [make(v, d) for v, d in zip(vals, dtypes)]
+
+
+def custom_gradient(f=None):
+    """Defines a function with a custom gradient: ``f`` returns ``(y, grad_fn)``.
+
+    >>> import tftape as tf
+    >>> @tf.custom_gradient
+    ... def clip_grad(x):
+    ...     return tf.identity(x), lambda dy: tf.clip_by_value(dy, -1., 1.)
+    >>> x = tf.constant(2.0)
+    >>> with tf.GradientTape() as t:
+    ...     t.watch(x)
+    ...     y = clip_grad(x) * 10.
+    >>> t.gradient(y, x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
+    """
+    if f is None:
+        return custom_gradient
+    uid = next(_ids)
+
+    @functools.wraps(f)
+    def decorated(*args, **kwargs):
+        st = STATE
+        xs = [convert_to_tensor(a) if not isinstance(a, Tensor) else a for a in args]
+        if not (st.tapes or st.accumulators) or st.tracing:
+            if st.tracing:
+                return _traced_call(f, xs, kwargs)
+            y, _ = f(*xs, **kwargs)
+            return y
+        with tracing_scope():
+            pass
+        saved = (st.tapes, st.accumulators)
+        st.tapes, st.accumulators = [], []
+        try:
+            y, _ = f(*xs, **kwargs)
+        finally:
+            st.tapes, st.accumulators = saved
+        flat_y = nest.flatten(y)
+        in_dtypes = [x.dtype for x in xs]
+        out_dtypes = [t.dtype for t in flat_y]
+        o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid)
+        outs = tuple(flat_y)
+        for tape in st.tapes:
+            tape._record(o, (tuple(in_dtypes), tuple(out_dtypes)), None, tuple(xs), outs)
+        for acc in st.accumulators:
+            acc._forward(o, (), None, tuple(xs), outs)
+        return nest.pack_sequence_as(y, list(outs))
+
+    return decorated
+
+
+def _traced_call(f, xs, kwargs):
+    o = _make_op(f, kwargs, [x.dtype for x in xs], None, None)
+    vals = o.grad_impl()(*[x._v for x in xs])
+    return vals
+
+
+def _make_op(f, kwargs, in_dtypes, out_dtypes, uid):
+    def run(*vals):
+        with tracing_scope():
+            y, g = f(*_wrap_vals(vals, in_dtypes), **kwargs)
+        return y, g
+
+    @jax.custom_vjp
+    def impl(*vals):
+        y, _ = run(*vals)
+        return tuple(t._v for t in nest.flatten(y))
+
+    def fwd(*vals):
+        return impl(*vals), vals
+
+    def bwd(vals, cts):
+        with tracing_scope():
+            y, g = f(*_wrap_vals(vals, in_dtypes), **kwargs)
+            flat_y = nest.flatten(y)
+            dys = [make(c, t.dtype) for c, t in zip(cts, flat_y)]
+            grads = g(*dys)
+        grads = nest.flatten(grads) if isinstance(grads, (list, tuple)) else [grads]
+        out = []
+        for gr, v in zip(grads, vals):
+            if gr is None:
+                out.append(jax.numpy.zeros_like(v))
+            else:
+                gt = convert_to_tensor(gr) if not isinstance(gr, Tensor) else gr
+                out.append(gt._v.astype(v.dtype))
+        return tuple(out)
+
+    impl.defvjp(fwd, bwd)
+    o = Op("custom_gradient", "IdentityN", lambda *v: impl(*v))
+    o.segment_key = ("custom_gradient", uid, tuple(in_dtypes))
+    return o
+
+
+def recompute_grad(f):
+    """Recomputes ``f``'s forward pass in the backward pass (here: the same values)."""
+    return f

@@ -1,0 +1,502 @@
+"""GradientTape (layer 4): record eager ops, replay the segment through cached ``jax.vjp``.
+
+Ops run eagerly; a tape records an op only when an input derives from a watched value. On
+``gradient`` the segment between sources and targets is pruned and lowered to one pure JAX
+function of (sources, captured inputs). Its vjp is jitted and cached by the segment's
+structure (op keys, static parameters and wiring), so a training loop that records the same
+ops every step compiles once. The gradient computation is itself an op: made while another
+tape records, it is recorded there as one node whose function is the vjp, so it
+differentiates again (higher-order derivatives).
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import warnings
+
+import jax
+import jax.numpy as jnp
+
+from .._core import dtypes as _d
+from .._core.registry import STATE, Op, execute
+from .._core.tensor import Tensor, make
+from .._core.convert import convert_to_tensor
+from . import nest
+
+_log = logging.getLogger("tftape")
+
+
+class UnconnectedGradients:
+    """How ``gradient`` reports sources the targets do not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+_READ = Op("read_variable", "ReadVariableOp", lambda x: x)
+_REREAD = Op("reread_variable", "ReadVariableOp",
+             lambda src, snap: snap + (src - jax.lax.stop_gradient(src)))
+
+
+class _SegmentCache:
+    """A bounded LRU of compiled gradient programs, keyed by segment structure."""
+
+    def __init__(self, maxsize: int = 512):
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+        self._d: collections.OrderedDict = collections.OrderedDict()
+        self._miss_sites: collections.Counter = collections.Counter()
+
+    def get(self, key):
+        v = self._d.get(key)
+        if v is not None:
+            self.hits += 1
+            self._d.move_to_end(key)
+        return v
+
+    def put(self, key, value, site=None):
+        self.misses += 1
+        self._d[key] = value
+        if len(self._d) > self.maxsize:
+            self._d.popitem(last=False)
+        if site is not None:
+            self._miss_sites[site] += 1
+            if self._miss_sites[site] == 5:
+                warnings.warn(
+                    "5 out of the last 5 calls to GradientTape.gradient triggered a new "
+                    "compilation of the recorded segment. Recompiling is expensive: the ops "
+                    "recorded, their static arguments (axes, shapes passed as Python values) "
+                    "or the way they are wired change between calls.", stacklevel=4)
+
+    def clear(self):
+        self._d.clear()
+        self.hits = self.misses = 0
+
+    def info(self):
+        return {"hits": self.hits, "misses": self.misses, "size": len(self._d),
+                "maxsize": self.maxsize}
+
+
+SEGMENT_CACHE = _SegmentCache()
+
+
+def _is_diff(dtype: _d.DType) -> bool:
+    return dtype.is_floating or dtype.is_complex
+
+
+class GradientTape:
+    """Records operations for automatic differentiation (``tf.GradientTape``).
+
+    >>> import tftape as tf
+    >>> x = tf.Variable(3.0)
+    >>> with tf.GradientTape() as tape:
+    ...     y = x * x
+    >>> tape.gradient(y, x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+    """
+
+    def __repr__(self):
+        # What TF prints for a tape object.
+        return f"<tensorflow.python.eager.backprop.GradientTape object at {hex(id(self))}>"
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self._persistent = persistent
+        self._watch_accessed_variables = watch_accessed_variables
+        self._recording = False
+        self._used = False
+        self._clear()
+
+    def _clear(self):
+        self._nodes: list = []
+        self._tracked: dict = {}        # id -> object; holding them keeps ids unique
+        self._watched_vars: dict = {}   # id -> Variable, in watch order
+        self._var_values: dict = {}     # id(variable) -> the value first read on this tape
+
+    # -- context --------------------------------------------------------------------------
+    def __enter__(self):
+        self._push()
+        return self
+
+    def __exit__(self, typ, value, traceback):
+        if self._recording:
+            self._pop()
+
+    def _push(self):
+        STATE.tapes.append(self)
+        self._recording = True
+
+    def _pop(self):
+        try:
+            STATE.tapes.remove(self)
+        except ValueError:
+            pass
+        self._recording = False
+
+    def stop_recording(self):
+        """A context in which operations are not recorded on this tape."""
+        return _StopRecording(self)
+
+    def reset(self):
+        """Clears everything recorded so far (the tape stays active)."""
+        self._clear()
+
+    # -- watching -----------------------------------------------------------------------------
+    def watch(self, tensor):
+        """Ensures that ``tensor`` (or a nested structure of them) is traced by this tape."""
+        for t in nest.flatten(tensor):
+            if _is_variable(t):
+                self._watch_variable(t)
+                continue
+            if not isinstance(t, Tensor):
+                if hasattr(t, "_tape_components"):
+                    for c in t._tape_components():
+                        self.watch(c)
+                    continue
+                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
+                                 f"tf.Tensor or tf.Variable or ExtensionType.")
+            if not _is_diff(t.dtype):
+                _log.warning("The dtype of the watched tensor must be floating (e.g. "
+                             "tf.float32), got %r", t.dtype)
+            self._tracked[id(t)] = t
+
+    def _watch_variable(self, v):
+        vid = id(v)
+        if vid not in self._watched_vars:
+            if not _is_diff(v.dtype):
+                _log.warning("The dtype of the watched tensor must be floating (e.g. "
+                             "tf.float32), got %r", v.dtype)
+            self._watched_vars[vid] = v
+            self._tracked[vid] = v
+
+    def watched_variables(self):
+        """The Variables this tape watches, in the order they were first watched."""
+        return tuple(self._watched_vars.values())
+
+    # -- recording ------------------------------------------------------------------------------
+    def _record(self, o, key, static, args, outs):
+        tracked = self._tracked
+        for a in args:
+            if id(a) in tracked:
+                break
+        else:
+            return
+        self._nodes.append((o, key, static, args, outs))
+        for t in outs:
+            tracked[id(t)] = t
+
+    def _variable_read(self, var, t: Tensor):
+        vid = id(var)
+        if vid not in self._tracked:
+            if self._watch_accessed_variables and var.trainable:
+                self._watch_variable(var)
+            else:
+                return
+        first = self._var_values.get(vid)
+        if first is None:
+            self._var_values[vid] = t._v
+            self._record(_READ, (), None, (var,), (t,))
+        elif first is t._v:
+            self._record(_READ, (), None, (var,), (t,))
+        else:
+            snap = make(t._v, t._dtype)
+            self._record(_REREAD, (), None, (var, snap), (t,))
+
+    # -- gradients --------------------------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """d(sum of targets)/d(source) for each source, in the structure of ``sources``."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+        if self._recording and not self._persistent:
+            _log.warning("Calling GradientTape.gradient on a persistent tape inside its context "
+                         "is significantly less efficient than calling it outside the context "
+                         "(it causes the gradient ops to be recorded on the tape, leading to "
+                         "increased CPU and memory usage). Only call GradientTape.gradient "
+                         "inside the context if you actually want to trace the gradient in "
+                         "order to compute higher order derivatives.")
+        unconnected = _unconnected_mode(unconnected_gradients)
+        flat_targets = [_as_target(t) for t in nest.flatten(target)]
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            if not (isinstance(s, Tensor) or _is_variable(s)):
+                raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not "
+                                 f"tf.Tensor or tf.Variable or ExtensionType.")
+        ograds = None
+        if output_gradients is not None:
+            ograds = [None if g is None else convert_to_tensor(g)
+                      for g in nest.flatten(output_gradients)]
+        grads = self._gradient(flat_targets, flat_sources, ograds)
+        if not self._persistent:
+            self._used = True
+            self._clear()
+        out = []
+        for s, g in zip(flat_sources, grads):
+            if g is None and unconnected == UnconnectedGradients.ZERO:
+                g = make(jnp.zeros(tuple(s.shape), s.dtype._np), s.dtype)
+            out.append(g)
+        return nest.pack_sequence_as(sources, out)
+
+    def _gradient(self, targets, sources, ograds):
+        seg = _lower(self, targets, sources, ograds)
+        if seg is None:
+            return [None] * len(sources)
+        grad_op, args, src_pos, site = seg
+        # Note: the vjp runs as one op, so tapes that record now record it as a node.
+        outs = _run_segment_op(grad_op, args, self)
+        if not isinstance(outs, tuple):
+            outs = (outs,)
+        result = [None] * len(sources)
+        for pos, g in zip(src_pos, outs):
+            for i in pos:
+                result[i] = g
+        return _indexed_slices_for_gathers(self, sources, result)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """The Jacobian of ``target`` w.r.t. each source (shape target.shape + source.shape)."""
+        from . import jacobians
+        return jacobians.jacobian(self, target, sources, _unconnected_mode(unconnected_gradients))
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: target [b, ...] and source [b, ...] give [b, t..., s...]."""
+        from . import jacobians
+        return jacobians.batch_jacobian(self, target, source,
+                                        _unconnected_mode(unconnected_gradients))
+
+    def __del__(self):
+        try:
+            if self._recording:
+                self._pop()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+def _unconnected_mode(u):
+    v = getattr(u, "value", u)
+    if v not in (UnconnectedGradients.NONE, UnconnectedGradients.ZERO):
+        raise ValueError(f"Unknown value for unconnected_gradients: {u!r}")
+    return v
+
+
+class _StopRecording:
+    def __init__(self, tape):
+        self._tape = tape
+
+    def __enter__(self):
+        if not self._tape._recording:
+            raise ValueError("Tape must be recording.")
+        self._tape._pop()
+
+    def __exit__(self, *exc):
+        self._tape._push()
+
+
+def _is_variable(x) -> bool:
+    return getattr(type(x), "_is_tf_variable", False)
+
+
+def _as_target(t):
+    if isinstance(t, Tensor):
+        return t
+    if _is_variable(t):
+        return t
+    return convert_to_tensor(t)
+
+
+def _value_of(tape, obj):
+    if isinstance(obj, Tensor):
+        return obj._v
+    v = tape._var_values.get(id(obj))
+    return v if v is not None else obj._current()
+
+
+# -- lowering -----------------------------------------------------------------------------------
+def _lower(tape, targets, sources, ograds):
+    """Prunes the recorded segment and returns (grad op, its inputs, source positions)."""
+    src_index: dict = {}
+    uniq_sources: list = []
+    src_pos: list = []
+    tracked = tape._tracked
+    for i, s in enumerate(sources):
+        if not _is_diff(s.dtype) or id(s) not in tracked:
+            continue
+        j = src_index.get(id(s))
+        if j is None:
+            src_index[id(s)] = j = len(uniq_sources)
+            uniq_sources.append(s)
+            src_pos.append([i])
+        else:
+            src_pos[j].append(i)
+    if not uniq_sources:
+        return None
+    # Forward: the nodes that depend on a source.
+    derived = set(src_index)
+    fwd = []
+    for node in tape._nodes:
+        args = node[3]
+        for a in args:
+            if id(a) in derived:
+                fwd.append(node)
+                for t in node[4]:
+                    if id(t) not in src_index:
+                        derived.add(id(t))
+                break
+    # Backward: the nodes the targets depend on.
+    needed = {id(t) for t in targets}
+    kept = []
+    for node in reversed(fwd):
+        for t in node[4]:
+            if id(t) in needed:
+                kept.append(node)
+                needed.update(id(a) for a in node[3])
+                break
+    kept.reverse()
+    ref = {id(s): ("s", i) for i, s in enumerate(uniq_sources)}
+    captured: list = []
+    prog = []
+    impls = []
+    for k, (o, key, static, args, outs) in enumerate(kept):
+        in_refs = []
+        for a in args:
+            r = ref.get(id(a))
+            if r is None:
+                r = ("c", len(captured))
+                captured.append(a)
+                ref[id(a)] = r
+            in_refs.append(r)
+        prog.append((getattr(o, "segment_key", o.name), key, tuple(in_refs), len(outs)))
+        impls.append((o, static))
+        for p, t in enumerate(outs):
+            if id(t) not in src_index:
+                ref[id(t)] = ("n", k, p)
+    tgt_refs = []
+    tgt_used = []
+    for i, t in enumerate(targets):
+        r = ref.get(id(t))
+        if r is None or r[0] == "c" or not _is_diff(t.dtype):
+            continue
+        tgt_refs.append(r)
+        tgt_used.append(i)
+    if not tgt_refs:
+        return None
+    used_src = {r[1] for node in prog for r in node[2] if r[0] == "s"} | \
+               {r[1] for r in tgt_refs if r[0] == "s"}
+    has_og = ograds is not None
+    key = (tuple(prog), tuple(tgt_refs), len(uniq_sources), len(captured), has_og)
+    grad_op = SEGMENT_CACHE.get(key)
+    if grad_op is None:
+        grad_op = _build_grad_op(key, impls, prog, tgt_refs, len(uniq_sources), len(captured),
+                                 has_og)
+        SEGMENT_CACHE.put(key, grad_op, site=_call_site())
+    args = list(uniq_sources) + captured
+    if has_og:
+        for i in tgt_used:
+            g = ograds[i]
+            t = targets[i]
+            args.append(g if g is not None else make(jnp.ones(t._v.shape if isinstance(t, Tensor)
+                                                              else t.shape, t.dtype._np), t.dtype))
+    # Sources the targets do not reach get None.
+    pos = [p if i in used_src else [] for i, p in enumerate(src_pos)]
+    return grad_op, args, pos, None
+
+
+def _call_site():
+    import sys
+    f = sys._getframe(3)
+    return (f.f_code.co_filename, f.f_lineno)
+
+
+def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og) -> Op:
+    fns = [(o.grad_impl() if not static else _partial(o.grad_impl(), static))
+           for o, static in impls]
+    wiring = [(node[2], node[3]) for node in prog]
+
+    def forward(src, cap):
+        env = []
+        for fn, (in_refs, nout) in zip(fns, wiring):
+            vals = [src[r[1]] if r[0] == "s" else cap[r[1]] if r[0] == "c" else env[r[1]][r[2]]
+                    for r in in_refs]
+            out = fn(*vals)
+            env.append(out if type(out) is tuple else (out,))
+        return tuple(src[r[1]] if r[0] == "s" else env[r[1]][r[2]] for r in tgt_refs)
+
+    def grad_fn(*flat):
+        src = flat[:n_src]
+        cap = flat[n_src:n_src + n_cap]
+        primal, vjp = jax.vjp(lambda s: forward(s, cap), tuple(src))
+        if has_og:
+            cts = tuple(g.astype(p.dtype) for g, p in zip(flat[n_src + n_cap:], primal))
+        else:
+            cts = tuple(jnp.ones_like(p) for p in primal)
+        (g,) = vjp(cts)
+        return tuple(g)
+
+    o = Op("gradient", "SymbolicGradient", grad_fn)
+    o.forward = forward
+    o.n_src = n_src
+    o.n_cap = n_cap
+    o._kernels[()] = jax.jit(grad_fn)
+    o.segment_key = key
+    return o
+
+
+def _partial(fn, static):
+    def f(*args):
+        return fn(*args, **static)
+    return f
+
+
+def _run_segment_op(o: Op, args, tape):
+    """Runs a lowered segment op on the values the tape saw, recording it on active tapes."""
+    vals = [_value_of(tape, a) for a in args]
+    st = STATE
+    if st.tracing:
+        out = o.impl(*vals)
+    else:
+        out = o._kernels[()](*vals)
+    outs = tuple(make(v, _d._BY_NP[v.dtype]) for v in out)
+    for t in list(st.tapes):
+        if t is tape and not tape._persistent:
+            continue
+        t._record_segment(o, args, outs, tape)
+    return outs
+
+
+def _record_segment(self, o, args, outs, source_tape):
+    tracked = self._tracked
+    if not any(id(a) in tracked for a in args):
+        return
+    if self is not source_tape:
+        # Variables as inputs: their values come from the tape that computed the gradient.
+        for a in args:
+            if _is_variable(a) and id(a) not in self._var_values:
+                self._var_values[id(a)] = source_tape._var_values.get(id(a), a._current())
+    self._nodes.append((o, (), None, tuple(args), outs))
+    for t in outs:
+        tracked[id(t)] = t
+
+
+GradientTape._record_segment = _record_segment
+
+
+def _indexed_slices_for_gathers(tape, sources, result):
+    return result
+
+
+# -- hooks used by Variable ----------------------------------------------------------------------
+def variable_accessed(var, t: Tensor):
+    """Called on every read of a Variable while a tape or accumulator is active."""
+    st = STATE
+    for tape in st.tapes:
+        tape._variable_read(var, t)
+    for acc in st.accumulators:
+        acc._variable_read(var, t)
+
+
+def watch_variable(var):
+    for tape in STATE.tapes:
+        if tape._watch_accessed_variables and var.trainable:
+            tape._watch_variable(var)

@@ -1,0 +1,1 @@
+"""Layers 1-3: dtypes, shapes, errors, Tensor and the op registry."""

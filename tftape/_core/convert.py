@@ -1,0 +1,152 @@
+"""``tf.convert_to_tensor`` and the argument-conversion rules ops share."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes as _d
+from .tensor import (EagerTensor, Tensor, make, make_string, numpy_to_dtype, python_to_numpy)
+
+_jnp = None
+
+
+def _asarray(a: np.ndarray):
+    global _jnp
+    if _jnp is None:
+        import jax.numpy as jnp
+        _jnp = jnp
+    return _jnp.asarray(a)
+
+
+# Python scalars recur in loops (learning rates, ``2 * x``): caching their device arrays
+# saves a host-to-device transfer per op. Keyed by (type, value, dtype); bounded.
+_SCALAR_CACHE: dict = {}
+_SCALAR_CACHE_MAX = 4096
+
+
+def _scalar(value, dtype: _d.DType | None) -> Tensor:
+    key = (type(value), value, dtype)
+    t = _SCALAR_CACHE.get(key)
+    if t is not None:
+        return t
+    arr, dt = python_to_numpy(value, dtype)
+    t = make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
+    if len(_SCALAR_CACHE) < _SCALAR_CACHE_MAX and value == value:  # NaN keys never hit
+        _SCALAR_CACHE[key] = t
+    return t
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, *, preferred_dtype=None,
+                      _allow_cast: bool = False) -> Tensor:
+    """Converts a Python value, NumPy array, Tensor or Variable to a Tensor.
+
+    >>> import tftape as tf
+    >>> tf.convert_to_tensor(2.)
+    <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
+    """
+    if dtype is not None:
+        dtype = _d.as_dtype(dtype)
+    if isinstance(value, Tensor):
+        if dtype is not None and value._dtype is not dtype:
+            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with "
+                             f"dtype {value._dtype.name}: {value!r}")
+        return value
+    conv = getattr(type(value), "__tf_tensor__", None)
+    if conv is not None:
+        return conv(value, dtype, name)
+    hint = dtype_hint if dtype_hint is not None else preferred_dtype
+    if dtype is None and hint is not None:
+        try:
+            return convert_to_tensor(value, dtype=_d.as_dtype(hint))
+        except (TypeError, ValueError):
+            pass
+    if type(value) in (float, int, bool, complex):
+        return _scalar(value, dtype)
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        arr, dt = numpy_to_dtype(np.asarray(value), dtype)
+        return make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
+    if isinstance(value, (str, bytes)):
+        return _scalar(value, dtype)
+    if isinstance(value, range):
+        value = list(value)
+    if isinstance(value, (list, tuple)):
+        res = python_to_numpy(value, dtype)
+        if res is None:
+            return _pack(value, dtype)
+        arr, dt = res
+        return make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
+    if isinstance(value, numbers.Number):
+        return convert_to_tensor(np.asarray(value), dtype)
+    if hasattr(value, "__jax_array__") or _is_jax_array(value):
+        v = value.__jax_array__() if hasattr(value, "__jax_array__") else value
+        t = make(v, _d._BY_NP[np.dtype(v.dtype)])
+        return convert_to_tensor(t, dtype) if dtype is not None else t
+    if hasattr(value, "__array__"):
+        return convert_to_tensor(np.asarray(value), dtype)
+    if hasattr(value, "__dlpack__"):
+        import jax.numpy as jnp
+        return convert_to_tensor(jnp.from_dlpack(value), dtype)
+    raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                     f"({_type_name(value)}) to a Tensor.")
+
+
+def _type_name(value) -> str:
+    return f"<class '{type(value).__module__}.{type(value).__qualname__}'>" \
+        if type(value).__module__ != "builtins" else f"<class '{type(value).__qualname__}'>"
+
+
+def _is_jax_array(value) -> bool:
+    mod = type(value).__module__
+    if not (mod.startswith("jax") or mod.startswith("jaxlib")):
+        return False
+    import jax
+    return isinstance(value, (jax.Array, jax.core.Tracer))
+
+
+def _pack(value, dtype):
+    """A list holding tensors is packed with ``tf.stack`` (TF's auto-packing)."""
+    from .._ops import array_ops
+    items = [_pack(v, dtype) if isinstance(v, (list, tuple)) else convert_to_tensor(v, dtype)
+             for v in value]
+    if dtype is None:
+        first = next((i.dtype for i in items if i.dtype is not _d.float32), items[0].dtype)
+        items = [convert_to_tensor(v, first) if not isinstance(v, Tensor) else v for v in items]
+    return array_ops.stack(items)
+
+
+def reshape_for_constant(t: Tensor, value, shape) -> Tensor:
+    """``tf.constant(value, shape=...)``: fill from a scalar or reshape an equal-size value."""
+    from .._ops import array_ops
+    from .shape import TensorShape
+    dims = TensorShape(shape).as_list()
+    n = 1
+    for d in dims:
+        n *= d
+    size = int(np.prod(t._v.shape)) if t._v.ndim else 1
+    if size == n:
+        return array_ops.reshape(t, dims)
+    if size == 1:
+        return array_ops.fill(dims, array_ops.reshape(t, []))
+    shown = t.numpy()
+    raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {shown} "
+                    f"(converted from {value!r}) has {size} elements, but got `shape` "
+                    f"{tuple(dims)} with {n} elements).")
+
+
+def to_static(x):
+    """A Python value from a tensor argument that an op needs statically (axis, perm, shape)."""
+    if isinstance(x, Tensor):
+        return x.numpy().tolist()
+    if hasattr(type(x), "__tf_tensor__"):
+        return convert_to_tensor(x).numpy().tolist()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (list, tuple)):
+        return [to_static(i) for i in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+__all__ = ["convert_to_tensor", "EagerTensor"]

@@ -1,0 +1,214 @@
+"""The op registry (layer 3): every op is declared once; one dispatcher runs them all.
+
+An :class:`Op` holds the TF op name (for messages), the allowed input dtypes, a pure JAX
+implementation ``impl(*arrays, **static)`` and flags. :func:`execute` runs an op eagerly through a
+``jax.jit`` kernel cached per op and static parameters, wraps the outputs as Tensors and hands
+them to the active tapes, which record the op only if an input derives from a watched value.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+from . import dtypes as _d
+from .errors import InvalidArgumentError, op_error
+from .tensor import Tensor, make, make_string
+from .convert import convert_to_tensor
+
+REGISTRY: dict[str, "Op"] = {}
+
+
+class _State(threading.local):
+    """Per-thread autodiff state, as in TF (tapes are thread-local)."""
+
+    def __init__(self):
+        self.tapes: list = []          # recording GradientTapes, innermost last
+        self.accumulators: list = []   # active ForwardAccumulators
+        self.tracing = 0               # > 0 while tf.function traces
+
+
+STATE = _State()
+RUN_EAGERLY = False
+
+
+class tracing_scope:
+    """While JAX traces tftape code: ops run their impls on tracers and tapes are set aside."""
+
+    def __enter__(self):
+        st = STATE
+        self._saved = (st.tapes, st.accumulators)
+        st.tapes, st.accumulators = [], []
+        st.tracing += 1
+        return self
+
+    def __exit__(self, *exc):
+        st = STATE
+        st.tracing -= 1
+        st.tapes, st.accumulators = self._saved
+
+
+class Op:
+    """One TF op: name, dtype rule and a pure JAX implementation.
+
+    Args:
+      name: the tftape name (``"add"``).
+      tf_name: TF's op name used in messages (``"AddV2"``).
+      impl: ``impl(*arrays, **static)`` returning an array or a tuple of arrays.
+      dtypes: allowed dtypes of the inputs that share TF's type attribute ``T``.
+      differentiable: whether gradients flow through the op.
+      tf_grad: ``(fwd, bwd)`` in ``jax.custom_vjp`` form, only where TF's gradient differs
+        from JAX's (kinks and ties).
+      host: the impl works on host NumPy values (string ops); it is never jitted or traced.
+      signature: TF's op signature for the "not in the list of allowed values" message.
+    """
+
+    __slots__ = ("name", "tf_name", "impl", "dtypes", "differentiable", "elementwise",
+                 "tf_grad", "host", "signature", "_kernels", "_grad_impl",
+                 "segment_key", "forward", "n_src", "n_cap")
+
+    def __init__(self, name, tf_name, impl, dtypes=None, differentiable=True, elementwise=False,
+                 tf_grad=None, host=False, signature=None):
+        self.name = name
+        self.tf_name = tf_name
+        self.impl = impl
+        self.dtypes = None if dtypes is None else frozenset(dtypes)
+        self.differentiable = differentiable
+        self.elementwise = elementwise
+        self.tf_grad = tf_grad
+        self.host = host
+        self.signature = signature
+        self._kernels: dict = {}
+        self._grad_impl = None
+
+    def __repr__(self):
+        return f"<Op {self.name} ({self.tf_name})>"
+
+    def __call__(self, *inputs, name=None, **static):
+        """Converts ``inputs`` with TF's rules (they share one dtype) and runs the op."""
+        return execute(self, convert_inputs(self, inputs), tuple(static.items()), static)
+
+    # -- lowering ---------------------------------------------------------------
+    def grad_impl(self):
+        """The impl used when a tape segment is lowered: with TF's gradient if it differs."""
+        g = self._grad_impl
+        if g is None:
+            if self.tf_grad is None:
+                g = self.impl
+            else:
+                import jax
+                fwd, bwd = self.tf_grad
+                g = jax.custom_vjp(self.impl)
+                g.defvjp(fwd, bwd)
+            self._grad_impl = g
+        return g
+
+
+def op(name, tf_name, impl, **flags) -> Op:
+    """Declares an op and adds it to the registry."""
+    o = Op(name, tf_name, impl, **flags)
+    REGISTRY[name] = o
+    return o
+
+
+# -- conversion and checks -------------------------------------------------------------
+def dtype_error(o: Op, index: int, expected: _d.DType, got: _d.DType):
+    return op_error(o.tf_name, f"cannot compute {o.tf_name} as input #{index}(zero-based) was "
+                               f"expected to be a {_d.TF_TYPE_NAMES[expected]} tensor but is a "
+                               f"{_d.TF_TYPE_NAMES[got]} tensor")
+
+
+_ENUM_ORDER = (_d.bfloat16, _d.float16, _d.float32, _d.float64, _d.uint8, _d.uint16, _d.uint32,
+               _d.uint64, _d.int8, _d.int16, _d.int32, _d.int64, _d.complex64, _d.complex128,
+               _d.bool, _d.string)
+_DT_NAMES = {_d.bfloat16: "DT_BFLOAT16", _d.float16: "DT_HALF", _d.float32: "DT_FLOAT",
+             _d.float64: "DT_DOUBLE", _d.string: "DT_STRING", _d.bool: "DT_BOOL"}
+
+
+def allowed_error(o: Op, dtype: _d.DType, attr: str = "T"):
+    allowed = [d for d in _ENUM_ORDER if d in o.dtypes]
+    names = ", ".join(_d.TF_TYPE_NAMES[d] for d in allowed)
+    enums = ", ".join(_DT_NAMES.get(d, "DT_" + d.name.upper()) for d in allowed)
+    sig = o.signature or "x:T, y:T -> z:T"
+    return op_error(o.tf_name,
+                    f"Value for attr '{attr}' of {_d.TF_TYPE_NAMES[dtype]} is not in the list of "
+                    f"allowed values: {names}\n\t; NodeDef: {{{{node {o.tf_name}}}}}; "
+                    f"Op<name={o.tf_name}; signature={sig}; attr={attr}:type,allowed=[{enums}]>")
+
+
+def convert_inputs(o: Op, inputs) -> list:
+    """TF's eager rule: the first input fixes the dtype; later Python values adopt it."""
+    out = []
+    dtype = None
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor):
+            t = x
+        elif dtype is None:
+            t = convert_to_tensor(x)
+        else:
+            t = convert_to_tensor(x, dtype_hint=dtype)
+        if dtype is None:
+            dtype = t._dtype
+            if o.dtypes is not None and dtype not in o.dtypes:
+                raise allowed_error(o, dtype)
+        elif t._dtype is not dtype:
+            raise dtype_error(o, i, dtype, t._dtype)
+        out.append(t)
+    return out
+
+
+def check_dtype(o: Op, t: Tensor, attr: str = "T"):
+    if o.dtypes is not None and t._dtype not in o.dtypes:
+        raise allowed_error(o, t._dtype, attr)
+
+
+# -- execution ---------------------------------------------------------------------------
+def _compile(o: Op, key, static):
+    fn = functools.partial(o.impl, **static) if static else o.impl
+    if not o.host:
+        import jax
+        fn = jax.jit(fn)
+    o._kernels[key] = fn
+    return fn
+
+
+def wrap(v) -> Tensor:
+    """Wraps a jax array, tracer or host NumPy array as a Tensor of the matching dtype."""
+    dt = v.dtype
+    if dt.kind == "O":
+        return make_string(v)
+    if type(v).__module__ == "numpy":
+        import jax.numpy as jnp
+        v = jnp.asarray(v)
+    return make(v, _d._BY_NP[dt])
+
+
+def execute(o: Op, args, key=(), static=None):
+    """Runs ``o`` on Tensors ``args`` and records it on the tapes that watch an input."""
+    st = STATE
+    if st.tracing and not o.host:
+        fn = functools.partial(o.impl, **static) if static else o.impl
+    else:
+        fn = o._kernels.get(key)
+        if fn is None:
+            fn = _compile(o, key, static)
+    out = fn(*[a._v for a in args])
+    if type(out) is tuple:
+        outs = tuple(wrap(v) for v in out)
+    else:
+        outs = wrap(out)
+    if (st.tapes or st.accumulators) and o.differentiable:
+        _record(o, key, static, args, outs if type(outs) is tuple else (outs,))
+    return outs
+
+
+def _record(o, key, static, args, outs):
+    st = STATE
+    for tape in st.tapes:
+        tape._record(o, key, static, args, outs)
+    for acc in st.accumulators:
+        acc._forward(o, key, static, args, outs)
+
+
+def raise_invalid(o: Op, message: str, name: str = "", wrapped=None):
+    from .errors import kernel_error
+    raise kernel_error(o.tf_name, message, InvalidArgumentError, name, wrapped)

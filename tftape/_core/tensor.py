@@ -1,0 +1,418 @@
+"""The Tensor (layer 2): an immutable wrapper around a ``jax.Array``.
+
+String tensors hold a NumPy object array of ``bytes`` on the host, since JAX has no string
+dtype. Operators are attached by the op modules (``tftape._ops.operators``), as TF does.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes as _d
+from .shape import TensorShape
+
+_new = object.__new__
+
+
+class Tensor:
+    """A multi-dimensional array with a TF dtype (``tf.Tensor``).
+
+    >>> import tftape as tf
+    >>> tf.constant([1, 2])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>
+    """
+
+    __slots__ = ("_v", "_dtype", "__weakref__")
+    # Lets ``ndarray + tensor`` reach Tensor.__radd__ (numpy defers to higher priority).
+    __array_priority__ = 100
+
+    # -- attributes -----------------------------------------------------------
+    @property
+    def dtype(self) -> _d.DType:
+        return self._dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._v.shape)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def set_shape(self, shape):
+        if not self.shape.is_compatible_with(shape):
+            raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied "
+                             f"shape {TensorShape(shape)}.")
+
+    @property
+    def ndim(self) -> int:
+        return self._v.ndim
+
+    @property
+    def device(self) -> str:
+        from .device import device_name
+        return device_name(self._v)
+
+    @property
+    def backing_device(self) -> str:
+        return self.device
+
+    @property
+    def name(self):
+        raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
+
+    @property
+    def is_packed(self) -> bool:
+        return False
+
+    def numpy(self):
+        """The value as a NumPy array (a NumPy scalar, or ``bytes``, for rank 0)."""
+        v = self._v
+        if self._dtype is _d.string:
+            return v[()] if v.ndim == 0 else v.copy()
+        a = np.asarray(v)
+        return a[()] if a.ndim == 0 else a.copy()
+
+    _numpy = numpy
+
+    def ref(self):
+        return Reference(self)
+
+    experimental_ref = ref
+
+    def __jax_array__(self):
+        if self._dtype is _d.string:
+            raise TypeError("string tensors have no JAX representation")
+        return self._v
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self._v)
+        if dtype is not None:
+            a = a.astype(dtype, copy=False)
+        return a
+
+    # -- python protocol --------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<tf.Tensor: shape={self.shape}, dtype={self._dtype.name}, numpy={_numpy_text(self, True)}>"
+
+    def __str__(self) -> str:
+        return f"tf.Tensor({_numpy_text(self, False)}, shape={self.shape}, dtype={self._dtype.name})"
+
+    def __format__(self, spec) -> str:
+        return self.numpy().__format__(spec)
+
+    def __hash__(self):
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+    def __len__(self) -> int:
+        if self._v.ndim == 0:
+            raise TypeError("Scalar tensor has no `len()`")
+        return self._v.shape[0]
+
+    def __iter__(self):
+        if self._v.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        for i in range(self._v.shape[0]):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        x = self.numpy()
+        if isinstance(x, np.ndarray):
+            return bool(x.size > 0 and x)
+        return bool(x)
+
+    def __int__(self) -> int:
+        return int(self.numpy())
+
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __complex__(self) -> complex:
+        return complex(self.numpy())
+
+    def __index__(self) -> int:
+        return np.asarray(self.numpy()).__index__()
+
+    def __setitem__(self, key, value):
+        raise TypeError(f"'{_TENSOR_QUALNAME}' object does not support item assignment")
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return constant, (self.numpy(),)
+
+
+_TENSOR_QUALNAME = "tensorflow.python.framework.ops.EagerTensor"
+
+
+class EagerTensor(Tensor):
+    """The concrete class of eagerly computed tensors (TF's ``EagerTensor``)."""
+
+    __slots__ = ()
+
+
+class SymbolicTensor(Tensor):
+    """A tensor whose value is a JAX tracer (inside ``tf.function``)."""
+
+    __slots__ = ()
+
+    def numpy(self):
+        raise NotImplementedError(
+            "Cannot convert a symbolic tf.Tensor to a numpy array. This error may indicate "
+            "that you're trying to pass a Tensor to a NumPy call, which is not supported.")
+
+    _numpy = numpy
+
+    def __array__(self, dtype=None, copy=None):
+        self.numpy()
+
+    def __repr__(self):
+        return f"<tf.Tensor 'Placeholder:0' shape={self.shape} dtype={self._dtype.name}>"
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        return repr(self).__format__(spec)
+
+    def __bool__(self):
+        from .errors import OperatorNotAllowedInGraphError
+        raise OperatorNotAllowedInGraphError(
+            "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed. You can attempt "
+            "the following resolutions to the problem: If you are running in Graph mode, use "
+            "Eager execution mode or decorate this function with @tf.function. If you are "
+            "using AutoGraph, you can try decorating this function with @tf.function. If that "
+            "does not work, then you may be using an unsupported feature or your source code "
+            "may not be visible to AutoGraph. See https://github.com/tensorflow/tensorflow/blob/"
+            "master/tensorflow/python/autograph/g3doc/reference/limitations.md#access-to-"
+            "source-code for more information.")
+
+    def __len__(self):
+        if self._v.ndim == 0:
+            raise TypeError("Scalar tensor has no `len()`")
+        return self._v.shape[0]
+
+    def __int__(self):
+        self.__bool__()
+
+    __float__ = __index__ = __int__
+
+
+class Reference:
+    """A hashable reference to a Tensor or Variable (``t.ref()``)."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def deref(self):
+        return self._obj
+
+    def __hash__(self):
+        return id(self._obj)
+
+    def __eq__(self, other):
+        return isinstance(other, Reference) and other._obj is self._obj
+
+    def __repr__(self):
+        return f"<Reference wrapping {self._obj!r}>"
+
+
+# -- construction ---------------------------------------------------------------
+_tracer_types: tuple = ()
+
+
+def _set_tracer_types():
+    global _tracer_types
+    import jax
+    _tracer_types = (jax.core.Tracer,)
+
+
+def make(v, dtype: _d.DType) -> Tensor:
+    """Wraps a jax array (or tracer) ``v`` of TF dtype ``dtype`` without copying."""
+    t = _new(SymbolicTensor if _tracer_types and isinstance(v, _tracer_types) else EagerTensor)
+    t._v = v
+    t._dtype = dtype
+    return t
+
+
+def make_string(arr: np.ndarray) -> Tensor:
+    t = _new(EagerTensor)
+    t._v = arr
+    t._dtype = _d.string
+    return t
+
+
+def dtype_of(v) -> _d.DType:
+    return _d._BY_NP[v.dtype]
+
+
+def _numpy_text(t: Tensor, is_repr: bool) -> str:
+    x = t.numpy()
+    if is_repr:
+        if np.isscalar(x) and not isinstance(x, bytes):
+            text = repr(x.item())
+        else:
+            text = repr(x)
+    else:
+        text = str(x)
+    if "\n" in text:
+        text = "\n" + text
+    return text
+
+
+# -- conversion of Python and NumPy values -------------------------------------------
+_INT32_MIN, _INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+_INT64_MIN, _INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+_NON_RECT = "Can't convert non-rectangular Python sequence to Tensor."
+
+
+def _scan(value, info) -> tuple:
+    """Returns the shape of a nested Python sequence, recording its leaf kinds in ``info``."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return (0,)
+        first = _scan(value[0], info)
+        for item in value[1:]:
+            if _scan(item, info) != first:
+                raise ValueError(_NON_RECT)
+        return (len(value),) + first
+    kinds = info["kinds"]
+    if isinstance(value, (bool, np.bool_)):
+        kinds.add("b")
+    elif isinstance(value, (str, bytes)):
+        kinds.add("s")
+    elif isinstance(value, numbers.Integral):
+        kinds.add("i")
+        v = int(value)
+        if v < info["min"]:
+            info["min"] = v
+        if v > info["max"]:
+            info["max"] = v
+    elif isinstance(value, numbers.Real):
+        kinds.add("f")
+    elif isinstance(value, numbers.Complex):
+        kinds.add("c")
+    elif isinstance(value, Tensor) or hasattr(type(value), "__tf_tensor__"):
+        kinds.add("t")
+        return tuple(value.shape)
+    elif isinstance(value, np.ndarray):
+        kinds.add("t")
+        return value.shape
+    else:
+        raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                         f"({type(value)}) to a Tensor.")
+    return ()
+
+
+def _encode(x):
+    if isinstance(x, str):
+        return x.encode("utf-8")
+    if isinstance(x, (bytes, np.bytes_)):
+        return bytes(x)
+    return x
+
+
+def _string_array(value) -> np.ndarray:
+    arr = np.asarray(value, dtype=object)
+    out = np.empty(arr.shape, dtype=object)
+    flat_in, flat_out = arr.reshape(-1), out.reshape(-1)
+    for i, x in enumerate(flat_in):
+        if isinstance(x, np.ndarray):
+            x = x.item()
+        if not isinstance(x, (str, bytes, np.str_, np.bytes_)):
+            raise TypeError(f"Failed to convert elements of {value!r} to Tensor. "
+                            f"Consider casting elements to a supported type.")
+        flat_out[i] = _encode(x.item() if isinstance(x, np.generic) else x)
+    return out
+
+
+# Which Python leaf kinds convert to a requested dtype kind (TF's IsCompatible).
+_COMPATIBLE = {"i": "ib", "u": "ib", "f": "fib", "c": "cfib", "b": "b", "s": "s"}
+
+
+def python_to_numpy(value, dtype: _d.DType | None):
+    """Converts a Python scalar or nested sequence with TF's inference and checks."""
+    info: dict = {"kinds": set(), "min": 0, "max": 0}
+    _scan(value, info)
+    kinds = info["kinds"]
+    if "t" in kinds:
+        return None  # caller packs tensors
+    if len(kinds) > 1:
+        if kinds <= {"i", "f"} or kinds <= {"i", "f", "c"}:
+            kind = "c" if "c" in kinds else "f"
+        else:
+            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+    elif kinds:
+        kind = next(iter(kinds))
+    else:
+        kind = None
+    if dtype is None:
+        if kind is None or kind == "f":
+            dtype = _d.float32
+        elif kind == "i":
+            lo, hi = info["min"], info["max"]
+            if _INT32_MIN <= lo and hi <= _INT32_MAX:
+                dtype = _d.int32
+            elif _INT64_MIN <= lo and hi <= _INT64_MAX:
+                dtype = _d.int64
+            else:
+                raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
+        elif kind == "b":
+            dtype = _d.bool
+        elif kind == "c":
+            dtype = _d.complex128
+        else:
+            dtype = _d.string
+    elif kind is not None and kind not in _COMPATIBLE[dtype._kind]:
+        shown = value if not isinstance(value, (list, tuple)) or len(str(value)) < 200 else "..."
+        raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype {dtype.name}")
+    if dtype is _d.string:
+        return _string_array(value), dtype
+    if kind == "i":
+        if not (_INT64_MIN <= info["min"] and info["max"] <= _INT64_MAX):
+            raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
+        # Note: TF wraps Python ints into narrower integer dtypes (300 -> uint8 44).
+        return np.array(value, dtype=np.int64).astype(dtype._np), dtype
+    return np.array(value, dtype=dtype._np), dtype
+
+
+def numpy_to_dtype(arr: np.ndarray, dtype: _d.DType | None):
+    """A NumPy array keeps its dtype; strings become object arrays of bytes."""
+    if arr.dtype.kind in "OSU":
+        if dtype is not None and dtype is not _d.string:
+            if arr.dtype.kind == "O":
+                return python_to_numpy(arr.tolist(), dtype)
+            raise TypeError(f"Cannot convert {arr!r} to EagerTensor of dtype {dtype.name}")
+        return _string_array(arr), _d.string
+    src = _d._BY_NP.get(arr.dtype)
+    if src is None:
+        raise TypeError(f"Unsupported numpy type: {arr.dtype}")
+    if dtype is None or dtype is src:
+        return arr, src
+    if dtype is _d.string:
+        raise TypeError(f"Cannot convert {arr!r} to EagerTensor of dtype {dtype.name}")
+    # Note: NumPy values are cast to any requested numeric dtype, as TF does.
+    return arr.astype(dtype._np), dtype
+
+
+def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
+    """Creates a constant tensor from a Python or NumPy value (``tf.constant``)."""
+    from .convert import convert_to_tensor, reshape_for_constant
+    dtype = None if dtype is None else _d.as_dtype(dtype)
+    if isinstance(value, Tensor) or hasattr(type(value), "__tf_tensor__"):
+        t = convert_to_tensor(value)
+        if dtype is not None and t.dtype is not dtype:
+            from .. import _ops
+            t = _ops.math.cast(t, dtype)
+    else:
+        t = convert_to_tensor(value, dtype=dtype, _allow_cast=True)
+    if shape is not None:
+        t = reshape_for_constant(t, value, shape)
+    return t

@@ -1,0 +1,676 @@
+"""Elementwise math, comparisons, logical ops, reductions and segment ops."""
+from __future__ import annotations
+
+import numpy as np
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from .._core import dtypes as _d
+from .._core.errors import InvalidArgumentError, kernel_error
+from .._core.registry import (Op, allowed_error, check_dtype, convert_inputs, execute, op,
+                              raise_invalid)
+from .._core.tensor import Tensor, make_string
+from ._util import (FLOAT, INEXACT, INT, NUMERIC, REAL, SIGNED_NUMERIC, fmt_shape, host,
+                    is_concrete, static_axis, tensor)
+
+BOOL = (_d.bool,)
+NUMERIC_NO_UNSIGNED = _d.FLOATING + _d.SIGNED + _d.COMPLEX
+
+
+# -- TF's gradients where they differ from JAX's -------------------------------------------
+def _abs_fwd(x):
+    return jnp.abs(x), x
+
+
+def _abs_bwd(x, g):
+    # Note: TF's gradient of abs is sign(x) * g, which is 0 at 0 (JAX gives 1).
+    return (g * jnp.sign(x).astype(g.dtype),)
+
+
+def _max_fwd(x, y):
+    return jnp.maximum(x, y), (x, y)
+
+
+def _max_bwd(res, g):
+    # Note: TF gives a tie wholly to the first argument; JAX splits it.
+    x, y = res
+    m = x >= y
+    return _unbroadcast(jnp.where(m, g, 0), x.shape), _unbroadcast(jnp.where(m, 0, g), y.shape)
+
+
+def _min_fwd(x, y):
+    return jnp.minimum(x, y), (x, y)
+
+
+def _min_bwd(res, g):
+    x, y = res
+    m = x <= y
+    return _unbroadcast(jnp.where(m, g, 0), x.shape), _unbroadcast(jnp.where(m, 0, g), y.shape)
+
+
+def _unbroadcast(g, shape):
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(i + extra for i, d in enumerate(shape)
+                                       if d == 1 and g.shape[i + extra] != 1)
+    return jnp.sum(g, axis=axes).reshape(shape) if axes else g.reshape(shape)
+
+
+# -- binary elementwise ops --------------------------------------------------------------------
+def _check_broadcast(o: Op, sa, sb):
+    for a, b in zip(reversed(sa), reversed(sb)):
+        if a != b and a != 1 and b != 1:
+            raise_invalid(o, f"Incompatible shapes: {fmt_shape(sa)} vs. {fmt_shape(sb)}")
+
+
+def _binary_fn(o: Op, doc: str):
+    def fn(x, y, name=None):
+        a, b = convert_inputs(o, (x, y))
+        if a._v.shape != b._v.shape:
+            _check_broadcast(o, a._v.shape, b._v.shape)
+        return execute(o, (a, b))
+    fn.__name__ = fn.__qualname__ = o.name
+    fn.__doc__ = doc
+    return fn
+
+
+def _safe_floordiv(x, y):
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        return lax.div(x - jnp.where((x % y != 0) & ((x < 0) != (y < 0)), y, 0), y)
+    return jnp.floor_divide(x, y)
+
+
+def _floormod(x, y):
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        return jnp.remainder(x, y)
+    # TF's FloorMod for floats: the result takes the sign of the divisor.
+    r = jnp.fmod(x, y)
+    return jnp.where((r != 0) & ((r < 0) != (y < 0)), r + y, r)
+
+
+def _pow(x, y):
+    return jnp.power(x, y)
+
+
+_add = op("add", "AddV2", jnp.add, dtypes=NUMERIC, elementwise=True)
+_sub = op("subtract", "Sub", jnp.subtract, dtypes=NUMERIC, elementwise=True)
+_mul = op("multiply", "Mul", jnp.multiply, dtypes=NUMERIC, elementwise=True)
+_realdiv = op("real_div", "RealDiv", jnp.true_divide, dtypes=INEXACT, elementwise=True)
+_div = op("div", "Div", lambda x, y: lax.div(x, y) if jnp.issubdtype(x.dtype, jnp.integer)
+          else jnp.true_divide(x, y), dtypes=NUMERIC, elementwise=True)
+_floordiv = op("floordiv", "FloorDiv", _safe_floordiv, dtypes=REAL, elementwise=True)
+_floormod = op("floormod", "FloorMod", _floormod, dtypes=REAL, elementwise=True,
+               differentiable=True)
+_pow_op = op("pow", "Pow", _pow, dtypes=NUMERIC_NO_UNSIGNED, elementwise=True)
+_maximum = op("maximum", "Maximum", jnp.maximum, dtypes=REAL, elementwise=True,
+              tf_grad=(_max_fwd, _max_bwd))
+_minimum = op("minimum", "Minimum", jnp.minimum, dtypes=REAL, elementwise=True,
+              tf_grad=(_min_fwd, _min_bwd))
+_sqdiff = op("squared_difference", "SquaredDifference", lambda x, y: jnp.square(x - y),
+             dtypes=NUMERIC_NO_UNSIGNED, elementwise=True)
+_divnonan = op("divide_no_nan", "DivNoNan",
+               lambda x, y: jnp.where(y == 0, jnp.zeros_like(x), x / jnp.where(y == 0, 1, y)),
+               dtypes=INEXACT, elementwise=True)
+_atan2 = op("atan2", "Atan2", jnp.arctan2, dtypes=FLOAT, elementwise=True)
+_xlogy = op("xlogy", "Xlogy", jax.scipy.special.xlogy, dtypes=INEXACT, elementwise=True)
+_xdivy = op("xdivy", "Xdivy", lambda x, y: jnp.where(x == 0, 0., x / y).astype(x.dtype),
+            dtypes=INEXACT, elementwise=True)
+_truncdiv = op("truncatediv", "TruncateDiv", lambda x, y: lax.div(x, y), dtypes=INT,
+               elementwise=True, differentiable=False)
+_truncmod = op("truncatemod", "TruncateMod", lambda x, y: lax.rem(x, y), dtypes=REAL,
+               elementwise=True, differentiable=False)
+
+add_op = _add
+subtract = _binary_fn(_sub, "x - y elementwise, with broadcasting.")
+multiply = _binary_fn(_mul, "x * y elementwise, with broadcasting.")
+maximum = _binary_fn(_maximum, "The elementwise maximum of x and y.")
+minimum = _binary_fn(_minimum, "The elementwise minimum of x and y.")
+squared_difference = _binary_fn(_sqdiff, "(x - y)^2 elementwise.")
+divide_no_nan = _binary_fn(_divnonan, "x / y, and 0 where y is 0.")
+atan2 = _binary_fn(_atan2, "The elementwise arctangent of y / x.")
+xlogy = _binary_fn(_xlogy, "x * log(y), and 0 where x is 0.")
+xdivy = _binary_fn(_xdivy, "x / y, and 0 where x is 0.")
+truncatediv = _binary_fn(_truncdiv, "Integer division rounding towards zero.")
+truncatemod = _binary_fn(_truncmod, "The remainder of truncating division.")
+_floordiv_raw = _binary_fn(_floordiv, "")
+_floormod_raw = _binary_fn(_floormod, "")
+_pow_raw = _binary_fn(_pow_op, "")
+_add_raw = _binary_fn(_add, "")
+
+
+def _string_add(a, b):
+    return np.char.add(a.astype(bytes), b.astype(bytes)).astype(object) if a.size and b.size \
+        else np.broadcast_arrays(a, b)[0].copy()
+
+
+_string_add_op = op("string_add", "AddV2", _string_add, host=True, differentiable=False)
+
+
+def add(x, y, name=None):
+    """x + y elementwise, with broadcasting (strings are concatenated).
+
+    >>> import tftape as tf
+    >>> tf.add([1, 2], [3, 4])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([4, 6], dtype=int32)>
+    """
+    if (isinstance(x, Tensor) and x._dtype is _d.string) or \
+            (not isinstance(x, Tensor) and isinstance(x, (str, bytes))):
+        a = tensor(x)
+        b = tensor(y, _d.string) if not isinstance(y, Tensor) else y
+        if b._dtype is not _d.string:
+            raise _dtype_err(_add, 1, _d.string, b._dtype)
+        out = np.vectorize(lambda p, q: p + q, otypes=[object])(a._v, b._v)
+        return make_string(np.asarray(out, dtype=object))
+    return _add_raw(x, y)
+
+
+def _dtype_err(o, i, exp, got):
+    from .._core.registry import dtype_error
+    return dtype_error(o, i, exp, got)
+
+
+def _int_zero_check(o, b):
+    if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) == 0)):
+        raise kernel_error(o.tf_name, "Integer division by zero")
+
+
+def floordiv(x, y, name=None):
+    """Floor division; integer division by zero raises InvalidArgumentError."""
+    a, b = convert_inputs(_floordiv, (x, y))
+    _int_zero_check(_floordiv, b)
+    return _floordiv_raw(a, b)
+
+
+def floormod(x, y, name=None):
+    """The remainder of floor division (result has the divisor's sign)."""
+    a, b = convert_inputs(_floormod, (x, y))
+    _int_zero_check(_floormod, b)
+    return _floormod_raw(a, b)
+
+
+mod = floormod
+
+
+def pow(x, y, name=None):  # noqa: A001 - TF's name
+    """x ** y elementwise."""
+    a, b = convert_inputs(_pow_op, (x, y))
+    if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) < 0)):
+        raise kernel_error("Pow", "Integers to negative integer powers are not allowed")
+    return _pow_raw(a, b)
+
+
+_TRUEDIV_CAST = {_d.int8: _d.float32, _d.uint8: _d.float32, _d.int16: _d.float32,
+                 _d.uint16: _d.float32, _d.int32: _d.float64, _d.uint32: _d.float64,
+                 _d.int64: _d.float64, _d.uint64: _d.float64}
+_realdiv_fn = _binary_fn(_realdiv, "")
+
+
+def truediv(x, y, name=None):
+    """x / y; integers are first cast to a float type (int32 -> float64), as TF does."""
+    a = tensor(x) if not isinstance(x, Tensor) else x
+    b = tensor(y, None) if isinstance(y, Tensor) else None
+    if b is None:
+        try:
+            b = tensor(y, a._dtype)
+        except (TypeError, ValueError):
+            b = tensor(y)
+    if a._dtype is not b._dtype:
+        raise TypeError(f"`x` and `y` must have the same dtype, got {a._dtype!r} != {b._dtype!r}.")
+    ft = _TRUEDIV_CAST.get(a._dtype)
+    if ft is not None:
+        a, b = cast(a, ft), cast(b, ft)
+    return _realdiv_fn(a, b)
+
+
+divide = truediv
+
+
+def div(x, y, name=None):
+    """TF1's ``div``: integer division for ints, true division for floats."""
+    a, b = convert_inputs(_div, (x, y))
+    _int_zero_check(_div, b)
+    return execute(_div, (a, b))
+
+
+# -- comparisons ------------------------------------------------------------------------------
+_equal = op("equal", "Equal", jnp.equal, dtypes=_d.ALL, differentiable=False, elementwise=True)
+_not_equal = op("not_equal", "NotEqual", jnp.not_equal, dtypes=_d.ALL, differentiable=False,
+                elementwise=True)
+_less = op("less", "Less", jnp.less, dtypes=REAL, differentiable=False, elementwise=True)
+_less_equal = op("less_equal", "LessEqual", jnp.less_equal, dtypes=REAL, differentiable=False,
+                 elementwise=True)
+_greater = op("greater", "Greater", jnp.greater, dtypes=REAL, differentiable=False,
+              elementwise=True)
+_greater_equal = op("greater_equal", "GreaterEqual", jnp.greater_equal, dtypes=REAL,
+                    differentiable=False, elementwise=True)
+less = _binary_fn(_less, "x < y elementwise.")
+less_equal = _binary_fn(_less_equal, "x <= y elementwise.")
+greater = _binary_fn(_greater, "x > y elementwise.")
+greater_equal = _binary_fn(_greater_equal, "x >= y elementwise.")
+_equal_fn = _binary_fn(_equal, "")
+_not_equal_fn = _binary_fn(_not_equal, "")
+
+
+def _string_cmp(a, b, fn):
+    import jax.numpy as jnp_
+    out = np.asarray(fn(a._v, b._v), dtype=bool)
+    from .._core.tensor import make
+    return make(jnp_.asarray(out), _d.bool)
+
+
+def equal(x, y, name=None):
+    """x == y elementwise."""
+    a, b = convert_inputs(_equal, (x, y))
+    if a._dtype is _d.string:
+        _check_broadcast(_equal, a._v.shape, b._v.shape)
+        return _string_cmp(a, b, np.equal)
+    return _equal_fn(a, b)
+
+
+def not_equal(x, y, name=None):
+    """x != y elementwise."""
+    a, b = convert_inputs(_not_equal, (x, y))
+    if a._dtype is _d.string:
+        _check_broadcast(_not_equal, a._v.shape, b._v.shape)
+        return _string_cmp(a, b, np.not_equal)
+    return _not_equal_fn(a, b)
+
+
+# -- logical and bitwise -------------------------------------------------------------------------
+_land = op("logical_and", "LogicalAnd", jnp.logical_and, dtypes=BOOL, differentiable=False,
+           elementwise=True)
+_lor = op("logical_or", "LogicalOr", jnp.logical_or, dtypes=BOOL, differentiable=False,
+          elementwise=True)
+_lnot = op("logical_not", "LogicalNot", jnp.logical_not, dtypes=BOOL, differentiable=False,
+           elementwise=True)
+_lxor = op("logical_xor", "LogicalXor", jnp.logical_xor, dtypes=BOOL, differentiable=False,
+           elementwise=True)
+_band = op("bitwise_and", "BitwiseAnd", jnp.bitwise_and, dtypes=INT, differentiable=False,
+           elementwise=True)
+_bor = op("bitwise_or", "BitwiseOr", jnp.bitwise_or, dtypes=INT, differentiable=False,
+          elementwise=True)
+_bxor = op("bitwise_xor", "BitwiseXor", jnp.bitwise_xor, dtypes=INT, differentiable=False,
+           elementwise=True)
+_invert = op("invert", "Invert", jnp.invert, dtypes=INT, differentiable=False, elementwise=True,
+             signature="x:T -> y:T")
+logical_and = _binary_fn(_land, "x AND y elementwise.")
+logical_or = _binary_fn(_lor, "x OR y elementwise.")
+logical_xor = _binary_fn(_lxor, "x XOR y elementwise.")
+bitwise_and = _binary_fn(_band, "Bitwise AND.")
+bitwise_or = _binary_fn(_bor, "Bitwise OR.")
+bitwise_xor = _binary_fn(_bxor, "Bitwise XOR.")
+
+
+def logical_not(x, name=None):
+    """NOT x elementwise."""
+    return _lnot(x)
+
+
+def invert(x, name=None):
+    """Bitwise NOT."""
+    return _invert(x)
+
+
+# -- unary elementwise ops -----------------------------------------------------------------------
+def _unary_fn(o: Op, doc: str):
+    def fn(x, name=None):
+        t = x if isinstance(x, Tensor) else tensor(x)
+        check_dtype(o, t)
+        return execute(o, (t,))
+    fn.__name__ = fn.__qualname__ = o.name
+    fn.__doc__ = doc
+    return fn
+
+
+def _relu(x):
+    return jnp.maximum(x, jnp.zeros((), x.dtype))
+
+
+def _unary(name, tf_name, impl, dtypes, doc, **kw):
+    o = op(name, tf_name, impl, dtypes=dtypes, elementwise=True, signature="x:T -> y:T", **kw)
+    return _unary_fn(o, doc)
+
+
+negative = _unary("negative", "Neg", jnp.negative, NUMERIC_NO_UNSIGNED, "-x elementwise.")
+abs = _unary("abs", "Abs", jnp.abs, NUMERIC_NO_UNSIGNED, "|x| elementwise.",  # noqa: A001
+             tf_grad=(_abs_fwd, _abs_bwd))
+_complex_abs = op("complex_abs", "ComplexAbs", jnp.abs, dtypes=_d.COMPLEX, elementwise=True)
+sign = _unary("sign", "Sign", jnp.sign, NUMERIC_NO_UNSIGNED, "The sign of x (-1, 0 or 1).")
+square = _unary("square", "Square", jnp.square, NUMERIC,
+                "x * x elementwise.\n\n>>> import tftape as tf\n>>> tf.square(5)\n"
+                "<tf.Tensor: shape=(), dtype=int32, numpy=25>")
+sqrt = _unary("sqrt", "Sqrt", jnp.sqrt, INEXACT, "The square root of x.")
+rsqrt = _unary("rsqrt", "Rsqrt", lax.rsqrt, INEXACT, "1 / sqrt(x).")
+exp = _unary("exp", "Exp", jnp.exp, INEXACT, "e ** x.")
+expm1 = _unary("expm1", "Expm1", jnp.expm1, INEXACT, "e ** x - 1.")
+log = _unary("log", "Log", jnp.log, INEXACT, "The natural logarithm of x.")
+log1p = _unary("log1p", "Log1p", jnp.log1p, INEXACT, "log(1 + x).")
+reciprocal = _unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.")
+sin = _unary("sin", "Sin", jnp.sin, INEXACT, "sin(x).")
+cos = _unary("cos", "Cos", jnp.cos, INEXACT, "cos(x).")
+tan = _unary("tan", "Tan", jnp.tan, INEXACT, "tan(x).")
+asin = _unary("asin", "Asin", jnp.arcsin, INEXACT, "arcsin(x).")
+acos = _unary("acos", "Acos", jnp.arccos, INEXACT, "arccos(x).")
+atan = _unary("atan", "Atan", jnp.arctan, INEXACT, "arctan(x).")
+sinh = _unary("sinh", "Sinh", jnp.sinh, INEXACT, "sinh(x).")
+cosh = _unary("cosh", "Cosh", jnp.cosh, INEXACT, "cosh(x).")
+tanh = _unary("tanh", "Tanh", jnp.tanh, INEXACT, "tanh(x).")
+asinh = _unary("asinh", "Asinh", jnp.arcsinh, INEXACT, "arcsinh(x).")
+acosh = _unary("acosh", "Acosh", jnp.arccosh, INEXACT, "arccosh(x).")
+atanh = _unary("atanh", "Atanh", jnp.arctanh, INEXACT, "arctanh(x).")
+sigmoid = _unary("sigmoid", "Sigmoid", jax.nn.sigmoid, INEXACT, "1 / (1 + exp(-x)).")
+softplus = _unary("softplus", "Softplus", jax.nn.softplus, FLOAT, "log(exp(x) + 1).")
+softsign = _unary("softsign", "Softsign", jax.nn.soft_sign, FLOAT, "x / (|x| + 1).")
+erf = _unary("erf", "Erf", jax.scipy.special.erf, FLOAT, "The error function.")
+erfc = _unary("erfc", "Erfc", jax.scipy.special.erfc, FLOAT, "The complementary error function.")
+erfinv = _unary("erfinv", "Erfinv", jax.scipy.special.erfinv, FLOAT, "The inverse of erf.")
+lgamma = _unary("lgamma", "Lgamma", jax.scipy.special.gammaln, FLOAT, "log|Gamma(x)|.")
+digamma = _unary("digamma", "Digamma", jax.scipy.special.digamma, FLOAT, "The digamma function.")
+round = _unary("round", "Round", jnp.round, NUMERIC_NO_UNSIGNED,  # noqa: A001
+               "Rounds half to even.", differentiable=False)
+rint = _unary("rint", "Rint", jnp.rint, FLOAT, "Rounds half to even.", differentiable=False)
+floor = _unary("floor", "Floor", jnp.floor, FLOAT, "floor(x).", differentiable=False)
+ceil = _unary("ceil", "Ceil", jnp.ceil, FLOAT, "ceil(x).", differentiable=False)
+is_nan = _unary("is_nan", "IsNan", jnp.isnan, FLOAT, "Whether x is NaN.", differentiable=False)
+is_inf = _unary("is_inf", "IsInf", jnp.isinf, FLOAT, "Whether x is infinite.",
+                differentiable=False)
+is_finite = _unary("is_finite", "IsFinite", jnp.isfinite, FLOAT, "Whether x is finite.",
+                   differentiable=False)
+real = _unary("real", "Real", jnp.real, NUMERIC, "The real part.")
+imag = _unary("imag", "Imag", jnp.imag, NUMERIC, "The imaginary part.")
+conj = _unary("conj", "Conj", jnp.conj, NUMERIC, "The complex conjugate.")
+angle = _unary("angle", "Angle", jnp.angle, NUMERIC, "The argument of a complex number.")
+log_sigmoid = _unary("log_sigmoid", "LogSigmoid", jax.nn.log_sigmoid, FLOAT, "log(sigmoid(x)).")
+_abs_fn = abs
+
+
+def abs(x, name=None):  # noqa: A001, F811
+    """|x| elementwise (the modulus, as a real tensor, for complex x)."""
+    t = x if isinstance(x, Tensor) else tensor(x)
+    if t._dtype.is_complex:
+        return execute(_complex_abs, (t,))
+    return _abs_fn(t)
+
+
+def real_(x):
+    return real(x)
+
+
+def complex(real, imag, name=None):  # noqa: A001
+    """Builds a complex tensor from real and imaginary parts."""
+    o = _complex_op
+    a, b = convert_inputs(o, (real, imag))
+    return execute(o, (a, b))
+
+
+_complex_op = op("complex", "Complex", lambda r, i: lax.complex(r, i),
+                 dtypes=(_d.float32, _d.float64))
+
+
+# -- cast --------------------------------------------------------------------------------------
+def _cast_impl(x, dtype):
+    if jnp.issubdtype(x.dtype, jnp.complexfloating) and not jnp.issubdtype(dtype, jnp.complexfloating):
+        x = jnp.real(x)
+    if dtype == np.bool_:
+        return x != 0
+    return x.astype(dtype)
+
+
+_cast = op("cast", "Cast", _cast_impl)
+
+
+def cast(x, dtype, name=None):
+    """Casts a tensor to ``dtype`` (floats truncate towards zero when cast to ints).
+
+    >>> import tftape as tf
+    >>> tf.cast(tf.constant([1.7, -1.7]), tf.int32)
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([ 1, -1], dtype=int32)>
+    """
+    dtype = _d.as_dtype(dtype)
+    from .._core.convert import convert_to_tensor
+    if hasattr(x, "_cast_composite"):
+        return x._cast_composite(dtype)
+    t = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    if t._dtype is dtype:
+        return t
+    if t._dtype is _d.string or dtype is _d.string:
+        from .._core.errors import UnimplementedError
+        raise UnimplementedError(None, None, f"Cast {t._dtype.name} to {dtype.name} is not supported [Op:Cast] name: ")
+    return execute(_cast, (t,), (dtype._np,), {"dtype": dtype._np})
+
+
+saturate_cast = cast
+
+
+# -- reductions -------------------------------------------------------------------------------
+def _norm_axes(o: Op, t: Tensor, axis):
+    nd = t._v.ndim
+    ax = static_axis(axis)
+    if ax is None:
+        return None
+    axes = (ax,) if isinstance(ax, int) else ax
+    out = []
+    for a in axes:
+        if not -nd <= a < max(nd, 1) or (nd == 0 and a not in (0, -1)):
+            raise kernel_error(o.tf_name, f"Invalid reduction dimension ({a} for input with {nd} "
+                                          f"dimension(s)", name="")
+        out.append(a % nd if nd else 0)
+    return tuple(sorted(set(out))) if nd else ()
+
+
+def _reducer(name, tf_name, impl, dtypes, doc, **kw):
+    o = op(name, tf_name, impl, dtypes=dtypes, **kw)
+
+    def fn(input_tensor, axis=None, keepdims=False, name=None):
+        t = input_tensor if isinstance(input_tensor, Tensor) else tensor(input_tensor)
+        check_dtype(o, t)
+        axes = _norm_axes(o, t, axis)
+        return execute(o, (t,), (axes, bool(keepdims)), {"axis": axes, "keepdims": bool(keepdims)})
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    fn.op = o
+    return fn
+
+
+def _sum(x, axis, keepdims):
+    return jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _prod(x, axis, keepdims):
+    return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _mean(x, axis, keepdims):
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        n = np.prod([x.shape[a] for a in (range(x.ndim) if axis is None else axis)], dtype=np.int64)
+        s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+        return lax.div(s, jnp.asarray(max(int(n), 1), x.dtype))
+    return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _variance(x, axis, keepdims):
+    return jnp.var(x, axis=axis, keepdims=keepdims)
+
+
+def _std(x, axis, keepdims):
+    return jnp.std(x, axis=axis, keepdims=keepdims)
+
+
+def _logsumexp(x, axis, keepdims):
+    return jax.scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
+
+
+reduce_sum = _reducer("reduce_sum", "Sum", _sum, NUMERIC, "Sum over ``axis``.\n\n"
+                      ">>> import tftape as tf\n>>> tf.reduce_sum([1, 2, 3])\n"
+                      "<tf.Tensor: shape=(), dtype=int32, numpy=6>",
+                      signature="input:T, reduction_indices:Tidx -> output:T")
+reduce_prod = _reducer("reduce_prod", "Prod", _prod, NUMERIC, "Product over ``axis``.")
+reduce_mean = _reducer("reduce_mean", "Mean", _mean, NUMERIC,
+                       "Mean over ``axis`` (integer means truncate, as in TF).")
+reduce_max = _reducer("reduce_max", "Max", lambda x, axis, keepdims: jnp.max(x, axis, keepdims=keepdims),
+                      REAL, "Maximum over ``axis``.")
+reduce_min = _reducer("reduce_min", "Min", lambda x, axis, keepdims: jnp.min(x, axis, keepdims=keepdims),
+                      REAL, "Minimum over ``axis``.")
+reduce_any = _reducer("reduce_any", "Any", lambda x, axis, keepdims: jnp.any(x, axis, keepdims=keepdims),
+                      BOOL, "Logical OR over ``axis``.", differentiable=False)
+reduce_all = _reducer("reduce_all", "All", lambda x, axis, keepdims: jnp.all(x, axis, keepdims=keepdims),
+                      BOOL, "Logical AND over ``axis``.", differentiable=False)
+reduce_variance = _reducer("reduce_variance", "Variance", _variance, INEXACT,
+                           "Population variance over ``axis``.")
+reduce_std = _reducer("reduce_std", "Std", _std, INEXACT, "Population standard deviation.")
+reduce_logsumexp = _reducer("reduce_logsumexp", "LogSumExp", _logsumexp, FLOAT,
+                            "log(sum(exp(x))) over ``axis``, computed stably.")
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """sqrt(sum(x**2)) over ``axis``."""
+    t = tensor(input_tensor)
+    return sqrt(reduce_sum(square(t), axis, keepdims)) if not t.dtype.is_integer else \
+        cast(sqrt(cast(reduce_sum(square(t), axis, keepdims), _d.float64)), t.dtype)
+
+
+def _arg(name, tf_name, fn):
+    o = op(name, tf_name, lambda x, axis, out: fn(x, axis=axis).astype(out), dtypes=REAL,
+           differentiable=False)
+
+    def f(input, axis=None, output_type=_d.int64, name=None):  # noqa: A002
+        t = tensor(input)
+        check_dtype(o, t)
+        ax = 0 if axis is None else static_axis(axis)
+        nd = t._v.ndim
+        if not -nd <= ax < nd:
+            raise kernel_error(tf_name, f"Expected dimension in the range [{-nd}, {nd}), but got {ax}")
+        if t._v.shape[ax] == 0:
+            raise kernel_error(tf_name, "Reduction axis 0 is empty in shape " + fmt_shape(t._v.shape))
+        out = _d.as_dtype(output_type)._np
+        return execute(o, (t,), (ax % nd, out), {"axis": ax % nd, "out": out})
+    f.__name__ = name
+    f.__doc__ = f"The index of the {'largest' if 'max' in name else 'smallest'} value along ``axis``."
+    return f
+
+
+argmax = _arg("argmax", "ArgMax", jnp.argmax)
+argmin = _arg("argmin", "ArgMin", jnp.argmin)
+
+
+def _cum(name, tf_name, fn, ident):
+    def impl(x, axis, exclusive, reverse):
+        if reverse:
+            x = jnp.flip(x, axis)
+        y = fn(x, axis=axis, dtype=x.dtype)
+        if exclusive:
+            pad = [(0, 0)] * x.ndim
+            pad[axis] = (1, 0)
+            y = jnp.pad(y, pad, constant_values=ident)
+            y = lax.slice_in_dim(y, 0, x.shape[axis], axis=axis)
+        if reverse:
+            y = jnp.flip(y, axis)
+        return y
+    o = op(name, tf_name, impl, dtypes=NUMERIC)
+
+    def f(x, axis=0, exclusive=False, reverse=False, name=None):
+        t = tensor(x)
+        check_dtype(o, t)
+        ax = static_axis(axis)
+        nd = t._v.ndim
+        if not -nd <= ax < nd:
+            raise kernel_error(tf_name, f"ValueError: axis must be in range [{-nd}, {nd})")
+        ax %= nd
+        return execute(o, (t,), (ax, bool(exclusive), bool(reverse)),
+                       {"axis": ax, "exclusive": bool(exclusive), "reverse": bool(reverse)})
+    f.__name__ = name
+    f.__doc__ = f"The cumulative {'sum' if 'sum' in name else 'product'} along ``axis``."
+    return f
+
+
+cumsum = _cum("cumsum", "Cumsum", jnp.cumsum, 0)
+cumprod = _cum("cumprod", "Cumprod", jnp.cumprod, 1)
+
+
+def count_nonzero(input, axis=None, keepdims=None, dtype=_d.int64, name=None):  # noqa: A002
+    """The number of non-zero elements over ``axis``."""
+    t = tensor(input)
+    nz = not_equal(t, make_string(np.array(b"", dtype=object)) if t.dtype is _d.string else
+                   tensor(0, t.dtype) if t.dtype is not _d.bool else tensor(False))
+    return reduce_sum(cast(nz, dtype), axis, bool(keepdims))
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    return add_n(inputs)
+
+
+def add_n(inputs, name=None):
+    """The elementwise sum of a list of tensors."""
+    if not inputs:
+        raise ValueError("inputs must be a non-empty list of tensors.")
+    out = tensor(inputs[0]) if not isinstance(inputs[0], Tensor) else inputs[0]
+    for x in inputs[1:]:
+        out = add(out, x)
+    return out
+
+
+# -- segments ----------------------------------------------------------------------------------
+def _seg_impl(kind):
+    def impl(data, ids, num_segments):
+        if kind == "sum":
+            return jax.ops.segment_sum(data, ids, num_segments)
+        if kind == "prod":
+            return jax.ops.segment_prod(data, ids, num_segments)
+        if kind == "max":
+            return jax.ops.segment_max(data, ids, num_segments)
+        if kind == "min":
+            return jax.ops.segment_min(data, ids, num_segments)
+        s = jax.ops.segment_sum(data, ids, num_segments)
+        c = jax.ops.segment_sum(jnp.ones(ids.shape, data.dtype), ids, num_segments)
+        c = c.reshape(c.shape + (1,) * (data.ndim - 1))
+        return s / jnp.maximum(c, 1)
+    return impl
+
+
+_SEG_OPS = {k: op(f"segment_{k}", f"Segment{k.capitalize()}", _seg_impl(k), dtypes=NUMERIC)
+            for k in ("sum", "mean", "max", "min", "prod")}
+_USEG_OPS = {k: op(f"unsorted_segment_{k}", f"UnsortedSegment{k.capitalize()}", _seg_impl(k),
+                   dtypes=NUMERIC) for k in ("sum", "mean", "max", "min", "prod")}
+
+
+def _segment(kind, sorted_ids: bool):
+    def f(data, segment_ids, num_segments=None, name=None):
+        d = tensor(data)
+        ids = tensor(segment_ids)
+        o = (_SEG_OPS if sorted_ids else _USEG_OPS)[kind]
+        ids_np = host(ids)
+        if sorted_ids:
+            if ids_np.size and np.any(np.diff(ids_np) < 0):
+                raise kernel_error(o.tf_name, "segment ids are not increasing")
+            n = int(ids_np.max()) + 1 if ids_np.size else 0
+        else:
+            n = int(host(tensor(num_segments)))
+            if ids_np.size and ids_np.max() >= n:
+                raise kernel_error(o.tf_name, f"segment_ids[{int(np.argmax(ids_np >= n))}] = "
+                                              f"{int(ids_np.max())} is out of range [0, {n})")
+        out = execute(o, (d, ids), (n,), {"num_segments": n})
+        if kind in ("max", "min") and sorted_ids:
+            empty = np.bincount(ids_np.reshape(-1), minlength=n) == 0 if ids_np.size else \
+                np.ones(n, bool)
+            if empty.any():
+                from . import array_ops
+                mask = tensor(empty.reshape((n,) + (1,) * (d.ndim - 1)))
+                out = array_ops.where(mask, array_ops.zeros_like(out), out)
+        return out
+    f.__name__ = ("segment_" if sorted_ids else "unsorted_segment_") + kind
+    f.__doc__ = f"Segment {kind} of ``data`` by ``segment_ids``."
+    return f
+
+
+segment_sum = _segment("sum", True)
+segment_mean = _segment("mean", True)
+segment_max = _segment("max", True)
+segment_min = _segment("min", True)
+segment_prod = _segment("prod", True)
+unsorted_segment_sum = _segment("sum", False)
+unsorted_segment_mean = _segment("mean", False)
+unsorted_segment_max = _segment("max", False)
+unsorted_segment_min = _segment("min", False)
+unsorted_segment_prod = _segment("prod", False)

@@ -1,0 +1,255 @@
+"""Neural-network ops (``tf.nn``)."""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .._core import dtypes as _d
+from .._core.errors import kernel_error
+from .._core.registry import check_dtype, convert_inputs, execute, op
+from .._core.tensor import Tensor
+from ._util import FLOAT, REAL, static_axis, tensor
+from . import math_ops as m
+
+
+def _relu_fwd(x):
+    return jnp.maximum(x, 0).astype(x.dtype), x
+
+
+def _relu_bwd(x, g):
+    # Note: TF's ReluGrad passes the gradient only where x > 0 (0 at x == 0).
+    return (jnp.where(x > 0, g, 0).astype(g.dtype),)
+
+
+def _relu6_fwd(x):
+    return jnp.clip(x, 0, 6).astype(x.dtype), x
+
+
+def _relu6_bwd(x, g):
+    # Note: TF's Relu6Grad passes the gradient only where 0 < x < 6.
+    return (jnp.where((x > 0) & (x < 6), g, 0).astype(g.dtype),)
+
+
+def _unary(name, tf_name, impl, dtypes, doc, **kw):
+    o = op(name, tf_name, impl, dtypes=dtypes, elementwise=True, signature="features:T -> activations:T", **kw)
+
+    def fn(features, name=None):
+        t = tensor(features)
+        check_dtype(o, t)
+        return execute(o, (t,))
+    fn.__name__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+relu = _unary("relu", "Relu", lambda x: jnp.maximum(x, 0).astype(x.dtype), REAL,
+              "max(x, 0).", tf_grad=(_relu_fwd, _relu_bwd))
+relu6 = _unary("relu6", "Relu6", lambda x: jnp.clip(x, 0, 6).astype(x.dtype), REAL,
+               "min(max(x, 0), 6).", tf_grad=(_relu6_fwd, _relu6_bwd))
+elu = _unary("elu", "Elu", jax.nn.elu, FLOAT, "x if x > 0 else exp(x) - 1.")
+selu = _unary("selu", "Selu", jax.nn.selu, FLOAT, "Scaled ELU.")
+silu = _unary("silu", "Silu", jax.nn.silu, FLOAT, "x * sigmoid(x).")
+swish = silu
+sigmoid = m.sigmoid
+tanh = m.tanh
+softplus = m.softplus
+softsign = m.softsign
+log_sigmoid = m.log_sigmoid
+
+
+def gelu(features, approximate=False, name=None) -> Tensor:
+    """Gaussian error linear unit (exact by default, as TF)."""
+    t = tensor(features)
+    return execute(_gelu, (t,), (bool(approximate),), {"approximate": bool(approximate)})
+
+
+_gelu = op("gelu", "Gelu", lambda x, approximate: jax.nn.gelu(x, approximate=approximate),
+           dtypes=FLOAT)
+
+
+def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
+    """x if x > 0 else alpha * x."""
+    t = tensor(features)
+    return execute(_leaky, (t,), (float(alpha),), {"alpha": float(alpha)})
+
+
+_leaky = op("leaky_relu", "LeakyRelu",
+            lambda x, alpha: jnp.where(x > 0, x, (alpha * x).astype(x.dtype)), dtypes=FLOAT)
+
+
+def _axis_op(name, tf_name, fn):
+    o = op(name, tf_name, lambda x, axis: fn(x, axis=axis), dtypes=FLOAT)
+
+    def f(logits, axis=None, name=None) -> Tensor:
+        t = tensor(logits)
+        check_dtype(o, t)
+        ax = -1 if axis is None else static_axis(axis)
+        if t.ndim == 0:
+            raise kernel_error(tf_name, "logits must have >= 1 dimension, got []")
+        return execute(o, (t,), (ax,), {"axis": ax})
+    f.__name__ = name
+    return f
+
+
+softmax = _axis_op("softmax", "Softmax", jax.nn.softmax)
+log_softmax = _axis_op("log_softmax", "LogSoftmax", jax.nn.log_softmax)
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """Mean and (population) variance over ``axes``.
+
+    >>> import tftape as tf
+    >>> mean, var = tf.nn.moments(tf.constant([1., 2., 3.]), axes=[0])
+    >>> float(mean), round(float(var), 4)
+    (2.0, 0.6667)
+    """
+    t = tensor(x)
+    mean = m.reduce_mean(t, axes, keepdims=True)
+    from .array_ops import stop_gradient
+    # TF stops the gradient through the mean inside the variance.
+    var = m.reduce_mean(m.squared_difference(t, stop_gradient(mean)), axes, keepdims=True)
+    if not keepdims:
+        from .array_ops import squeeze
+        ax = static_axis(axes)
+        ax = (ax,) if isinstance(ax, int) else ax
+        mean = squeeze(mean, ax)
+        var = squeeze(var, ax)
+    return mean, var
+
+
+def l2_loss(t, name=None) -> Tensor:
+    """sum(t ** 2) / 2."""
+    x = tensor(t)
+    return m.reduce_sum(m.square(x)) / tensor(2, x.dtype)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
+    """x / sqrt(max(sum(x**2), epsilon)) along ``axis``."""
+    t = tensor(x)
+    ss = m.reduce_sum(m.square(t), axis if axis is not None else dim, keepdims=True)
+    return t * m.rsqrt(m.maximum(ss, tensor(epsilon, t.dtype)))
+
+
+def bias_add(value, bias, data_format=None, name=None) -> Tensor:
+    """Adds a 1-D bias to the last (or, for NCHW, the channel) dimension."""
+    v, b = convert_inputs(_bias_add, (value, bias))
+    if b.ndim != 1:
+        raise kernel_error("BiasAdd", f"Biases must be 1D: {list(b.shape)}")
+    cf = bool(data_format and data_format.startswith("NC"))
+    c = v._v.shape[1] if cf else v._v.shape[-1]
+    if c != b._v.shape[0]:
+        raise kernel_error("BiasAdd", f"Must provide as many biases as the last dimension of the "
+                                      f"input tensor: [{b._v.shape[0]}] vs. {list(v._v.shape)}"
+                           .replace(" ", "", 0))
+    return execute(_bias_add, (v, b), (cf,), {"channels_first": cf})
+
+
+_bias_add = op("bias_add", "BiasAdd", lambda v, b, channels_first: v + (
+    b.reshape((-1,) + (1,) * (v.ndim - 2)) if channels_first else b))
+
+
+def _sce_impl(labels, logits, axis):
+    return -jnp.sum(labels * jax.nn.log_softmax(logits, axis=axis), axis=axis)
+
+
+_sce = op("softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits",
+          _sce_impl, dtypes=FLOAT)
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
+    """Cross entropy between ``labels`` (a distribution) and softmax(``logits``)."""
+    lg = tensor(logits)
+    lb = tensor(labels, lg.dtype) if not isinstance(labels, Tensor) else labels
+    if lb.dtype is not lg.dtype:
+        lb = m.cast(lb, lg.dtype)
+    if lb.shape != lg.shape:
+        raise kernel_error("SoftmaxCrossEntropyWithLogits",
+                           f"logits and labels must be broadcastable: logits_size="
+                           f"{list(lg.shape)} labels_size={list(lb.shape)}".replace(" ", ""))
+    return execute(_sce, (lb, lg), (int(axis),), {"axis": int(axis)})
+
+
+def _ssce_impl(labels, logits):
+    lp = jax.nn.log_softmax(logits, axis=-1)
+    return -jnp.take_along_axis(lp, labels[..., None].astype(jnp.int32), axis=-1)[..., 0]
+
+
+_ssce = op("sparse_softmax_cross_entropy_with_logits", "SparseSoftmaxCrossEntropyWithLogits",
+           _ssce_impl)
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
+    """Cross entropy of integer class ``labels`` against softmax(``logits``)."""
+    lb = tensor(labels)
+    lg = tensor(logits)
+    if lb.dtype not in (_d.int32, _d.int64):
+        raise TypeError(f"Value passed to parameter 'labels' has DataType {lb.dtype.name} not in "
+                        f"list of allowed values: int32, int64")
+    if lg.ndim != lb.ndim + 1 or tuple(lg.shape[:-1]) != tuple(lb.shape):
+        raise ValueError(f"`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "
+                         f"labels.shape={lb.shape} of rank {lb.ndim} and logits.shape={lg.shape} "
+                         f"of rank {lg.ndim}" if lg.ndim != lb.ndim + 1 else
+                         f"`labels.shape` must equal `logits.shape` except for the last dimension. "
+                         f"Received: labels.shape={lb.shape} and logits.shape={lg.shape}")
+    import numpy as np
+    lv = np.asarray(lb._v)
+    n = lg._v.shape[-1]
+    if lv.size and (lv.min() < 0 or lv.max() >= n):
+        bad = int(lv[(lv < 0) | (lv >= n)].reshape(-1)[0])
+        pos = int(np.argmax(((lv < 0) | (lv >= n)).reshape(-1)))
+        raise kernel_error("SparseSoftmaxCrossEntropyWithLogits",
+                           f"Received a label value of {bad} which is outside the valid range of "
+                           f"[0, {n}).  Label values: {' '.join(str(int(v)) for v in lv.reshape(-1))}")
+    return execute(_ssce, (lb, lg))
+
+
+def _sig_ce(labels, logits):
+    return jnp.maximum(logits, 0) - logits * labels + jnp.log1p(jnp.exp(-jnp.abs(logits)))
+
+
+_sigce = op("sigmoid_cross_entropy_with_logits", "SigmoidCrossEntropyWithLogits", _sig_ce,
+            dtypes=FLOAT)
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+    """Elementwise logistic loss of ``logits`` against ``labels`` in [0, 1]."""
+    lg = tensor(logits)
+    lb = tensor(labels, lg.dtype) if not isinstance(labels, Tensor) else labels
+    if lb.shape != lg.shape:
+        raise ValueError(f"`logits` and `labels` must have the same shape, received "
+                         f"({lg.shape} vs {lb.shape}).")
+    a, b = convert_inputs(_sigce, (lb, lg))
+    return execute(_sigce, (a, b))
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Zeroes elements with probability ``rate`` and scales the rest by 1 / (1 - rate)."""
+    from . import random_ops
+    t = tensor(x)
+    r = float(rate)
+    if not 0 <= r < 1:
+        raise ValueError(f"`rate` must be a scalar tensor or a float in the range [0, 1). "
+                         f"Received: rate={rate}")
+    if r == 0:
+        return t
+    shape = t.shape.as_list() if noise_shape is None else list(noise_shape)
+    keep = random_ops.uniform(shape, dtype=t.dtype, seed=seed) >= r
+    return m.multiply(t, m.cast(keep, t.dtype)) * tensor(1 / (1 - r), t.dtype)
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    divisor = m.reciprocal(counts)
+    mean = m.multiply(mean_ss, divisor)
+    var = m.subtract(m.multiply(variance_ss, divisor), m.square(mean))
+    return mean, var
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) / sqrt(variance + eps) * scale + offset."""
+    t = tensor(x)
+    inv = m.rsqrt(tensor(variance) + tensor(variance_epsilon, t.dtype))
+    if scale is not None:
+        inv = inv * scale
+    out = t * inv + ((tensor(offset) if offset is not None else tensor(0, t.dtype))
+                     - tensor(mean) * inv)
+    return out

@@ -1,0 +1,538 @@
+"""tf.Variable (layer 5): a mutable cell holding a value; reads are watched by tapes.
+
+Assignments replace the held JAX array with a new one (functional ``.at[]`` updates), so a
+Tensor read earlier never changes under the user's feet, as with TF's value semantics.
+"""
+from __future__ import annotations
+
+import numpy as np
+import jax.numpy as jnp
+
+from ._core import dtypes as _d
+from ._core.convert import convert_to_tensor
+from ._core.errors import kernel_error
+from ._core.registry import STATE, execute, op
+from ._core.shape import TensorShape
+from ._core.tensor import EagerTensor as _EagerTensor, Tensor, make, make_string, Reference
+from ._autodiff.tape import variable_accessed
+
+
+class VariableSynchronization:
+    AUTO, NONE, ON_WRITE, ON_READ = 0, 1, 2, 3
+
+
+class VariableAggregation:
+    NONE, SUM, MEAN, ONLY_FIRST_REPLICA = 0, 1, 2, 3
+
+
+class _VariableMeta(type):
+    def __call__(cls, *args, **kwargs):
+        if cls is Variable:
+            cls = ResourceVariable
+        return type.__call__(cls, *args, **kwargs)
+
+
+class Variable(metaclass=_VariableMeta):
+    """A mutable, trainable tensor (``tf.Variable``).
+
+    >>> import tftape as tf
+    >>> v = tf.Variable([1, 2, 3])
+    >>> v.assign_add([1, 1, 1])
+    <tf.Variable 'UnreadVariable' shape=(3,) dtype=int32, numpy=array([2, 3, 4], dtype=int32)>
+    """
+
+    _is_tf_variable = True
+    __array_priority__ = 100
+
+
+class ResourceVariable(Variable):
+    """The concrete class of ``tf.Variable`` objects."""
+
+    def __init__(self, initial_value=None, trainable=None, validate_shape=True,
+                 caching_device=None, name=None, variable_def=None, dtype=None,
+                 import_scope=None, constraint=None,
+                 synchronization=VariableSynchronization.AUTO,
+                 aggregation=VariableAggregation.NONE, shape=None,
+                 experimental_enable_variable_lifting=True, **kwargs):
+        if initial_value is None:
+            raise ValueError("The `initial_value` arg (`None`) must be specified as a tensor "
+                             "or a Python function")
+        if callable(initial_value):
+            initial_value = initial_value()
+        if getattr(type(initial_value), "_is_tf_variable", False):
+            initial_value = initial_value.read_value()
+        if hasattr(initial_value, "_variable_initial_value"):
+            initial_value = initial_value._variable_initial_value()
+        t = convert_to_tensor(initial_value, dtype=dtype) if not isinstance(initial_value, Tensor) \
+            else initial_value
+        if dtype is not None and t.dtype is not _d.as_dtype(dtype):
+            from ._ops.math_ops import cast
+            t = cast(t, dtype) if isinstance(initial_value, Tensor) else \
+                convert_to_tensor(initial_value, dtype=dtype)
+        if shape is not None:
+            shape = TensorShape(shape)
+            if not shape.is_compatible_with(t.shape):
+                raise ValueError(f"In this `tf.Variable` creation, the initial value's shape "
+                                 f"({t.shape}) is not compatible with the explicitly supplied "
+                                 f"`shape` argument ({shape}).")
+        else:
+            shape = t.shape
+        if constraint is not None and not callable(constraint):
+            raise ValueError(f"The `constraint` argument must be a callable. Received: "
+                             f"{constraint}")
+        self._value = t._v
+        self._dtype = t.dtype
+        self._shape = shape
+        self._trainable = True if trainable is None else trainable
+        self._name = "Variable:0" if name is None else f"{name}:0"
+        self._constraint = constraint
+        self._synchronization = synchronization
+        self._aggregation = aggregation
+        self._initial_value = t
+
+    # -- reading --------------------------------------------------------------------------------
+    def _current(self):
+        return self._value
+
+    def _handle(self):
+        return self
+
+    def read_value(self) -> Tensor:
+        """The current value as a Tensor (recorded on tapes that watch this variable)."""
+        h = self._handle()
+        v = h._value
+        t = make_string(v) if h._dtype is _d.string else make(v, h._dtype)
+        st = STATE
+        if st.tapes or st.accumulators:
+            variable_accessed(h, t)
+        return t
+
+    value = read_value
+
+    def __tf_tensor__(self, dtype=None, name=None) -> Tensor:
+        t = self.read_value()
+        if dtype is not None and _d.as_dtype(dtype) is not t.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_d.as_dtype(dtype).name} for "
+                             f"Tensor with dtype {t.dtype.name}: {t!r}")
+        return t
+
+    def numpy(self):
+        return self.read_value().numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.read_value().__array__(dtype)
+
+    def __jax_array__(self):
+        return self._handle()._value
+
+    # -- attributes ---------------------------------------------------------------------------
+    @property
+    def dtype(self) -> _d.DType:
+        return self._handle()._dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._handle()._shape
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    @property
+    def ndim(self):
+        return self.shape.rank
+
+    @property
+    def name(self) -> str:
+        return self._handle()._name
+
+    @property
+    def trainable(self):
+        return self._handle()._trainable
+
+    @property
+    def device(self) -> str:
+        from ._core.device import device_name
+        return device_name(self._handle()._value)
+
+    @property
+    def constraint(self):
+        return self._handle()._constraint
+
+    @property
+    def synchronization(self):
+        return self._handle()._synchronization
+
+    @property
+    def aggregation(self):
+        return self._handle()._aggregation
+
+    @property
+    def initial_value(self):
+        return self._handle()._initial_value
+
+    @property
+    def handle(self):
+        return self._handle()
+
+    @property
+    def graph(self):
+        return None
+
+    def ref(self):
+        return Reference(self._handle())
+
+    experimental_ref = ref
+
+    def __hash__(self):
+        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. "
+                        f"(Variable: {self})")
+
+    def __repr__(self) -> str:
+        h = self._handle()
+        t = make_string(h._value) if h._dtype is _d.string else make(h._value, h._dtype)
+        from ._core.tensor import _numpy_text
+        return (f"<tf.Variable '{self._repr_name()}' shape={h._shape} dtype={h._dtype.name}, "
+                f"numpy={_numpy_text(t, True)}>")
+
+    __str__ = __repr__
+
+    def _repr_name(self):
+        return self.name
+
+    def __len__(self):
+        return len(self.read_value())
+
+    def __iter__(self):
+        return iter(self.read_value())
+
+    def __bool__(self):
+        return bool(self.read_value())
+
+    def __int__(self):
+        return int(self.read_value())
+
+    def __float__(self):
+        return float(self.read_value())
+
+    def __index__(self):
+        return self.read_value().__index__()
+
+    def __format__(self, spec):
+        return self.read_value().__format__(spec)
+
+    def __getitem__(self, key):
+        from ._ops.array_ops import getitem, _index_key
+        t = getitem(self.read_value(), key)
+        return _SlicedTensor._wrap(t, self._handle(), key)
+
+    def __deepcopy__(self, memo):
+        v = ResourceVariable(make(self._handle()._value, self.dtype) if self.dtype is not _d.string
+                             else make_string(self._handle()._value.copy()),
+                             trainable=self.trainable, name=self.name[:-2])
+        return v
+
+    def __reduce__(self):
+        return ResourceVariable, (self.numpy(),), {"_trainable": self.trainable,
+                                                   "_name": self.name}
+
+    # -- assignment -------------------------------------------------------------------------------
+    def _set(self, new_value):
+        h = self._handle()
+        if h._constraint is not None:
+            pass
+        h._value = new_value
+
+    def _convert_update(self, value) -> Tensor:
+        h = self._handle()
+        return convert_to_tensor(value, dtype=h._dtype)
+
+    def _unread(self):
+        return _UnreadVariable(self._handle())
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        """Replaces the value (shapes must be compatible)."""
+        h = self._handle()
+        t = self._convert_update(value)
+        if not h._shape.is_compatible_with(t.shape):
+            raise ValueError(f"Cannot assign value to variable ' {h._name}': Shape mismatch."
+                             f"The variable shape {h._shape}, and the assigned value shape "
+                             f"{t.shape} are incompatible.")
+        h._value = t._v
+        return self._unread() if read_value else None
+
+    def _update(self, o, value, read_value):
+        h = self._handle()
+        t = self._convert_update(value)
+        cur = make(h._value, h._dtype)
+        try:
+            new = o(cur, t)
+        except Exception as e:  # noqa: BLE001
+            raise e
+        if tuple(new.shape) != tuple(cur.shape) and h._shape.is_fully_defined():
+            raise kernel_error("AssignAddVariableOp", f"Cannot update variable with shape "
+                                                      f"{list(cur.shape)} using a Tensor with "
+                                                      f"shape {list(t.shape)}, shapes must be "
+                                                      f"equal.".replace(" ", "", 0))
+        h._value = new._v
+        return self._unread() if read_value else None
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        """Adds ``delta`` to the value."""
+        from ._ops import math_ops
+        return self._update(math_ops.add, delta, read_value)
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        """Subtracts ``delta`` from the value."""
+        from ._ops import math_ops
+        return self._update(math_ops.subtract, delta, read_value)
+
+    def _scatter_nd(self, mode, indices, updates):
+        from ._ops import array_ops
+        h = self._handle()
+        fn = getattr(array_ops, f"tensor_scatter_nd_{mode}")
+        new = fn(make(h._value, h._dtype), indices, self._convert_update(updates))
+        h._value = new._v
+        return self._unread()
+
+    def scatter_nd_update(self, indices, updates, name=None):
+        """Writes ``updates`` at ``indices`` (N-d)."""
+        return self._scatter_nd("update", indices, updates)
+
+    def scatter_nd_add(self, indices, updates, name=None):
+        return self._scatter_nd("add", indices, updates)
+
+    def scatter_nd_sub(self, indices, updates, name=None):
+        return self._scatter_nd("sub", indices, updates)
+
+    def scatter_nd_max(self, indices, updates, name=None):
+        return self._scatter_nd("max", indices, updates)
+
+    def scatter_nd_min(self, indices, updates, name=None):
+        return self._scatter_nd("min", indices, updates)
+
+    def _scatter(self, mode, sparse_delta):
+        if not isinstance(sparse_delta, IndexedSlices):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        from ._ops import array_ops
+        h = self._handle()
+        idx = convert_to_tensor(sparse_delta.indices)
+        vals = self._convert_update(sparse_delta.values)
+        n = h._value.shape[0]
+        iv = np.asarray(idx._v)
+        if iv.size and (iv.min() < 0 or iv.max() >= n):
+            bad = int(iv[(iv < 0) | (iv >= n)].reshape(-1)[0])
+            raise kernel_error("ResourceScatterUpdate", f"indices[0] = {bad} is not in [0, {n})")
+        new = execute(_SCATTER_ROWS[mode], (make(h._value, h._dtype), idx, vals))
+        h._value = new._v
+        return self._unread()
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        """Writes ``sparse_delta.values`` to rows ``sparse_delta.indices``."""
+        return self._scatter("update", sparse_delta)
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("add", sparse_delta)
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("sub", sparse_delta)
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("max", sparse_delta)
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("min", sparse_delta)
+
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("mul", sparse_delta)
+
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("div", sparse_delta)
+
+    def batch_scatter_update(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter("update", sparse_delta)
+
+    def sparse_read(self, indices, name=None, axis=None, batch_dims=0):
+        from ._ops import array_ops
+        return array_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
+
+    def gather_nd(self, indices, name=None):
+        from ._ops import array_ops
+        return array_ops.gather_nd(self.read_value(), indices)
+
+    def _slice_assign(self, key, value, mode):
+        from ._ops.array_ops import _index_key
+        h = self._handle()
+        cur = make(h._value, h._dtype)
+        idx = _index_key(cur, key)
+        t = self._convert_update(value)
+        target = cur._v[idx]
+        if tuple(t.shape) != tuple(target.shape):
+            try:
+                np.broadcast_shapes(tuple(t.shape), tuple(target.shape))
+                if len(t.shape) > len(target.shape):
+                    raise ValueError
+            except ValueError:
+                raise ValueError(f"Cannot assign value to variable ' {h._name}': Shape mismatch."
+                                 f"The variable shape {TensorShape(target.shape)}, and the "
+                                 f"assigned value shape {t.shape} are incompatible.") from None
+        ref = h._value.at[idx]
+        h._value = ref.set(t._v) if mode == "set" else ref.add(t._v if mode == "add" else -t._v)
+        return self._unread()
+
+    def set_shape(self, shape):
+        self._handle()._shape = TensorShape(shape)
+
+    def count_up_to(self, limit):
+        raise NotImplementedError("count_up_to is deprecated and not supported")
+
+
+def _scatter_rows(mode):
+    def impl(x, i, u):
+        ref = x.at[i]
+        return {"update": ref.set, "add": ref.add, "sub": lambda v: ref.add(-v),
+                "max": ref.max, "min": ref.min, "mul": ref.multiply, "div": ref.divide}[mode](u)
+    return impl
+
+
+_SCATTER_ROWS = {m: op(f"resource_scatter_{m}", f"ResourceScatter{m.capitalize()}",
+                       _scatter_rows(m), differentiable=False)
+                 for m in ("update", "add", "sub", "max", "min", "mul", "div")}
+
+
+class _UnreadVariable(ResourceVariable):
+    """What ``assign*`` returns: a view that reads the variable when used."""
+
+    def __init__(self, handle):  # noqa: D107 - no super().__init__: shares the handle
+        self._parent = handle
+
+    def _handle(self):
+        return self._parent
+
+    def _repr_name(self):
+        return "UnreadVariable"
+
+
+ResourceVariable.__name__ = "ResourceVariable"
+_UnreadVariable.__name__ = "ResourceVariable"
+_UnreadVariable.__qualname__ = "ResourceVariable"
+
+
+class _SlicedTensor(_EagerTensor):
+    """A slice of a Variable: a Tensor that can also be assigned (``v[0, 1].assign(42)``)."""
+
+    __slots__ = ("_var", "_key")
+
+    @classmethod
+    def _wrap(cls, t: Tensor, var, key):
+        s = object.__new__(cls)
+        s._v = t._v
+        s._dtype = t._dtype
+        s._var = var
+        s._key = key
+        # The slice shares the plain tensor's identity on tapes: record it as an identity.
+        if STATE.tapes:
+            from ._ops.array_ops import _identity
+            from ._core.registry import _record
+            _record(_identity, (), None, (t,), (s,))
+        return s
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        r = self._var._slice_assign(self._key, value, "set")
+        return r if read_value else None
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        r = self._var._slice_assign(self._key, delta, "add")
+        return r if read_value else None
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        r = self._var._slice_assign(self._key, delta, "sub")
+        return r if read_value else None
+
+
+_SlicedTensor.__name__ = "EagerTensor"
+_SlicedTensor.__qualname__ = "EagerTensor"
+
+
+def _bind_operators():
+    """A Variable takes part in every operator by reading its value first (as in TF)."""
+    names = ["add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
+             "xor"]
+    for n in names:
+        for fmt in ("__%s__", "__r%s__"):
+            attr = fmt % n
+            f = getattr(Tensor, attr)
+            setattr(ResourceVariable, attr, _reading(f))
+    for attr in ("__neg__", "__abs__", "__invert__", "__lt__", "__le__", "__gt__", "__ge__",
+                 "__pos__"):
+        setattr(ResourceVariable, attr, _reading(getattr(Tensor, attr)))
+    ResourceVariable.__eq__ = _reading(Tensor.__eq__)
+    ResourceVariable.__ne__ = _reading(Tensor.__ne__)
+
+
+def _reading(f):
+    def method(self, *args):
+        return f(self.read_value(), *args)
+    method.__name__ = f.__name__
+    return method
+
+
+class IndexedSlices:
+    """A sparse set of slices of a dense tensor (``tf.IndexedSlices``)."""
+
+    def __init__(self, values, indices, dense_shape=None):
+        self._values = convert_to_tensor(values) if not isinstance(values, Tensor) else values
+        self._indices = convert_to_tensor(indices) if not isinstance(indices, Tensor) else indices
+        self._dense_shape = None if dense_shape is None else (
+            convert_to_tensor(dense_shape) if not isinstance(dense_shape, Tensor) else dense_shape)
+
+    @property
+    def values(self):
+        return self._values
+
+    @property
+    def indices(self):
+        return self._indices
+
+    @property
+    def dense_shape(self):
+        return self._dense_shape
+
+    @property
+    def dtype(self):
+        return self._values.dtype
+
+    @property
+    def shape(self):
+        if self._dense_shape is None:
+            return TensorShape([None] + list(self._values.shape)[1:])
+        return TensorShape(np.asarray(self._dense_shape._v).tolist())
+
+    @property
+    def device(self):
+        return self._values.device
+
+    def __neg__(self):
+        from ._ops.math_ops import negative
+        return IndexedSlices(negative(self._values), self._indices, self._dense_shape)
+
+    def __tf_tensor__(self, dtype=None, name=None):
+        from ._ops import array_ops
+        if self._dense_shape is None:
+            raise ValueError(f"Tensor conversion requested for IndexedSlices for argument "
+                             f"without dense_shape: {self!r}")
+        shape = np.asarray(self._dense_shape._v).tolist()
+        t = array_ops.scatter_nd(array_ops.expand_dims(self._indices, -1), self._values, shape)
+        if dtype is not None and _d.as_dtype(dtype) is not t.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {_d.as_dtype(dtype).name} for "
+                             f"Tensor with dtype {t.dtype.name}")
+        return t
+
+    def __repr__(self):
+        return (f"IndexedSlices(indices={self._indices}, values={self._values}"
+                + (f", dense_shape={self._dense_shape}" if self._dense_shape is not None else "")
+                + ")")
+
+    __str__ = __repr__
+
+
+_bind_operators()

@@ -1,0 +1,4 @@
+"""``tf.nn``."""
+# ruff: noqa: F401
+from ._ops.nn_ops import (batch_normalization as batch_normalization, bias_add as bias_add, dropout as dropout, elu as elu, gelu as gelu, l2_loss as l2_loss, l2_normalize as l2_normalize, leaky_relu as leaky_relu, log_softmax as log_softmax, log_sigmoid as log_sigmoid, moments as moments, normalize_moments as normalize_moments, relu as relu, relu6 as relu6, selu as selu, sigmoid as sigmoid, sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits, silu as silu, softmax as softmax, softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits, softplus as softplus, softsign as softsign, sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits, swish as swish, tanh as tanh)
+from ._ops.array_ops import (top_k as top_k)
