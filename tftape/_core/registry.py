@@ -12,7 +12,7 @@ import threading
 
 from . import dtypes as _d
 from .errors import InvalidArgumentError, op_error
-from .tensor import Tensor, make, make_string
+from .tensor import EagerTensor as _EagerTensor, Tensor, make, make_string
 from .convert import convert_to_tensor
 
 REGISTRY: dict[str, "Op"] = {}
@@ -108,6 +108,30 @@ def op(name, tf_name, impl, **flags) -> Op:
     o = Op(name, tf_name, impl, **flags)
     REGISTRY[name] = o
     return o
+
+
+# -- composite dispatch ------------------------------------------------------------------------
+def dispatch(api_name: str, api_fn, args: tuple, kwargs: dict):
+    """Lets composite values (RaggedTensor, SparseTensor, ...) implement a TF API.
+
+    A composite class defines ``__tf_dispatch__(api_name, api_fn, args, kwargs)``; the first
+    argument whose class does and that does not return NotImplemented handles the call.
+    Returns NotImplemented when no argument is a composite.
+    """
+    for a in args:
+        h = getattr(type(a), "__tf_dispatch__", None)
+        if h is not None:
+            r = h(api_name, api_fn, args, kwargs)
+            if r is not NotImplemented:
+                return r
+    return NotImplemented
+
+
+def has_composite(args) -> bool:
+    for a in args:
+        if type(a) is not _EagerTensor and hasattr(type(a), "__tf_dispatch__"):
+            return True
+    return False
 
 
 # -- conversion and checks -------------------------------------------------------------

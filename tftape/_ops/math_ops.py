@@ -8,8 +8,8 @@ from jax import lax
 
 from .._core import dtypes as _d
 from .._core.errors import InvalidArgumentError, kernel_error
-from .._core.registry import (Op, allowed_error, check_dtype, convert_inputs, execute, op,
-                              raise_invalid)
+from .._core.registry import (Op, allowed_error, check_dtype, convert_inputs, dispatch, execute,
+                              has_composite, op, raise_invalid)
 from .._core.tensor import Tensor, make_string
 from ._util import (FLOAT, INEXACT, INT, NUMERIC, REAL, SIGNED_NUMERIC, fmt_shape, host,
                     is_concrete, static_axis, tensor)
@@ -67,6 +67,10 @@ def _check_broadcast(o: Op, sa, sb):
 
 def _binary_fn(o: Op, doc: str):
     def fn(x, y, name=None):
+        if has_composite((x, y)):
+            r = dispatch(o.name, fn, (x, y), {})
+            if r is not NotImplemented:
+                return r
         a, b = convert_inputs(o, (x, y))
         if a._v.shape != b._v.shape:
             _check_broadcast(o, a._v.shape, b._v.shape)
@@ -155,6 +159,10 @@ def add(x, y, name=None):
     >>> tf.add([1, 2], [3, 4])
     <tf.Tensor: shape=(2,), dtype=int32, numpy=array([4, 6], dtype=int32)>
     """
+    if has_composite((x, y)):
+        r = dispatch("add", add, (x, y), {})
+        if r is not NotImplemented:
+            return r
     if (isinstance(x, Tensor) and x._dtype is _d.string) or \
             (not isinstance(x, Tensor) and isinstance(x, (str, bytes))):
         a = tensor(x)
@@ -316,6 +324,10 @@ def invert(x, name=None):
 # -- unary elementwise ops -----------------------------------------------------------------------
 def _unary_fn(o: Op, doc: str):
     def fn(x, name=None):
+        if has_composite((x,)):
+            r = dispatch(o.name, fn, (x,), {})
+            if r is not NotImplemented:
+                return r
         t = x if isinstance(x, Tensor) else tensor(x)
         check_dtype(o, t)
         return execute(o, (t,))
@@ -430,8 +442,10 @@ def cast(x, dtype, name=None):
     """
     dtype = _d.as_dtype(dtype)
     from .._core.convert import convert_to_tensor
-    if hasattr(x, "_cast_composite"):
-        return x._cast_composite(dtype)
+    if has_composite((x,)):
+        r = dispatch("cast", cast, (x, dtype), {})
+        if r is not NotImplemented:
+            return r
     t = x if isinstance(x, Tensor) else convert_to_tensor(x)
     if t._dtype is dtype:
         return t
@@ -462,8 +476,13 @@ def _norm_axes(o: Op, t: Tensor, axis):
 
 def _reducer(name, tf_name, impl, dtypes, doc, **kw):
     o = op(name, tf_name, impl, dtypes=dtypes, **kw)
+    name_ = name
 
     def fn(input_tensor, axis=None, keepdims=False, name=None):
+        if has_composite((input_tensor,)):
+            r = dispatch(name_, fn, (input_tensor,), {"axis": axis, "keepdims": keepdims})
+            if r is not NotImplemented:
+                return r
         t = input_tensor if isinstance(input_tensor, Tensor) else tensor(input_tensor)
         check_dtype(o, t)
         axes = _norm_axes(o, t, axis)
