@@ -16,6 +16,8 @@ from .tensor import EagerTensor as _EagerTensor, Tensor, make, make_string
 from .convert import convert_to_tensor
 
 REGISTRY: dict[str, "Op"] = {}
+_new = object.__new__
+_BY_NP = _d._BY_NP
 
 
 class _State(threading.local):
@@ -208,6 +210,34 @@ def wrap(v) -> Tensor:
 
 def execute(o: Op, args, key=(), static=None):
     """Runs ``o`` on Tensors ``args`` and records it on the tapes that watch an input."""
+    st = STATE
+    if st.tracing or o.host:
+        return _execute_slow(o, args, key, static)
+    fn = o._kernels.get(key)
+    if fn is None:
+        fn = _compile(o, key, static)
+    out = fn(*[a._v for a in args])
+    # Eager kernels return concrete jax arrays: build the EagerTensors directly.
+    if type(out) is tuple:
+        outs = []
+        for v in out:
+            t = _new(_EagerTensor)
+            t._v = v
+            t._dtype = _BY_NP[v.dtype]
+            outs.append(t)
+        outs = tuple(outs)
+        if (st.tapes or st.accumulators) and o.differentiable:
+            _record(o, key, static, args, outs)
+        return outs
+    t = _new(_EagerTensor)
+    t._v = out
+    t._dtype = _BY_NP[out.dtype]
+    if (st.tapes or st.accumulators) and o.differentiable:
+        _record(o, key, static, args, (t,))
+    return t
+
+
+def _execute_slow(o, args, key, static):
     st = STATE
     if st.tracing and not o.host:
         fn = functools.partial(o.impl, **static) if static else o.impl

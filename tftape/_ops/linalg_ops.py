@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.registry import convert_inputs, execute, op
-from .._core.tensor import Tensor
+from .._core.tensor import EagerTensor, Tensor
 from ._util import fmt_shape, tensor
 
 _MATMUL_TYPES = _d.FLOATING + (_d.int32, _d.int64, _d.int8, _d.int16, _d.uint8, _d.uint16,
@@ -28,6 +28,11 @@ _batch_matmul = op("batch_matmul", "BatchMatMulV2", _matmul_impl, dtypes=_MATMUL
                    signature="x:T, y:T -> output:T")
 
 
+_MATMUL_SET = frozenset(_MATMUL_TYPES)
+_NN_KEY = (False, False)
+_NN_STATIC = {"ta": False, "tb": False}
+
+
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
            name=None) -> Tensor:
@@ -37,6 +42,12 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     >>> tf.matmul([[1., 2.]], [[3.], [4.]])
     <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[11.]], dtype=float32)>
     """
+    # The common case first: two rank-2 tensors of one dtype, no flags.
+    if type(a) is EagerTensor and type(b) is EagerTensor and a._dtype is b._dtype and not (
+            transpose_a or transpose_b or adjoint_a or adjoint_b):
+        sa, sb = a._v.shape, b._v.shape
+        if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0] and a._dtype in _MATMUL_SET:
+            return execute(_matmul, (a, b), _NN_KEY, _NN_STATIC)
     if hasattr(a, "_sparse_matmul"):
         return a._sparse_matmul(b, adjoint_a or transpose_a, adjoint_b or transpose_b)
     x, y = convert_inputs(_matmul, (a, b))

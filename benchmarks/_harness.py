@@ -1,0 +1,51 @@
+"""Timing helpers shared by the benchmarks (not used by tests)."""
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def per_call(fn, *, min_time=0.3, repeat=5, warmup=3) -> float:
+    """Median seconds per call of ``fn()`` over ``repeat`` timed batches."""
+    for _ in range(warmup):
+        fn()
+    n = 1
+    while True:
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t
+        if dt >= min_time / repeat or n >= 1 << 20:
+            break
+        n *= 2
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - t) / n)
+    return statistics.median(samples)
+
+
+def real_tf():
+    """Real TensorFlow if it is installed (the comparison), else None."""
+    try:
+        import os
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import tensorflow
+        return tensorflow
+    except ImportError:
+        return None
+
+
+def fmt_us(s: float) -> str:
+    return f"{s * 1e6:9.2f} us"
+
+
+def table(rows, headers):
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
+    line = " | ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out = [line, "-+-".join("-" * w for w in widths)]
+    for r in rows:
+        out.append(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    return "\n".join(out)
