@@ -1,0 +1,1 @@
+"""SparseTensor (indices, values, dense_shape) and the ``tf.sparse`` ops."""
