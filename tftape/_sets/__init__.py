@@ -1,0 +1,1 @@
+"""``tf.sets``: set operations along the last dimension, returning SparseTensors."""
