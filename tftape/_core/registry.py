@@ -62,14 +62,18 @@ class Op:
         from JAX's (kinks and ties).
       host: the impl works on host NumPy values (string ops); it is never jitted or traced.
       signature: TF's op signature for the "not in the list of allowed values" message.
+      no_kernel: dtypes TF's op accepts but has no CPU kernel for (TF raises NotFoundError).
+      lenient: later Python inputs that do not convert to the first input's dtype fall back
+        to their own dtype (then fail the same-dtype check), as ``tf.add`` does; other ops
+        raise TF's TypeError ``Cannot convert 0.5 to EagerTensor of dtype int32``.
     """
 
     __slots__ = ("name", "tf_name", "impl", "dtypes", "differentiable", "elementwise",
                  "tf_grad", "host", "signature", "_kernels", "_grad_impl",
-                 "segment_key", "forward", "n_src", "n_cap")
+                 "segment_key", "forward", "n_src", "n_cap", "no_kernel", "lenient")
 
     def __init__(self, name, tf_name, impl, dtypes=None, differentiable=True, elementwise=False,
-                 tf_grad=None, host=False, signature=None):
+                 tf_grad=None, host=False, signature=None, no_kernel=(), lenient=False):
         self.name = name
         self.tf_name = tf_name
         self.impl = impl
@@ -79,6 +83,8 @@ class Op:
         self.tf_grad = tf_grad
         self.host = host
         self.signature = signature
+        self.no_kernel = frozenset(no_kernel)
+        self.lenient = lenient
         self._kernels: dict = {}
         self._grad_impl = None
 
@@ -161,6 +167,19 @@ def allowed_error(o: Op, dtype: _d.DType, attr: str = "T"):
                     f"Op<name={o.tf_name}; signature={sig}; attr={attr}:type,allowed=[{enums}]>")
 
 
+def no_kernel_error(o: Op, dtype: _d.DType):
+    """TF's NotFoundError for a dtype the op allows but has no CPU kernel for."""
+    from .errors import NotFoundError
+    have = [d for d in _ENUM_ORDER if o.dtypes is not None and d in o.dtypes and
+            d not in o.no_kernel]
+    lines = "".join(f"\n  device='CPU'; T in [{_DT_NAMES.get(d, 'DT_' + d.name.upper())}]"
+                    for d in reversed(have))
+    dt = _DT_NAMES.get(dtype, "DT_" + dtype.name.upper())
+    return NotFoundError(None, None, f"Could not find device for node: {{{{node {o.tf_name}}}}} = "
+                                     f"{o.tf_name}[T={dt}]\nAll kernels registered for op "
+                                     f"{o.tf_name}:{lines}\n [Op:{o.tf_name}] name: ")
+
+
 def convert_inputs(o: Op, inputs) -> list:
     """TF's eager rule: the first input fixes the dtype; later Python values adopt it."""
     out = []
@@ -170,12 +189,16 @@ def convert_inputs(o: Op, inputs) -> list:
             t = x
         elif dtype is None:
             t = convert_to_tensor(x)
-        else:
+        elif o.lenient:
             t = convert_to_tensor(x, dtype_hint=dtype)
+        else:
+            t = convert_to_tensor(x, dtype=dtype)
         if dtype is None:
             dtype = t._dtype
             if o.dtypes is not None and dtype not in o.dtypes:
                 raise allowed_error(o, dtype)
+            if dtype in o.no_kernel:
+                raise no_kernel_error(o, dtype)
         elif t._dtype is not dtype:
             raise dtype_error(o, i, dtype, t._dtype)
         out.append(t)
@@ -185,6 +208,8 @@ def convert_inputs(o: Op, inputs) -> list:
 def check_dtype(o: Op, t: Tensor, attr: str = "T"):
     if o.dtypes is not None and t._dtype not in o.dtypes:
         raise allowed_error(o, t._dtype, attr)
+    if t._dtype in o.no_kernel:
+        raise no_kernel_error(o, t._dtype)
 
 
 # -- execution ---------------------------------------------------------------------------

@@ -116,3 +116,214 @@ def einsum(equation, *inputs, **kwargs) -> Tensor:
 
 _einsum = op("einsum", "Einsum", lambda *xs, equation: jnp.einsum(
     equation, *xs, preferred_element_type=xs[0].dtype))
+
+
+# -- diagonals, bands, transposes ---------------------------------------------------------------
+def _diag_mask(rows, cols, k):
+    i = jnp.arange(rows)[:, None]
+    j = jnp.arange(cols)[None, :]
+    return (j - i) == k, (i if k >= 0 else j)
+
+
+def _diag_impl(d, pad, k, rows, cols):
+    mask, idx = _diag_mask(rows, cols, k)
+    n = d.shape[-1]
+    vals = jnp.take(d, jnp.clip(idx, 0, max(n - 1, 0)), axis=-1) if n else \
+        jnp.zeros(d.shape[:-1] + (rows, cols), d.dtype)
+    # ``take`` with a (rows, cols) index gives [..., rows, cols] (broadcast against the mask).
+    vals = jnp.broadcast_to(vals, d.shape[:-1] + (rows, cols))
+    return jnp.where(mask, vals, pad)
+
+
+_diag = op("diag", "MatrixDiagV3", _diag_impl, signature="diagonal:T -> output:T")
+
+
+def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
+         align="RIGHT_LEFT") -> Tensor:
+    """A (batch of) matrix with ``diagonal`` on its k-th diagonal and ``padding_value`` elsewhere.
+
+    >>> import tftape as tf
+    >>> tf.linalg.diag([1, 2])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[1, 0],
+           [0, 2]], dtype=int32)>
+    """
+    from .._core.convert import to_static
+    d = tensor(diagonal)
+    if d.ndim < 1:
+        raise kernel_error("MatrixDiagV3", f"diagonal must be at least 1-dim, received shape: "
+                                           f"{fmt_shape(d._v.shape)}", name=name)
+    k = int(to_static(k))
+    n = d._v.shape[-1]
+    min_rows, min_cols = n - min(k, 0), n + max(k, 0)
+    rows, cols = int(to_static(num_rows)), int(to_static(num_cols))
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    elif rows == -1:
+        rows = min_rows
+    elif cols == -1:
+        cols = min_cols
+    if rows != min_rows and cols != min_cols:
+        raise kernel_error("MatrixDiagV3", f"The number of diagonals provided in the input does "
+                                           f"not match num_rows and num_cols.", name=name)
+    pad = tensor(padding_value, d.dtype)
+    return execute(_diag, (d, pad), (k, rows, cols), {"k": k, "rows": rows, "cols": cols})
+
+
+_diag_part = op("diag_part", "MatrixDiagPartV3",
+                lambda x, k: jnp.diagonal(x, offset=k, axis1=-2, axis2=-1),
+                signature="input:T -> diagonal:T")
+
+
+def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
+    """The k-th diagonal of each innermost matrix."""
+    from .._core.convert import to_static
+    t = tensor(input)
+    if t.ndim < 2:
+        raise kernel_error("MatrixDiagPartV3", f"input must be at least 2-dim, received shape: "
+                                               f"{fmt_shape(t._v.shape)}", name=name)
+    k = int(to_static(k))
+    r, c = t._v.shape[-2:]
+    if not ((-r < k < c) or k == 0):
+        raise kernel_error("MatrixDiagPartV3", f"lower_diag_index is out of bound: {k}. It must "
+                                               f"be between {-r} and {c}", name=name)
+    return execute(_diag_part, (t,), (k,), {"k": k})
+
+
+def _set_diag_impl(x, d, k):
+    mask, idx = _diag_mask(x.shape[-2], x.shape[-1], k)
+    n = d.shape[-1]
+    vals = jnp.take(d, jnp.clip(idx, 0, max(n - 1, 0)), axis=-1)
+    return jnp.where(mask, vals, x)
+
+
+_set_diag = op("set_diag", "MatrixSetDiagV3", _set_diag_impl,
+               signature="input:T, diagonal:T -> output:T")
+
+
+def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
+    """``input`` with its k-th diagonal replaced by ``diagonal``."""
+    from .._core.convert import to_static
+    x, d = convert_inputs(_set_diag, (input, diagonal))
+    k = int(to_static(k))
+    r, c = x._v.shape[-2:]
+    n = min(r + min(k, 0), c - max(k, 0))
+    if d._v.shape != x._v.shape[:-2] + (n,):
+        raise kernel_error("MatrixSetDiagV3", f"Either first dimensions of diagonal don't match "
+                                              f"input.shape[:-2], or diagonal.shape[:-1] is not "
+                                              f"equal to the longests diagonal in range "
+                                              f"[lower_diag_index:upper_diag_index].\nInput "
+                                              f"shape: {fmt_shape(x._v.shape)}\nDiagonal shape: "
+                                              f"{fmt_shape(d._v.shape)}\nExpected diagonal "
+                                              f"shape: {fmt_shape(x._v.shape[:-2] + (n,))}",
+                           name=name)
+    return execute(_set_diag, (x, d), (k,), {"k": k})
+
+
+def _band_impl(x, lower, upper):
+    i = jnp.arange(x.shape[-2])[:, None]
+    j = jnp.arange(x.shape[-1])[None, :]
+    keep = ((lower < 0) | (i - j <= lower)) & ((upper < 0) | (j - i <= upper))
+    return jnp.where(keep, x, jnp.zeros((), x.dtype))
+
+
+_band = op("band_part", "MatrixBandPart", _band_impl,
+           signature="input:T, num_lower:Tindex, num_upper:Tindex -> band:T")
+
+
+def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
+    """Keeps ``num_lower`` sub- and ``num_upper`` super-diagonals (negative: all) of each matrix."""
+    from .._core.convert import to_static
+    t = tensor(input)
+    if t.ndim < 2:
+        raise kernel_error("MatrixBandPart", f"input must be at least 2-dim, received shape: "
+                                             f"{fmt_shape(t._v.shape)}")
+    lo, up = int(to_static(num_lower)), int(to_static(num_upper))
+    r, c = t._v.shape[-2:]
+    if lo > r:
+        raise kernel_error("MatrixBandPart", f"num_lower must be negative or less or equal to "
+                                             f"number of rows ({r}) got: {lo}")
+    if up > c:
+        raise kernel_error("MatrixBandPart", f"num_upper must be negative or less or equal to "
+                                             f"number of columns ({c}) got: {up}")
+    return execute(_band, (t,), (lo, up), {"lower": lo, "upper": up})
+
+
+def trace(x, name=None) -> Tensor:
+    """The sum of the main diagonal of each innermost matrix."""
+    from .math_ops import reduce_sum
+    return reduce_sum(diag_part(x), [-1])
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
+    """Transposes the innermost two dimensions (conjugating if asked)."""
+    from .array_ops import transpose
+    t = tensor(a)
+    if t.ndim < 2:
+        raise ValueError(f"Argument `a` should be a (batch) matrix with rank >= 2.  Received "
+                         f"`a` = {t.numpy()} with shape: {t.shape}")
+    perm = list(range(t.ndim - 2)) + [t.ndim - 1, t.ndim - 2]
+    return transpose(t, perm, conjugate=conjugate)
+
+
+def adjoint(matrix, name=None) -> Tensor:
+    """The conjugate transpose of the innermost two dimensions."""
+    return matrix_transpose(matrix, conjugate=True)
+
+
+def norm(tensor_, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002
+    """Vector and matrix norms (``euclidean``/``fro``, 1, 2, inf and positive p), as TF.
+
+    >>> import tftape as tf
+    >>> tf.norm(tf.constant([3., 4.]))
+    <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    """
+    from . import math_ops as m
+    from .array_ops import squeeze
+    from .._core.convert import to_static
+    axis = to_static(axis)
+    is_matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if is_matrix:
+        axis = tuple(axis)
+        if not isinstance(axis[0], int) or not isinstance(axis[1], int) or axis[0] == axis[1]:
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                             f"got {axis}")
+        supported = ["euclidean", "fro", 1, 2, np.inf]
+        if ord not in supported:
+            raise ValueError(f"'ord' must be a supported matrix norm in {supported}, got {ord}")
+    else:
+        if not (isinstance(axis, int) or axis is None):
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        supported = ["euclidean", 1, 2, np.inf]
+        if (not np.isreal(ord) or ord <= 0) and ord not in supported:
+            raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+        if axis is not None:
+            axis = (axis,)
+    t = tensor(tensor_)
+    if ord in ("fro", "euclidean", 2, 2.0) and not (is_matrix and ord in (2, 2.0)):
+        result = m.sqrt(m.reduce_sum(t * m.conj(t), axis, keepdims=True))
+    elif ord in (2, 2.0):
+        from .array_ops import expand_dims, transpose
+        nd = t.ndim
+        pos = [a % nd for a in axis]
+        before = [i for i in range(nd) if i not in pos] + pos
+        after = [before.index(i) for i in range(nd)]
+        from .matrix_ops import svd
+        s = svd(transpose(t, before), compute_uv=False)
+        result = transpose(expand_dims(m.reduce_max(m.abs(s), -1, keepdims=True), -1), after)
+    else:
+        result = m.abs(t)
+        if ord == 1:
+            result = m.reduce_sum(result, None if axis is None else axis[0], keepdims=True)
+            if is_matrix:
+                result = m.reduce_max(result, axis[-1], keepdims=True)
+        elif ord == np.inf:
+            if is_matrix:
+                result = m.reduce_sum(result, axis[1], keepdims=True)
+            result = m.reduce_max(result, None if axis is None else axis[0], keepdims=True)
+        else:
+            result = m.pow(m.reduce_sum(m.pow(result, ord), axis, keepdims=True), 1.0 / ord)
+    if not keepdims:
+        result = squeeze(result, axis)
+    return result

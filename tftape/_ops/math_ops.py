@@ -1,6 +1,8 @@
 """Elementwise math, comparisons, logical ops, reductions and segment ops."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import jax
 import jax.numpy as jnp
@@ -10,6 +12,7 @@ from .._core import dtypes as _d
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import (Op, allowed_error, check_dtype, convert_inputs, dispatch, execute,
                               has_composite, op, raise_invalid)
+from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor, make_string
 from ._util import (FLOAT, INEXACT, INT, NUMERIC, REAL, SIGNED_NUMERIC, fmt_shape, host,
                     is_concrete, static_axis, tensor)
@@ -82,7 +85,8 @@ def _binary_fn(o: Op, doc: str):
 
 def _safe_floordiv(x, y):
     if jnp.issubdtype(x.dtype, jnp.integer):
-        return lax.div(x - jnp.where((x % y != 0) & ((x < 0) != (y < 0)), y, 0), y)
+        # Note: guard y == 0 (checked eagerly before) so traced kernels never trap.
+        return jnp.floor_divide(x, jnp.where(y == 0, jnp.ones_like(y), y))
     return jnp.floor_divide(x, y)
 
 
@@ -98,13 +102,14 @@ def _pow(x, y):
     return jnp.power(x, y)
 
 
-_add = op("add", "AddV2", jnp.add, dtypes=NUMERIC, elementwise=True)
+_add = op("add", "AddV2", jnp.add, dtypes=NUMERIC, elementwise=True, lenient=True)
 _sub = op("subtract", "Sub", jnp.subtract, dtypes=NUMERIC, elementwise=True)
 _mul = op("multiply", "Mul", jnp.multiply, dtypes=NUMERIC, elementwise=True)
 _realdiv = op("real_div", "RealDiv", jnp.true_divide, dtypes=INEXACT, elementwise=True)
 _div = op("div", "Div", lambda x, y: lax.div(x, y) if jnp.issubdtype(x.dtype, jnp.integer)
           else jnp.true_divide(x, y), dtypes=NUMERIC, elementwise=True)
-_floordiv = op("floordiv", "FloorDiv", _safe_floordiv, dtypes=REAL, elementwise=True)
+_floordiv = op("floordiv", "FloorDiv", _safe_floordiv, dtypes=NUMERIC, elementwise=True,
+               no_kernel=_d.COMPLEX)
 _floormod = op("floormod", "FloorMod", _floormod, dtypes=REAL, elementwise=True,
                differentiable=True)
 _pow_op = op("pow", "Pow", _pow, dtypes=NUMERIC_NO_UNSIGNED, elementwise=True)
@@ -112,8 +117,14 @@ _maximum = op("maximum", "Maximum", jnp.maximum, dtypes=REAL, elementwise=True,
               tf_grad=(_max_fwd, _max_bwd))
 _minimum = op("minimum", "Minimum", jnp.minimum, dtypes=REAL, elementwise=True,
               tf_grad=(_min_fwd, _min_bwd))
-_sqdiff = op("squared_difference", "SquaredDifference", lambda x, y: jnp.square(x - y),
-             dtypes=NUMERIC_NO_UNSIGNED, elementwise=True)
+def _sqdiff_impl(x, y):
+    d = x - y
+    # TF's SquaredDifference is (x - y) * conj(x - y): real for complex inputs.
+    return d * jnp.conj(d) if jnp.issubdtype(d.dtype, jnp.complexfloating) else d * d
+
+
+_sqdiff = op("squared_difference", "SquaredDifference", _sqdiff_impl,
+             dtypes=FLOAT + (_d.int32, _d.int64) + _d.COMPLEX, elementwise=True)
 _divnonan = op("divide_no_nan", "DivNoNan",
                lambda x, y: jnp.where(y == 0, jnp.zeros_like(x), x / jnp.where(y == 0, 1, y)),
                dtypes=INEXACT, elementwise=True)
@@ -121,10 +132,39 @@ _atan2 = op("atan2", "Atan2", jnp.arctan2, dtypes=FLOAT, elementwise=True)
 _xlogy = op("xlogy", "Xlogy", jax.scipy.special.xlogy, dtypes=INEXACT, elementwise=True)
 _xdivy = op("xdivy", "Xdivy", lambda x, y: jnp.where(x == 0, 0., x / y).astype(x.dtype),
             dtypes=INEXACT, elementwise=True)
-_truncdiv = op("truncatediv", "TruncateDiv", lambda x, y: lax.div(x, y), dtypes=INT,
+def _truncdiv_impl(x, y):
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        x, y = jnp.broadcast_arrays(x, y)
+        return lax.div(x, jnp.where(y == 0, jnp.ones_like(y), y))
+    return jnp.trunc(x / y)
+
+
+def _truncmod_impl(x, y):
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        x, y = jnp.broadcast_arrays(x, y)
+        return lax.rem(x, jnp.where(y == 0, jnp.ones_like(y), y))
+    return jnp.fmod(x, y)
+
+
+_truncdiv = op("truncatediv", "TruncateDiv", _truncdiv_impl, dtypes=REAL + _d.COMPLEX,
+               elementwise=True, differentiable=False, no_kernel=_d.COMPLEX)
+_truncmod = op("truncatemod", "TruncateMod", _truncmod_impl, dtypes=REAL,
                elementwise=True, differentiable=False)
-_truncmod = op("truncatemod", "TruncateMod", lambda x, y: lax.rem(x, y), dtypes=REAL,
-               elementwise=True, differentiable=False)
+_mulnonan = op("multiply_no_nan", "MulNoNan",
+               lambda x, y: jnp.where(y == 0, jnp.zeros_like(x * y), x * y),
+               dtypes=INEXACT, elementwise=True)
+_xlog1py = op("xlog1py", "Xlog1py", jax.scipy.special.xlog1py, dtypes=INEXACT, elementwise=True,
+              no_kernel=_d.COMPLEX)
+_zeta = op("zeta", "Zeta", jax.scipy.special.zeta, dtypes=(_d.float32, _d.float64),
+           elementwise=True)
+_igamma = op("igamma", "Igamma", jax.scipy.special.gammainc, dtypes=(_d.float32, _d.float64),
+             elementwise=True)
+_igammac = op("igammac", "Igammac", jax.scipy.special.gammaincc,
+              dtypes=(_d.float32, _d.float64), elementwise=True)
+_polygamma = op("polygamma", "Polygamma", jax.scipy.special.polygamma,
+                dtypes=(_d.float32, _d.float64), elementwise=True)
+_nextafter = op("nextafter", "NextAfter", jnp.nextafter, dtypes=(_d.float32, _d.float64),
+                elementwise=True, differentiable=False)
 
 add_op = _add
 subtract = _binary_fn(_sub, "x - y elementwise, with broadcasting.")
@@ -132,12 +172,40 @@ multiply = _binary_fn(_mul, "x * y elementwise, with broadcasting.")
 maximum = _binary_fn(_maximum, "The elementwise maximum of x and y.")
 minimum = _binary_fn(_minimum, "The elementwise minimum of x and y.")
 squared_difference = _binary_fn(_sqdiff, "(x - y)^2 elementwise.")
-divide_no_nan = _binary_fn(_divnonan, "x / y, and 0 where y is 0.")
+_divide_no_nan_raw = _binary_fn(_divnonan, "")
 atan2 = _binary_fn(_atan2, "The elementwise arctangent of y / x.")
 xlogy = _binary_fn(_xlogy, "x * log(y), and 0 where x is 0.")
 xdivy = _binary_fn(_xdivy, "x / y, and 0 where x is 0.")
-truncatediv = _binary_fn(_truncdiv, "Integer division rounding towards zero.")
-truncatemod = _binary_fn(_truncmod, "The remainder of truncating division.")
+_truncatediv_raw = _binary_fn(_truncdiv, "")
+_truncatemod_raw = _binary_fn(_truncmod, "")
+multiply_no_nan = _binary_fn(_mulnonan, "x * y, and 0 where y is 0 (even if x is NaN or inf).")
+xlog1py = _binary_fn(_xlog1py, "x * log1p(y), and 0 where x is 0.")
+zeta = _binary_fn(_zeta, "The Hurwitz zeta function.")
+igamma = _binary_fn(_igamma, "The lower regularized incomplete gamma function P(a, x).")
+igammac = _binary_fn(_igammac, "The upper regularized incomplete gamma function Q(a, x).")
+polygamma = _binary_fn(_polygamma, "The polygamma function of order a at x.")
+nextafter = _binary_fn(_nextafter, "The next representable value after x1 towards x2.")
+
+
+def _int_div_internal(o, b):
+    if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) == 0)):
+        from .._core.errors import InternalError
+        raise kernel_error(o.tf_name, "Unexpected error in binary operator (only integer div "
+                                      "and mod should have errors)", InternalError)
+
+
+def truncatediv(x, y, name=None):
+    """Division rounding towards zero (``tf.truncatediv``)."""
+    a, b = convert_inputs(_truncdiv, (x, y))
+    _int_div_internal(_truncdiv, b)
+    return _truncatediv_raw(a, b)
+
+
+def truncatemod(x, y, name=None):
+    """The remainder of truncating division: it takes the sign of x (``tf.truncatemod``)."""
+    a, b = convert_inputs(_truncmod, (x, y))
+    _int_div_internal(_truncmod, b)
+    return _truncatemod_raw(a, b)
 _floordiv_raw = _binary_fn(_floordiv, "")
 _floormod_raw = _binary_fn(_floormod, "")
 _pow_raw = _binary_fn(_pow_op, "")
@@ -209,27 +277,51 @@ def pow(x, y, name=None):  # noqa: A001 - TF's name
     return _pow_raw(a, b)
 
 
-_TRUEDIV_CAST = {_d.int8: _d.float32, _d.uint8: _d.float32, _d.int16: _d.float32,
-                 _d.uint16: _d.float32, _d.int32: _d.float64, _d.uint32: _d.float64,
-                 _d.int64: _d.float64, _d.uint64: _d.float64}
+_TRUEDIV_CAST = {_d.uint8: _d.float32, _d.int8: _d.float32, _d.uint16: _d.float32,
+                 _d.int16: _d.float32, _d.uint32: _d.float64, _d.int32: _d.float64,
+                 _d.uint64: _d.float64, _d.int64: _d.float64, _d.bfloat16: None,
+                 _d.float16: None, _d.float32: None, _d.float64: None, _d.complex64: None,
+                 _d.complex128: None}
 _realdiv_fn = _binary_fn(_realdiv, "")
 
 
-def truediv(x, y, name=None):
-    """x / y; integers are first cast to a float type (int32 -> float64), as TF does."""
-    a = tensor(x) if not isinstance(x, Tensor) else x
-    b = tensor(y, None) if isinstance(y, Tensor) else None
-    if b is None:
-        try:
-            b = tensor(y, a._dtype)
-        except (TypeError, ValueError):
-            b = tensor(y)
+def _div_operands(x, y, where):
+    """TF's truediv conversion: same dtypes, integers cast to a float type first."""
+    if not isinstance(x, Tensor) and isinstance(y, Tensor):
+        a = tensor(x, y._dtype)
+        b = y
+    else:
+        a = x if isinstance(x, Tensor) else tensor(x)
+        b = y if isinstance(y, Tensor) else convert_to_tensor(y, dtype_hint=a._dtype)
     if a._dtype is not b._dtype:
-        raise TypeError(f"`x` and `y` must have the same dtype, got {a._dtype!r} != {b._dtype!r}.")
-    ft = _TRUEDIV_CAST.get(a._dtype)
+        raise TypeError(f"`x` and `y` must have the same dtype, got {a._dtype!r} != "
+                        f"{b._dtype!r}.")
+    if a._dtype not in _TRUEDIV_CAST:
+        raise TypeError(f"Invalid dtype {a._dtype!r} in {where}. Expected one of "
+                        f"{{{', '.join(repr(d) for d in _TRUEDIV_CAST)}}}.")
+    ft = _TRUEDIV_CAST[a._dtype]
     if ft is not None:
         a, b = cast(a, ft), cast(b, ft)
-    return _realdiv_fn(a, b)
+    return a, b
+
+
+def truediv(x, y, name=None):
+    """x / y; integers are first cast to a float type (int32 -> float64), as TF does.
+
+    >>> import tftape as tf
+    >>> tf.math.truediv(tf.constant([1, 2]), 4)
+    <tf.Tensor: shape=(2,), dtype=float64, numpy=array([0.25, 0.5 ])>
+    """
+    if has_composite((x, y)):
+        r = dispatch("truediv", truediv, (x, y), {})
+        if r is not NotImplemented:
+            return r
+    return _realdiv_fn(*_div_operands(x, y, "__truediv__"))
+
+
+def divide_no_nan(x, y, name=None):
+    """x / y, and 0 where y is 0 (integers are cast to floats as in truediv)."""
+    return _divide_no_nan_raw(*_div_operands(x, y, "tf.math.divide_no_nan"))
 
 
 divide = truediv
@@ -293,8 +385,6 @@ _lor = op("logical_or", "LogicalOr", jnp.logical_or, dtypes=BOOL, differentiable
           elementwise=True)
 _lnot = op("logical_not", "LogicalNot", jnp.logical_not, dtypes=BOOL, differentiable=False,
            elementwise=True)
-_lxor = op("logical_xor", "LogicalXor", jnp.logical_xor, dtypes=BOOL, differentiable=False,
-           elementwise=True)
 _band = op("bitwise_and", "BitwiseAnd", jnp.bitwise_and, dtypes=INT, differentiable=False,
            elementwise=True)
 _bor = op("bitwise_or", "BitwiseOr", jnp.bitwise_or, dtypes=INT, differentiable=False,
@@ -303,9 +393,40 @@ _bxor = op("bitwise_xor", "BitwiseXor", jnp.bitwise_xor, dtypes=INT, differentia
            elementwise=True)
 _invert = op("invert", "Invert", jnp.invert, dtypes=INT, differentiable=False, elementwise=True,
              signature="x:T -> y:T")
-logical_and = _binary_fn(_land, "x AND y elementwise.")
-logical_or = _binary_fn(_lor, "x OR y elementwise.")
-logical_xor = _binary_fn(_lxor, "x XOR y elementwise.")
+def _bool_inputs(o, xs):
+    """Logical ops have fixed bool inputs: a wrong dtype is a per-input conversion error."""
+    out = []
+    for i, x in enumerate(xs):
+        t = x if isinstance(x, Tensor) else tensor(x, _d.bool) if isinstance(x, bool) else tensor(x)
+        if t._dtype is not _d.bool:
+            from .._core.registry import dtype_error
+            raise dtype_error(o, i, _d.bool, t._dtype)
+        out.append(t)
+    return out
+
+
+def _logical_fn(o, doc):
+    def fn(x, y, name=None):
+        if has_composite((x, y)):
+            r = dispatch(o.name, fn, (x, y), {})
+            if r is not NotImplemented:
+                return r
+        a, b = _bool_inputs(o, (x, y))
+        if a._v.shape != b._v.shape:
+            _check_broadcast(o, a._v.shape, b._v.shape)
+        return execute(o, (a, b))
+    fn.__name__ = fn.__qualname__ = o.name
+    fn.__doc__ = doc
+    return fn
+
+
+logical_and = _logical_fn(_land, "x AND y elementwise.")
+logical_or = _logical_fn(_lor, "x OR y elementwise.")
+
+
+def logical_xor(x, y, name="LogicalXor"):
+    """x XOR y elementwise: (x OR y) AND NOT (x AND y), as TF composes it."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
 bitwise_and = _binary_fn(_band, "Bitwise AND.")
 bitwise_or = _binary_fn(_bor, "Bitwise OR.")
 bitwise_xor = _binary_fn(_bxor, "Bitwise XOR.")
@@ -313,7 +434,11 @@ bitwise_xor = _binary_fn(_bxor, "Bitwise XOR.")
 
 def logical_not(x, name=None):
     """NOT x elementwise."""
-    return _lnot(x)
+    if has_composite((x,)):
+        r = dispatch("logical_not", logical_not, (x,), {})
+        if r is not NotImplemented:
+            return r
+    return execute(_lnot, _bool_inputs(_lnot, (x,)))
 
 
 def invert(x, name=None):
@@ -359,7 +484,8 @@ exp = _unary("exp", "Exp", jnp.exp, INEXACT, "e ** x.")
 expm1 = _unary("expm1", "Expm1", jnp.expm1, INEXACT, "e ** x - 1.")
 log = _unary("log", "Log", jnp.log, INEXACT, "The natural logarithm of x.")
 log1p = _unary("log1p", "Log1p", jnp.log1p, INEXACT, "log(1 + x).")
-reciprocal = _unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.")
+reciprocal = _unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.",
+                    no_kernel=_d.SIGNED)
 sin = _unary("sin", "Sin", jnp.sin, INEXACT, "sin(x).")
 cos = _unary("cos", "Cos", jnp.cos, INEXACT, "cos(x).")
 tan = _unary("tan", "Tan", jnp.tan, INEXACT, "tan(x).")
@@ -377,12 +503,29 @@ softplus = _unary("softplus", "Softplus", jax.nn.softplus, FLOAT, "log(exp(x) + 
 softsign = _unary("softsign", "Softsign", jax.nn.soft_sign, FLOAT, "x / (|x| + 1).")
 erf = _unary("erf", "Erf", jax.scipy.special.erf, FLOAT, "The error function.")
 erfc = _unary("erfc", "Erfc", jax.scipy.special.erfc, FLOAT, "The complementary error function.")
-erfinv = _unary("erfinv", "Erfinv", jax.scipy.special.erfinv, FLOAT, "The inverse of erf.")
-lgamma = _unary("lgamma", "Lgamma", jax.scipy.special.gammaln, FLOAT, "log|Gamma(x)|.")
-digamma = _unary("digamma", "Digamma", jax.scipy.special.digamma, FLOAT, "The digamma function.")
-round = _unary("round", "Round", jnp.round, NUMERIC_NO_UNSIGNED,  # noqa: A001
-               "Rounds half to even.", differentiable=False)
-rint = _unary("rint", "Rint", jnp.rint, FLOAT, "Rounds half to even.", differentiable=False)
+erfinv = _unary("erfinv", "Erfinv", jax.scipy.special.erfinv, FLOAT, "The inverse of erf.",
+                no_kernel=(_d.float16, _d.bfloat16))
+lgamma = _unary("lgamma", "Lgamma", jax.scipy.special.gammaln, FLOAT, "log|Gamma(x)|.",
+                no_kernel=(_d.bfloat16,))
+digamma = _unary("digamma", "Digamma", jax.scipy.special.digamma, FLOAT, "The digamma function.",
+                 no_kernel=(_d.bfloat16,))
+_round = _unary("round", "Round", jnp.round, NUMERIC_NO_UNSIGNED,
+                "Rounds half to even.", differentiable=False, no_kernel=_d.COMPLEX)
+
+
+def round(x, name=None):  # noqa: A001
+    """Rounds half to even; integer tensors are returned unchanged.
+
+    >>> import tftape as tf
+    >>> tf.round(tf.constant([0.5, 1.5, -2.5]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([ 0.,  2., -2.], dtype=float32)>
+    """
+    t = tensor(x)
+    if t._dtype.is_integer:
+        return t
+    return _round(t)
+rint = _unary("rint", "Rint", jnp.rint, FLOAT, "Rounds half to even.", differentiable=False,
+              no_kernel=(_d.float16, _d.bfloat16))
 floor = _unary("floor", "Floor", jnp.floor, FLOAT, "floor(x).", differentiable=False)
 ceil = _unary("ceil", "Ceil", jnp.ceil, FLOAT, "ceil(x).", differentiable=False)
 is_nan = _unary("is_nan", "IsNan", jnp.isnan, FLOAT, "Whether x is NaN.", differentiable=False)
@@ -390,10 +533,55 @@ is_inf = _unary("is_inf", "IsInf", jnp.isinf, FLOAT, "Whether x is infinite.",
                 differentiable=False)
 is_finite = _unary("is_finite", "IsFinite", jnp.isfinite, FLOAT, "Whether x is finite.",
                    differentiable=False)
-real = _unary("real", "Real", jnp.real, NUMERIC, "The real part.")
-imag = _unary("imag", "Imag", jnp.imag, NUMERIC, "The imaginary part.")
-conj = _unary("conj", "Conj", jnp.conj, NUMERIC, "The complex conjugate.")
-angle = _unary("angle", "Angle", jnp.angle, NUMERIC, "The argument of a complex number.")
+_real = op("real", "Real", jnp.real, dtypes=_d.COMPLEX, elementwise=True)
+_imag = op("imag", "Imag", jnp.imag, dtypes=_d.COMPLEX, elementwise=True)
+_conj = op("conj", "Conj", jnp.conj, dtypes=_d.COMPLEX, elementwise=True)
+_angle = op("angle", "Angle", jnp.angle, dtypes=_d.COMPLEX, elementwise=True)
+
+
+def real(input, name=None):  # noqa: A002
+    """The real part of a complex tensor; a real tensor is returned unchanged.
+
+    >>> import tftape as tf
+    >>> tf.math.real(tf.constant([1 + 2j]))
+    <tf.Tensor: shape=(1,), dtype=float64, numpy=array([1.])>
+    """
+    t = tensor(input)
+    if t._dtype.is_complex:
+        return execute(_real, (t,))
+    if t._dtype.is_numeric:
+        return t
+    raise TypeError(f"input must be a numeric tensor, but got tensor with dtype {t._dtype}")
+
+
+def imag(input, name=None):  # noqa: A002
+    """The imaginary part of a complex tensor; zeros for a real tensor."""
+    t = tensor(input)
+    if t._dtype.is_complex:
+        return execute(_imag, (t,))
+    from .array_ops import zeros_like
+    return zeros_like(t)
+
+
+def conj(x, name=None):
+    """The complex conjugate; real tensors are returned unchanged."""
+    t = tensor(x)
+    if t._dtype.is_complex:
+        return execute(_conj, (t,))
+    if t._dtype.is_floating or t._dtype.is_integer:
+        return t
+    raise TypeError(f"Expected numeric or variant tensor, got dtype {t._dtype!r}.")
+
+
+def angle(input, name=None):  # noqa: A002
+    """The argument of a complex number; pi for negative reals and 0 otherwise."""
+    t = tensor(input)
+    if t._dtype.is_complex:
+        return execute(_angle, (t,))
+    from .array_ops import ones_like, where, zeros_like
+    return where(less(t, 0), np.pi * ones_like(t), zeros_like(t))
+
+
 log_sigmoid = _unary("log_sigmoid", "LogSigmoid", jax.nn.log_sigmoid, FLOAT, "log(sigmoid(x)).")
 _abs_fn = abs
 
@@ -404,10 +592,6 @@ def abs(x, name=None):  # noqa: A001, F811
     if t._dtype.is_complex:
         return execute(_complex_abs, (t,))
     return _abs_fn(t)
-
-
-def real_(x):
-    return real(x)
 
 
 def complex(real, imag, name=None):  # noqa: A001
@@ -620,14 +804,28 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
     return add_n(inputs)
 
 
+_add_n = op("add_n", "AddN", lambda *xs: functools.reduce(jnp.add, xs), dtypes=NUMERIC)
+
+
 def add_n(inputs, name=None):
-    """The elementwise sum of a list of tensors."""
-    if not inputs:
-        raise ValueError("inputs must be a non-empty list of tensors.")
-    out = tensor(inputs[0]) if not isinstance(inputs[0], Tensor) else inputs[0]
-    for x in inputs[1:]:
-        out = add(out, x)
-    return out
+    """The elementwise sum of a list of tensors of one dtype and shape.
+
+    >>> import tftape as tf
+    >>> tf.math.add_n([tf.constant([1, 2]), tf.constant([3, 4])])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([4, 6], dtype=int32)>
+    """
+    if not inputs or not isinstance(inputs, (list, tuple)):
+        raise ValueError("Inputs must be an iterable of at least one Tensor/IndexedSlices with "
+                         "the same dtype and shape.")
+    ts = convert_inputs(_add_n, [x if isinstance(x, Tensor) else tensor(x) for x in inputs])
+    if len(ts) == 1:
+        from .array_ops import identity
+        return identity(ts[0])
+    s0 = ts[0]._v.shape
+    for t in ts[1:]:
+        if t._v.shape != s0:
+            raise ValueError(f"Shapes {ts[0].shape} and {t.shape} are incompatible")
+    return execute(_add_n, ts)
 
 
 # -- segments ----------------------------------------------------------------------------------
