@@ -588,6 +588,10 @@ _abs_fn = abs
 
 def abs(x, name=None):  # noqa: A001, F811
     """|x| elementwise (the modulus, as a real tensor, for complex x)."""
+    if has_composite((x,)):
+        r = dispatch("abs", abs, (x,), {})
+        if r is not NotImplemented:
+            return r
     t = x if isinstance(x, Tensor) else tensor(x)
     if t._dtype.is_complex:
         return execute(_complex_abs, (t,))
