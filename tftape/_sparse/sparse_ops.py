@@ -245,10 +245,11 @@ _CWISE = {"mul": op("sparse_dense_cwise_mul", "SparseDenseCwiseMul",
                     lambda i, v, d, shape: _cwise_impl(i, v, d, shape, "div"))}
 
 
-def _cwise(sp: SparseTensor, other, kind: str) -> SparseTensor:
+def _cwise(sp: SparseTensor, other, kind: str, dense_first: bool = False) -> SparseTensor:
     """``sp * y`` / ``sp / y``: ``y`` broadcasts to the dense shape; the result stays sparse."""
     o = _CWISE[kind]
-    if isinstance(other, Tensor):
+    if dense_first:
+        # ``dense * sp`` reaches the kernel unconverted: a dtype mismatch is a kernel error.
         y = other
         if y.dtype is not sp.dtype:
             raise dtype_error(o, 3, sp.dtype, y.dtype)
@@ -256,7 +257,9 @@ def _cwise(sp: SparseTensor, other, kind: str) -> SparseTensor:
         try:
             y = convert_to_tensor(other, dtype=sp.dtype)
         except ValueError as e:
-            raise ValueError(f"y: {e}") from None
+            if str(e).startswith("Tensor conversion requested"):
+                raise ValueError(f"y: {e}") from None
+            raise
     shape = shape_of(sp)
     ys = tuple(y._v.shape)
     ok = len(ys) <= len(shape) and all(a == b or a == 1 for a, b in

@@ -60,7 +60,6 @@ class SparseTensor:
     """
 
     _is_composite_tensor = True
-    __array_priority__ = 200  # ``ndarray * sp`` defers to SparseTensor, as with Tensor.
 
     def __init__(self, indices, values, dense_shape):
         indices = _component(indices, _d.int64, "indices")
@@ -162,11 +161,11 @@ class SparseTensor:
             from .._ops.math_ops import cast
             return SparseTensor(x._indices, cast(x._values, args[1]), x._dense_shape)
         if api_name == "multiply" and len(args) == 2 and isinstance(args[1], SparseTensor) \
-                and not isinstance(x, SparseTensor):
+                and isinstance(x, Tensor):
             # ``dense * sp``: TF's Tensor.__mul__ hands a sparse right operand to
-            # SparseDenseCwiseMul (math_ops._mul_dispatch).
+            # SparseDenseCwiseMul (math_ops._mul_dispatch). Python scalars are rejected.
             from .sparse_ops import _cwise
-            return _cwise(args[1], x, "mul")
+            return _cwise(args[1], x, "mul", dense_first=True)
         return NotImplemented
 
     __tf_dispatch__ = staticmethod(__tf_dispatch__)
