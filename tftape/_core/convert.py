@@ -32,7 +32,8 @@ def _scalar(value, dtype: _d.DType | None) -> Tensor:
         return t
     arr, dt = python_to_numpy(value, dtype)
     t = make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
-    if len(_SCALAR_CACHE) < _SCALAR_CACHE_MAX and value == value:  # NaN keys never hit
+    # NaN keys never hit; values made while JAX traces are tracers and must not outlive it.
+    if len(_SCALAR_CACHE) < _SCALAR_CACHE_MAX and value == value and type(t) is EagerTensor:
         _SCALAR_CACHE[key] = t
     return t
 

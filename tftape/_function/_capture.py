@@ -1,0 +1,247 @@
+"""Variable state inside traced regions, and tracing Python code to a jaxpr.
+
+A traced region (a tf.function body, a ``tf.cond`` branch, a loop body) is a :class:`Scope`.
+While a scope is active, ``ResourceVariable._value`` is intercepted by a data descriptor:
+
+* the first *read* of a variable the scope has not touched yet adds a new input to the
+  region's jaxpr (``new_arg`` on the region's trace) and swaps the variable's value for that
+  input, so later calls feed the variable's current value instead of baking it in;
+* every *write* is recorded, so the region returns the final values as extra outputs;
+* a variable *created* inside the region is recorded too (tf.function initialises it once).
+
+On exit every touched variable gets its value from before the region back; the caller writes
+the region's outputs into the variables after running it. This is Keras 3's "stateless call"
+pattern, discovered while tracing instead of declared up front, so the Python function runs
+once per trace, as in TF.
+"""
+from __future__ import annotations
+
+import threading
+
+from jax._src import api_util as _api_util
+from jax._src import core as _jcore
+from jax._src import linear_util as _lu
+from jax._src import source_info_util as _siu
+from jax._src.interpreters import partial_eval as _pe
+
+from .._core.registry import tracing_scope
+
+
+class _Local(threading.local):
+    def __init__(self):
+        self.scopes: list = []
+
+
+_L = _Local()
+
+
+class VariableCreationError(ValueError):
+    """Raised (as TF's ValueError) when a tf.function creates a Variable after its first trace."""
+
+
+_CREATION_MSG = ("tf.function only supports singleton tf.Variables created on the first call. "
+                 "Make sure the tf.Variable is only created once or created outside tf.function. "
+                 "See https://www.tensorflow.org/guide/function#creating_tfvariables for more "
+                 "information.")
+
+
+def _aval(v):
+    return _jcore.ShapedArray(tuple(v.shape), v.dtype)
+
+
+def _is_host(v) -> bool:
+    # String variables hold NumPy object arrays: they stay on the host, never traced.
+    return getattr(v, "dtype", None) is not None and v.dtype.kind == "O"
+
+
+class Scope:
+    """The variables one traced region reads (inputs), writes (outputs) and creates."""
+
+    __slots__ = ("trace", "captured", "outer", "assigned", "created", "allow_creation",
+                 "checks")
+
+    def __init__(self, allow_creation: bool = True):
+        self.trace = None
+        self.captured: dict = {}   # id -> (var, input tracer), in first-read order
+        self.outer: dict = {}      # id -> (var, value before this region touched it)
+        self.assigned: dict = {}   # id -> var, in first-write order
+        self.created: dict = {}    # id -> var
+        self.allow_creation = allow_creation
+        self.checks: list = []     # runtime assertions: (ok flag, data arrays, make_error)
+
+    def capture(self, var, d):
+        k = id(var)
+        v = d["_value"]
+        self.outer[k] = (var, v)
+        if _is_host(v):
+            return v
+        t = self.trace.new_arg(_aval(v), _siu.current())
+        self.captured[k] = (var, t)
+        d["_value"] = t
+        return t
+
+    def restore(self):
+        """Gives every touched variable its value from before the region."""
+        for var, v in self.outer.values():
+            var.__dict__["_value"] = v
+
+
+class _ValueSlot:
+    """The data descriptor installed as ``ResourceVariable._value`` (see the module doc)."""
+
+    def __get__(self, obj, typ=None):
+        if obj is None:
+            return self
+        d = obj.__dict__
+        scopes = _L.scopes
+        if scopes:
+            s = scopes[-1]
+            k = id(obj)
+            if k not in s.outer and k not in s.created and "_value" in d:
+                return s.capture(obj, d)
+        try:
+            return d["_value"]
+        except KeyError:
+            raise AttributeError("_value") from None
+
+    def __set__(self, obj, value):
+        d = obj.__dict__
+        scopes = _L.scopes
+        if scopes:
+            s = scopes[-1]
+            k = id(obj)
+            if "_value" not in d:
+                if not s.allow_creation:
+                    raise ValueError(_CREATION_MSG)
+                s.created[k] = obj
+            elif k not in s.created:
+                if k not in s.outer:
+                    s.outer[k] = (obj, d["_value"])
+                s.assigned[k] = obj
+        d["_value"] = value
+
+    def __delete__(self, obj):
+        del obj.__dict__["_value"]
+
+
+_installed = False
+
+
+def _install():
+    global _installed
+    if not _installed:
+        from .._variables import ResourceVariable
+        # Note: installed once, on the first trace; outside traced regions it only forwards
+        # to the instance dict (one Python-level call per access).
+        ResourceVariable._value = _ValueSlot()
+        _installed = True
+
+
+def raw_value(var):
+    """A variable's stored value, bypassing capture."""
+    h = var._handle() if hasattr(var, "_handle") else var
+    return h.__dict__["_value"]
+
+
+def set_raw_value(var, value):
+    h = var._handle() if hasattr(var, "_handle") else var
+    h.__dict__["_value"] = value
+
+
+def in_region() -> bool:
+    return bool(_L.scopes)
+
+
+def current_scope():
+    return _L.scopes[-1] if _L.scopes else None
+
+
+class Traced:
+    """The result of :func:`trace_region`."""
+
+    __slots__ = ("jaxpr", "consts", "n_in", "captured", "assigned", "created", "result",
+                 "out_avals")
+
+
+def trace_region(fn, in_avals, *, allow_creation=True, name="fn") -> Traced:
+    """Traces ``fn(*tracers) -> list of arrays`` to a closed jaxpr.
+
+    The jaxpr's inputs are ``in_avals`` followed by the variables read (``captured``); its
+    outputs are ``fn``'s followed by the final values of the variables written (``assigned``)
+    and of those created (``created``). ``fn`` may stash Python data in ``result[0]``.
+    """
+    _install()
+    scope = Scope(allow_creation)
+    res = Traced()
+    res.result = [None]
+    n_out = [0]
+
+    def wrapped(*args):
+        scope.trace = _jcore.trace_ctx.trace
+        _L.scopes.append(scope)
+        try:
+            with tracing_scope():
+                outs = list(fn(*args))
+            n_out[0] = len(outs)
+            finals = [var.__dict__["_value"] for var in scope.assigned.values()]
+            finals += [var.__dict__["_value"] for var in scope.created.values()]
+        finally:
+            _L.scopes.pop()
+            scope.restore()
+        return outs + finals
+
+    try:
+        dbg = _api_util.debug_info("tf.function", fn, tuple(in_avals), {})
+    except Exception:  # noqa: BLE001 - debug info is cosmetic
+        dbg = _jcore.DebugInfo("tf.function", name, None, None)
+    jaxpr, out_avals, consts = _pe.trace_to_jaxpr_dynamic(
+        _lu.wrap_init(wrapped, debug_info=dbg), list(in_avals))
+    res.jaxpr = jaxpr
+    res.consts = consts
+    res.n_in = len(in_avals)
+    res.captured = [(var, scope.outer[k][1]) for k, (var, _) in scope.captured.items()]
+    res.assigned = list(scope.assigned.values())
+    res.created = list(scope.created.values())
+    res.out_avals = out_avals[:n_out[0]]
+    return res
+
+
+def closed(traced: Traced):
+    return _jcore.ClosedJaxpr(traced.jaxpr, traced.consts)
+
+
+def as_fun(traced: Traced):
+    """A pure function ``f(*inputs) -> list of outputs`` evaluating the traced jaxpr."""
+    c = closed(traced)
+
+    def f(*args):
+        return _jcore.jaxpr_as_fun(c)(*args)
+    return f
+
+
+def has_tracer_consts(traced: Traced) -> bool:
+    return any(isinstance(c, _jcore.Tracer) for c in traced.consts)
+
+
+def prune(traced: Traced, keep_outputs):
+    """A function of the jaxpr inputs computing only outputs ``keep_outputs`` (indices).
+
+    Equations that do not feed those outputs are dropped even if effectful (a ``tf.print``
+    in a variable-creating trace must not run when the initial values are computed).
+    """
+    jaxpr = traced.jaxpr
+    outvars = [jaxpr.outvars[i] for i in keep_outputs]
+    needed = {v for v in outvars if isinstance(v, _jcore.Var)}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if any(v in needed for v in eqn.outvars):
+            kept.append(eqn)
+            needed.update(v for v in eqn.invars if isinstance(v, _jcore.Var))
+    kept.reverse()
+    effects = _pe.make_jaxpr_effects(jaxpr.constvars, jaxpr.invars, outvars, kept)
+    j = _jcore.Jaxpr(jaxpr.constvars, jaxpr.invars, outvars, kept, effects, jaxpr.debug_info)
+    c = _jcore.ClosedJaxpr(j, traced.consts)
+
+    def f(*args):
+        return _jcore.jaxpr_as_fun(c)(*args)
+    return f

@@ -1,0 +1,759 @@
+"""``tf.function``: trace a Python function once per signature, run it as one XLA call.
+
+The function runs on tracer-backed Tensors (``SymbolicTensor``) inside a JAX trace; the
+jaxpr it produces is compiled with ``jax.jit``. Variables it reads become extra inputs and
+Variables it assigns extra outputs (see ``_capture``), written back after each call. The call
+is one registry op, so a GradientTape around it differentiates through the whole function.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import sys
+import warnings
+import weakref
+
+import jax
+
+from .._core import dtypes as _d
+from .._core import registry as _registry
+from .._core.convert import convert_to_tensor
+from .._core.registry import STATE, Op, execute
+from .._core.tensor import Tensor, make
+from .._autodiff import nest as _nest
+from . import _args, _capture
+from .specs import TensorSpec
+
+_COUNTER = itertools.count(1)
+
+
+class TracingFallbackWarning(UserWarning):
+    """A tf.function (or part of it) could not be traced by JAX and runs eagerly."""
+
+
+# Exceptions that mean "this Python code cannot be staged by JAX" rather than a user error:
+# the function then runs eagerly (TF's AutoGraph would have converted or staged it).
+def _untraceable(e: BaseException) -> bool:
+    from .._core.errors import OperatorNotAllowedInGraphError
+    if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
+                      jax.errors.TracerBoolConversionError,
+                      jax.errors.TracerIntegerConversionError, OperatorNotAllowedInGraphError,
+                      _EagerOnly)):
+        return True
+    if isinstance(e, NotImplementedError) and "symbolic tf.Tensor" in str(e):
+        return True
+    if isinstance(e, TypeError) and "string tensors have no JAX representation" in str(e):
+        return True
+    return False
+
+
+class _EagerOnly(Exception):
+    """Raised while tracing by code that knows it can only run eagerly."""
+
+
+def _warn_fallback(name, reason):
+    warnings.warn(
+        f"tf.function {name!r} could not be traced into one XLA call ({reason}); it runs "
+        f"eagerly instead. Tensor-dependent Python control flow that is not converted "
+        f"automatically can be written with tf.cond / tf.while_loop; string ops always run "
+        f"eagerly.", TracingFallbackWarning, stacklevel=4)
+
+
+# -- tf.print inside a trace ---------------------------------------------------------------
+def defer_print(inputs, output_stream, summarize, sep, end):
+    """``tf.print`` inside a traced function: prints at every call (``jax.debug.callback``)."""
+    from .._ops.logging_ops import format_value
+    leaves = _nest.flatten(list(inputs))
+    vals, dtypes, slots = [], [], []
+    for x in leaves:
+        if _args.is_variable(x):
+            x = x.read_value()
+        if isinstance(x, Tensor) and x._dtype is not _d.string and not _is_concrete_host(x):
+            slots.append(len(vals))
+            vals.append(x._v)
+            dtypes.append(x._dtype)
+        else:
+            slots.append(None)
+
+    def emit(*arrays):
+        import jax.numpy as jnp
+        flat = []
+        for x, s in zip(leaves, slots):
+            if s is None:
+                flat.append(x)
+            else:
+                flat.append(make(jnp.asarray(arrays[s]), dtypes[s]))
+        items = _nest.pack_sequence_as(list(inputs), flat)
+        text = sep.join(format_value(x, summarize) for x in items) + end
+        stream = output_stream if output_stream is not None else sys.stderr
+        if isinstance(stream, str):
+            stream = {"stdout": sys.stdout, "stderr": sys.stderr}.get(stream, sys.stderr)
+        if hasattr(stream, "write"):
+            stream.write(text)
+        elif callable(stream):
+            stream(text.rstrip("\n"))
+
+    jax.debug.callback(emit, *vals, ordered=True)
+    return None
+
+
+def _is_concrete_host(t) -> bool:
+    return not isinstance(t._v, jax.core.Tracer)
+
+
+# -- outputs --------------------------------------------------------------------------------
+def _output_leaf(x, fn):
+    if x is None or isinstance(x, Tensor):
+        return x
+    if _args.is_variable(x):
+        return x.read_value()
+    if isinstance(x, (bool, int, float, complex, str, bytes)) or hasattr(x, "__array__") \
+            and not hasattr(x, "__tf_flatten__"):
+        return convert_to_tensor(x)
+    if hasattr(x, "__tf_flatten__") or getattr(x, "_is_composite_tensor", False) \
+            or getattr(type(x), "__name__", "") == "Operation":
+        return x
+    raise TypeError(f"To be compatible with tf.function, Python functions must return zero or "
+                    f"more Tensors or ExtensionTypes or None values; in compilation of {fn}, "
+                    f"found return value of type {type(x).__name__}, which is not a Tensor or "
+                    f"ExtensionType.")
+
+
+def _flatten_composites(leaves):
+    """Expands ``__tf_flatten__`` composites in-place; returns (flat, rebuild recipe)."""
+    out = []
+    recipe = []
+    for x in leaves:
+        if x is not None and not isinstance(x, Tensor) and hasattr(x, "__tf_flatten__"):
+            meta, comps = x.__tf_flatten__()
+            sub, sub_recipe = _flatten_composites(list(comps))
+            recipe.append(("C", type(x), meta, len(out), len(sub), sub_recipe))
+            out.extend(sub)
+        else:
+            recipe.append(("L", len(out)))
+            out.append(x)
+    return out, recipe
+
+
+def _unflatten_composites(flat, recipe):
+    res = []
+    for r in recipe:
+        if r[0] == "L":
+            res.append(flat[r[1]])
+        else:
+            _, cls, meta, start, n, sub_recipe = r
+            comps = _unflatten_composites(flat[start:start + n], sub_recipe)
+            res.append(cls.__tf_unflatten__(meta, tuple(comps)))
+    return res
+
+
+# -- the concrete function -------------------------------------------------------------------
+class ConcreteFunction:
+    """One trace of a tf.function: a compiled program for one input signature."""
+
+    def __init__(self, function, traced, structure, out_slots, n_out, arg_var_slots,
+                 input_specs, bound_key, name):
+        self._function = function
+        self._traced = traced
+        self._structure = structure        # the Python output structure
+        self._out_slots = out_slots        # per flat output leaf: int (jaxpr output) or value
+        self._n_out = n_out
+        # Variables: captured (inputs), assigned and created (outputs). An entry is an int
+        # (the index of a Variable argument) or the Variable itself.
+        self._captured = [arg_var_slots.get(id(v), v) for v, _ in traced.captured]
+        self._assigned = [arg_var_slots.get(id(v), v) for v in traced.assigned]
+        self._created = list(traced.created)
+        self._input_specs = input_specs
+        self._key = bound_key
+        self.name = name
+        o = Op(name, name, _tuple_fun(_capture.as_fun(traced)))
+        o._kernels[()] = jax.jit(o.impl)
+        o.segment_key = ("tf.function", name)
+        self._op = o
+        self._cacheable = not _capture.has_tracer_consts(traced)
+
+    # -- calling ------------------------------------------------------------------------------
+    def _call_flat(self, tensors, arg_vars):
+        var_tensors = []
+        for v in self._captured:
+            var = arg_vars[v] if type(v) is int else v
+            var_tensors.append(var._handle().read_value())
+        outs = execute(self._op, list(tensors) + var_tensors)
+        n = self._n_out
+        for i, v in enumerate(self._assigned):
+            var = arg_vars[v] if type(v) is int else v
+            var._handle()._value = outs[n + i]._v
+        flat = [outs[s] if type(s) is int else s for s in self._out_slots]
+        return flat
+
+    def _build_outputs(self, flat):
+        flat_leaves, recipe = self._structure[1], self._structure[2]
+        leaves = _unflatten_composites(flat, recipe)
+        return _nest.pack_sequence_as(self._structure[0], leaves) \
+            if self._structure[3] else leaves[0]
+
+    def __call__(self, *args, **kwargs):
+        """Calls the trace with tensors matching its input signature."""
+        return self._function._call_concrete(self, args, kwargs)
+
+    # -- introspection --------------------------------------------------------------------------
+    @property
+    def structured_input_signature(self):
+        return self._input_specs
+
+    @property
+    def structured_outputs(self):
+        return self._function._symbolic_outputs(self)
+
+    @property
+    def output_dtypes(self):
+        return _nest.map_structure(lambda t: t.dtype, self.structured_outputs)
+
+    @property
+    def output_shapes(self):
+        return _nest.map_structure(lambda t: t.shape, self.structured_outputs)
+
+    @property
+    def variables(self):
+        return tuple(v for v in self._captured if type(v) is not int)
+
+    @property
+    def trainable_variables(self):
+        return tuple(v for v in self.variables if v.trainable)
+
+    @property
+    def graph(self):
+        return _Graph(self)
+
+    @property
+    def function_type(self):
+        return None
+
+    def pretty_printed_signature(self, verbose=True):
+        args, kwargs = self._input_specs
+        names = self._function._param_names
+        params = ", ".join(f"{n}: {s!r}" for n, s in zip(names, args))
+        return f"({params}) -> {_out_spec_text(self.structured_outputs)}"
+
+    def __repr__(self):
+        return f"<ConcreteFunction {self.pretty_printed_signature()} at {hex(id(self)).upper()}>"
+
+    def __str__(self):
+        args, _ = self._input_specs
+        names = self._function._param_names
+        lines = ["ConcreteFunction Input Parameters:"]
+        for n, s in zip(names, args):
+            lines.append(f"  {n} (POSITIONAL_OR_KEYWORD): {s!r}")
+        lines.append("Output Type:")
+        lines.append(f"  {_out_spec_text(self.structured_outputs)}")
+        lines.append("Captures:")
+        lines.append("  None" if not self.variables else
+                     "\n".join(f"  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)"
+                               for v in self.variables))
+        return "\n".join(lines)
+
+
+class _Graph:
+    """What ``concrete.graph`` offers without TF graphs: the traced jaxpr."""
+
+    def __init__(self, cf):
+        self._cf = cf
+
+    @property
+    def jaxpr(self):
+        return _capture.closed(self._cf._traced)
+
+    def get_operations(self):
+        return list(self._cf._traced.jaxpr.eqns)
+
+    def as_graph_def(self):
+        return _capture.closed(self._cf._traced)
+
+
+def _out_spec_text(out):
+    def spec(t):
+        if isinstance(t, Tensor):
+            return repr(TensorSpec(t.shape, t.dtype))
+        return repr(t)
+    leaves = _nest.flatten(out)
+    if not _nest.is_nested(out):
+        return spec(out)
+    return repr(_nest.pack_sequence_as(out, [_Raw(spec(x)) for x in leaves]))
+
+
+class _Raw:
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _tuple_fun(f):
+    def g(*args):
+        return tuple(f(*args))
+    return g
+
+
+# -- tf.function -----------------------------------------------------------------------------
+class Function:
+    """A Python function traced and compiled per input signature (``tf.function``)."""
+
+    def __init__(self, python_function, input_signature=None, autograph=True,
+                 jit_compile=None, reduce_retracing=False, name=None, **unused):
+        self._python_function = python_function
+        self._input_signature = None if input_signature is None else list(input_signature)
+        self._autograph = autograph
+        self._jit_compile = jit_compile
+        self._reduce_retracing = reduce_retracing
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._converted = None
+        self._cache: dict = {}          # exact key -> ConcreteFunction
+        self._tf_specs: list = []       # TF-level signatures traced (for the tracing count)
+        self._initialized = False       # variables may only be created before this
+        self._eager = False
+        self._descriptor_cache = weakref.WeakKeyDictionary()
+        self._descriptor_by_id: dict = {}
+        self._bound_instance = None
+        try:
+            self._signature = inspect.signature(python_function)
+        except (TypeError, ValueError):
+            self._signature = None
+        self._param_names = [] if self._signature is None else \
+            [p.name for p in self._signature.parameters.values()]
+        self._fast_arity = None
+        if self._signature is not None:
+            ps = list(self._signature.parameters.values())
+            if all(p.kind is p.POSITIONAL_OR_KEYWORD for p in ps):
+                self._fast_arity = len(ps)
+        functools.update_wrapper(self, python_function, updated=())
+
+    # -- attributes -------------------------------------------------------------------------------
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return None if self._input_signature is None else tuple(self._input_signature)
+
+    @property
+    def function_spec(self):
+        return self._signature
+
+    def experimental_get_tracing_count(self) -> int:
+        """How many times TF would have traced this function so far."""
+        return sum(1 for s in self._tf_specs if s is not _PLACEHOLDER)
+
+    def __repr__(self):
+        return (f"<tensorflow.python.eager.polymorphic_function.polymorphic_function.Function "
+                f"object at {hex(id(self))}>")
+
+    # -- methods ------------------------------------------------------------------------------------
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        try:
+            f = self._descriptor_cache.get(instance)
+        except TypeError:
+            f = self._descriptor_by_id.get(id(instance))
+        if f is None:
+            f = Function(_WeakMethod(self._python_function, instance), self._input_signature,
+                         self._autograph, self._jit_compile, self._reduce_retracing, self._name)
+            functools.update_wrapper(f, self._python_function, updated=())
+            try:
+                self._descriptor_cache[instance] = f
+            except TypeError:
+                self._descriptor_by_id[id(instance)] = f
+        return f
+
+    # -- calling ---------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if _registry.RUN_EAGERLY or self._eager:
+            return self._python_function(*args, **kwargs)
+        args, kwargs = self._bind(args, kwargs)
+        flat = _args.Flat()
+        key = (_args.flatten(args, flat), _args.flatten(kwargs, flat)) \
+            if kwargs else (_args.flatten(args, flat),)
+        if flat.has_string:
+            return self._run_eagerly(args, kwargs, "string inputs")
+        tensors = flat.tensors
+        if self._input_signature is not None:
+            tensors = self._cast_to_signature(args, kwargs, tensors)
+        cf = self._cache.get(key)
+        if cf is None:
+            self._count_trace(key)
+            try:
+                cf = self._trace(args, kwargs, key, tensors, flat)
+            except Exception as e:  # noqa: BLE001
+                if _untraceable(e):
+                    self._tf_specs.pop()
+                    return self._run_eagerly(args, kwargs, _reason(e))
+                self._tf_specs.pop()
+                raise
+        return cf._build_outputs(cf._call_flat(tensors, flat.variables))
+
+    def _bind(self, args, kwargs):
+        if not kwargs and self._fast_arity == len(args):
+            return args, kwargs
+        sig = self._signature
+        if sig is None:
+            return args, kwargs
+        try:
+            b = sig.bind(*args, **kwargs)
+        except TypeError as e:
+            if self._input_signature is not None:
+                raise TypeError(self._binding_message(str(e), args, kwargs)) from None
+            raise
+        b.apply_defaults()
+        return b.args, b.kwargs
+
+    def _binding_message(self, why, args, kwargs):
+        sig = ", ".join(f"{n}: {s!r}" for n, s in zip(self._param_names, self._input_signature))
+        return (f"Binding inputs to tf.function failed due to `{why}`. Received args: {args!r} "
+                f"and kwargs: {kwargs!r} for signature: ({sig}).")
+
+    def _cast_to_signature(self, args, kwargs, tensors):
+        specs = _nest.flatten(self._input_signature)
+        vals = _nest.flatten(list(args))
+        if len(vals) != len(specs) or kwargs:
+            if len(args) > len(self._input_signature):
+                raise TypeError(self._binding_message("too many positional arguments", args,
+                                                      kwargs))
+        out = []
+        for v, s in zip(vals, specs):
+            t = v if isinstance(v, Tensor) else v.read_value() if _args.is_variable(v) else None
+            if t is None:
+                try:
+                    t = convert_to_tensor(v, dtype=s.dtype)
+                except (TypeError, ValueError):
+                    t = convert_to_tensor(v)
+            if t.dtype is not s.dtype or not s.shape.is_compatible_with(t.shape):
+                got = TensorSpec(t.shape, t.dtype)
+                raise TypeError(self._binding_message(
+                    f"Can not cast {got!r} to {TensorSpec(s.shape, s.dtype)!r}", args, kwargs))
+            out.append(t)
+        return out if len(out) == len(tensors) else tensors
+
+    def _run_eagerly(self, args, kwargs, reason):
+        if not self._eager:
+            self._eager = True
+            _warn_fallback(self._name, reason)
+        return self._python_function(*args, **kwargs)
+
+    # -- TF's tracing count ------------------------------------------------------------------------
+    def _count_trace(self, key):
+        """Records the TF-level signature this call traces (unless one already covers it)."""
+        spec = ("sig",) if self._input_signature is not None else key
+        for s in self._tf_specs:
+            if _covers(s, spec):
+                # TF reuses that trace; here a new exact-shape trace runs, uncounted.
+                self._tf_specs.append(_PLACEHOLDER)
+                return
+        if self._reduce_retracing:
+            for s in self._tf_specs:
+                g = _generalize(s, spec)
+                if g is not None:
+                    spec = g
+                    break
+        self._tf_specs.append(spec)
+
+    def _finish_count(self):
+        if self._tf_specs and self._tf_specs[-1] is _PLACEHOLDER:
+            self._tf_specs.pop()
+
+    # -- tracing --------------------------------------------------------------------------------
+    def _fn(self):
+        if self._converted is None:
+            fn = self._python_function
+            if self._autograph:
+                from . import autograph
+                fn = autograph.convert(fn)
+            self._converted = fn
+        return self._converted
+
+    def _trace(self, args, kwargs, key, tensors, flat):
+        creating = not self._initialized
+        cf = self._trace_once(args, kwargs, key, tensors, flat, allow_creation=creating)
+        self._finish_count()
+        self._initialized = True
+        if cf._created:
+            # TF: initialise the variables from the first trace, then trace again without
+            # creating any (the function may read them now) and run that trace.
+            self._initialize(cf, tensors, flat.variables)
+            self._tf_specs.append(self._tf_specs[-1])
+            cf = self._trace_once(args, kwargs, key, tensors, flat, allow_creation=False)
+        if cf._cacheable:
+            self._cache[key] = cf
+        return cf
+
+    def _initialize(self, cf, tensors, arg_vars):
+        import jax.numpy as jnp
+        traced = cf._traced
+        n_assigned = len(traced.assigned)
+        base = len(traced.out_avals) + n_assigned
+        pending = []
+        for i, var in enumerate(cf._created):
+            v = var.__dict__["_value"]
+            if isinstance(v, jax.core.Tracer):
+                pending.append((i, var))
+        if pending:
+            f = _capture.prune(traced, [base + i for i, _ in pending])
+            inputs = [t._v for t in tensors]
+            for v in cf._captured:
+                var = arg_vars[v] if type(v) is int else v
+                inputs.append(_capture.raw_value(var))
+            vals = jax.jit(f)(*inputs)
+            for (i, var), val in zip(pending, vals):
+                var.__dict__["_value"] = jnp.asarray(val)
+
+    def _trace_once(self, args, kwargs, key, tensors, flat, allow_creation):
+        fn = self._fn()
+        arg_var_slots = {id(v): i for i, v in enumerate(flat.variables)}
+        specs_in = [jax.core.ShapedArray(tuple(t._v.shape), t._v.dtype) for t in tensors]
+        dtypes = [t._dtype for t in tensors]
+        info = {}
+
+        def body(*vals):
+            it = iter([make(v, dt) for v, dt in zip(vals, dtypes)])
+            vit = iter(flat.variables)
+            a = _args.rebuild(args, it, vit)
+            k = _args.rebuild(kwargs, it, vit) if kwargs else {}
+            out = fn(*a, **k)
+            nested = _nest.is_nested(out)
+            leaves = _nest.flatten(out) if nested else [out]
+            leaves = [_output_leaf(x, self._python_function) for x in leaves]
+            flat_leaves, recipe = _flatten_composites(leaves)
+            arrays, slots = [], []
+            for x in flat_leaves:
+                if isinstance(x, Tensor) and x._dtype is not _d.string:
+                    slots.append(len(arrays))
+                    arrays.append(x._v)
+                else:
+                    slots.append(x)
+            info["structure"] = (out, flat_leaves, recipe, nested)
+            info["slots"] = slots
+            info["dtypes"] = [x._dtype for x in flat_leaves
+                              if isinstance(x, Tensor) and x._dtype is not _d.string]
+            return arrays
+
+        name = f"__inference_{self._name}_{next(_COUNTER)}"
+        traced = _capture.trace_region(body, specs_in, allow_creation=allow_creation, name=name)
+        input_specs = self._input_specs(args, kwargs)
+        cf = ConcreteFunction(self, traced, info["structure"], info["slots"],
+                              len(traced.out_avals), arg_var_slots, input_specs, key, name)
+        cf._out_dtypes = info["dtypes"]
+        return cf
+
+    def _input_specs(self, args, kwargs):
+        if self._input_signature is not None:
+            names = self._param_names
+            return (tuple(TensorSpec(s.shape, s.dtype, s.name if s.name is not None else
+                                     (names[i] if i < len(names) else None))
+                          for i, s in enumerate(self._input_signature)), {})
+
+        def spec(x, name=None):
+            if isinstance(x, Tensor):
+                return TensorSpec(x.shape, x.dtype, name)
+            return x
+        names = self._param_names
+        return (tuple(spec(a, names[i] if i < len(names) and not _nest.is_nested(a) else None)
+                      for i, a in enumerate(args)),
+                {k: spec(v, k) for k, v in kwargs.items()})
+
+    def _symbolic_outputs(self, cf):
+        from .._core.tensor import SymbolicTensor
+        flat = []
+        dts = iter(cf._out_dtypes)
+        avals = cf._traced.out_avals
+        for s in cf._out_slots:
+            if type(s) is int:
+                t = object.__new__(SymbolicTensor)
+                t._v = jax.ShapeDtypeStruct(avals[s].shape, avals[s].dtype)
+                t._dtype = next(dts)
+                flat.append(t)
+            else:
+                flat.append(s)
+        return cf._build_outputs(flat)
+
+    # -- concrete functions ------------------------------------------------------------------------
+    def get_concrete_function(self, *args, **kwargs):
+        """The trace for ``args`` (tensors or ``tf.TensorSpec``), tracing it if needed."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = tuple(self._input_signature)
+        real = _nest.map_structure(_placeholder_for, list(args))
+        kreal = {k: _nest.map_structure(_placeholder_for, v) for k, v in kwargs.items()}
+        args2, kwargs2 = self._bind(tuple(real), kreal)
+        flat = _args.Flat()
+        key = (_args.flatten(args2, flat), _args.flatten(kwargs2, flat)) \
+            if kwargs2 else (_args.flatten(args2, flat),)
+        cf = self._cache.get(key)
+        if cf is None:
+            self._count_trace(key)
+            try:
+                cf = self._trace(args2, kwargs2, key, flat.tensors, flat)
+            except Exception:
+                self._tf_specs.pop()
+                raise
+        specs = tuple(a if isinstance(a, TensorSpec) else
+                      TensorSpec(a.shape, a.dtype, n) if isinstance(a, Tensor) else a
+                      for a, n in zip(args, self._param_names)) if self._input_signature is None \
+            else cf._input_specs[0]
+        cf._input_specs = (tuple(TensorSpec(s.shape, s.dtype, s.name or n)
+                                 if isinstance(s, TensorSpec) else s
+                                 for s, n in zip(specs, self._param_names)), {})
+        return cf
+
+    def _call_concrete(self, cf, args, kwargs):
+        specs = [s for s in _nest.flatten(list(cf._input_specs[0])) if isinstance(s, TensorSpec)]
+        vals = _nest.flatten(list(args)) + _nest.flatten(kwargs)
+        tensors = []
+        for i, (v, s) in enumerate(zip(vals, specs)):
+            t = v if isinstance(v, Tensor) else convert_to_tensor(v, dtype_hint=s.dtype)
+            if t.dtype is not s.dtype:
+                from .._core.errors import InvalidArgumentError
+                raise InvalidArgumentError(
+                    None, None, f"cannot compute {cf.name} as input #{i}(zero-based) was expected "
+                                f"to be a {_d.TF_TYPE_NAMES[s.dtype]} tensor but is a "
+                                f"{_d.TF_TYPE_NAMES[t.dtype]} tensor [Op:{cf.name}]")
+            tensors.append(t)
+        if all(tuple(t.shape) == tuple(a.shape) for t, a in
+               zip(tensors, cf._traced.jaxpr.invars[:cf._traced.n_in])):
+            return cf._build_outputs(cf._call_flat(tensors, []))
+        # A relaxed signature called with new sizes: run the matching exact trace.
+        saved = list(self._tf_specs)
+        try:
+            return self(*args, **kwargs)
+        finally:
+            self._tf_specs = saved
+
+
+_PLACEHOLDER = ("placeholder",)
+
+
+def _placeholder_for(x):
+    if isinstance(x, TensorSpec):
+        import jax.numpy as jnp
+        dims = [1 if d is None else d for d in x.shape.as_list()] if x.shape.rank is not None \
+            else []
+        return make(jnp.zeros(dims, x.dtype._np), x.dtype)
+    return x
+
+
+def _reason(e) -> str:
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return f"{type(e).__name__}: {msg[:160]}"
+
+
+class _WeakMethod:
+    """A method bound to an instance through a weak reference (no cycles through the cache)."""
+
+    def __init__(self, fn, instance):
+        self._fn = fn
+        try:
+            self._ref = weakref.ref(instance)
+        except TypeError:
+            self._ref = lambda instance=instance: instance
+        self.__name__ = getattr(fn, "__name__", "method")
+        self.__wrapped__ = fn
+        self.__self__ = instance if not isinstance(self._ref, weakref.ref) else None
+
+    @property
+    def __signature__(self):
+        sig = inspect.signature(self._fn)
+        params = list(sig.parameters.values())[1:]
+        return sig.replace(parameters=params)
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(self._ref(), *args, **kwargs)
+
+
+# -- TF-level signatures for experimental_get_tracing_count -----------------------------------
+def _relax_key(key):
+    return key
+
+
+def _covers(general, specific) -> bool:
+    """Whether the TF-level signature ``general`` accepts a call with key ``specific``."""
+    if general is _PLACEHOLDER or general is None:
+        return False
+    if general == ("sig",):
+        return specific == ("sig",)
+    return _match(general, specific)
+
+
+def _match(g, s) -> bool:
+    if type(g) is tuple and g and g[0] in ("T", "V") and type(s) is tuple and s and s[0] == g[0]:
+        if len(g) != 3 or len(s) != 3 or g[1] is not s[1]:
+            return False
+        gs, ss = g[2], s[2]
+        if gs is None:
+            return True
+        if ss is None or len(gs) != len(ss):
+            return False
+        return all(a is None or a == b for a, b in zip(gs, ss))
+    if type(g) is tuple and type(s) is tuple:
+        if len(g) != len(s):
+            return False
+        return all(_match(a, b) for a, b in zip(g, s))
+    try:
+        return g == s
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _generalize(g, s):
+    """The most specific signature covering both (TF's reduce_retracing), or None."""
+    if type(g) is tuple and g and g[0] in ("T", "V") and type(s) is tuple and s and s[0] == g[0]:
+        if len(g) != 3 or len(s) != 3 or g[1] is not s[1]:
+            return None
+        gs, ss = g[2], s[2]
+        if gs is None or ss is None or len(gs) != len(ss):
+            return (g[0], g[1], None)
+        return (g[0], g[1], tuple(a if a == b else None for a, b in zip(gs, ss)))
+    if type(g) is tuple and type(s) is tuple:
+        if len(g) != len(s):
+            return None
+        out = []
+        for a, b in zip(g, s):
+            r = _generalize(a, b)
+            if r is None and not _same(a, b):
+                return None
+            out.append(a if r is None else r)
+        return tuple(out)
+    return g if _same(g, s) else None
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b) or a == b
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# -- the decorator ---------------------------------------------------------------------------
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_implements=None,
+             experimental_autograph_options=None, experimental_attributes=None,
+             experimental_relax_shapes=None, experimental_compile=None,
+             experimental_follow_type_hints=None, name=None):
+    """Compiles a Python function into one XLA call per input signature (``tf.function``).
+
+    >>> import tftape as tf
+    >>> @tf.function
+    ... def f(x):
+    ...     return x * x + 1
+    >>> f(tf.constant(3.0))
+    <tf.Tensor: shape=(), dtype=float32, numpy=10.0>
+    """
+    if reduce_retracing is False and experimental_relax_shapes:
+        reduce_retracing = True
+
+    def decorate(fn):
+        if isinstance(fn, Function):
+            fn = fn.python_function
+        return Function(fn, input_signature, autograph, jit_compile, reduce_retracing, name)
+    if func is None:
+        return decorate
+    return decorate(func)

@@ -1,0 +1,257 @@
+"""``tf.map_fn``, ``tf.scan``, ``tf.foldl``, ``tf.foldr`` and ``tf.vectorized_map``.
+
+Eagerly they loop in Python over the first dimension. Inside a tf.function the function is
+traced once and run with ``lax.scan`` (Variables it assigns ride along in the carry);
+``vectorized_map`` is ``jax.vmap`` (falling back to ``map_fn`` where an op cannot batch).
+"""
+from __future__ import annotations
+
+import jax
+
+from .._core.registry import STATE, tracing_scope
+from .._autodiff import nest as _nest
+from ._region import Region, Structure, read_vars, write_vars
+
+
+def _stack_structure(results):
+    """Stacks a list of equally structured outputs along a new first axis."""
+    from .._ops.array_ops import stack
+    first = results[0]
+    nested = _nest.is_nested(first)
+    flats = [_nest.flatten(r) if nested else [r] for r in results]
+    cols = []
+    for i in range(len(flats[0])):
+        col = [f[i] for f in flats]
+        cols.append(None if col[0] is None else stack(col))
+    return _nest.pack_sequence_as(first, cols) if nested else cols[0]
+
+
+def _elements(elems):
+    """(structure, flat tensors, length) of ``elems``; all leaves share the first dimension."""
+    s = Structure(elems)
+    if not s.arrays:
+        raise ValueError("elems must be a Tensor or (possibly nested) sequence of Tensors. Got "
+                         f"{elems}, which does not contain any Tensors.")
+    lengths = {a.shape[0] if a.ndim else None for a in s.arrays}
+    if None in lengths:
+        raise ValueError("Elements in elems must be 1+ dimensional Tensors, not scalars")
+    if len(lengths) != 1:
+        raise ValueError("All elements in elems must have the same size in the first "
+                         "dimension.")
+    return s, lengths.pop()
+
+
+def _slice(s: Structure, i):
+    return s.rebuild([a[i] for a in s.arrays])
+
+
+def _elem_avals(s: Structure):
+    return [jax.core.ShapedArray(tuple(a.shape[1:]), a.dtype) for a in s.arrays]
+
+
+def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
+    """``lax.scan`` of ``fn(carry_value, x_value) -> (carry_value, y_value)``.
+
+    Returns (final carry arrays, stacked y arrays, y Structure).
+    """
+    nc = len(carry.arrays)
+    info = {}
+
+    def body(*vals):
+        c = carry.rebuild(vals[:nc])
+        x = xs.rebuild(vals[nc:])
+        new_c, y = fn(c, x)
+        info["nc_leaves"] = len(_nest.flatten(new_c)) if _nest.is_nested(new_c) else 1
+        info["y"] = y
+        return [new_c, y]
+
+    r = Region(body, carry.avals() + _elem_avals(xs))
+    kinds = r.out.kinds[:info["nc_leaves"]]
+    n_carry = sum(1 for k in kinds if type(k) is not tuple)
+    if n_carry != nc:
+        raise ValueError("The two structures don't have the same nested structure.")
+    carried = r.assigned
+    inv = [v for v in r.captured if id(v) not in {id(c) for c in carried}]
+    inv_vals = read_vars(inv)
+    var0 = read_vars(carried)
+
+    def step(state, x):
+        c, cv = state
+        env = {id(v): a for v, a in zip(carried, cv)}
+        env.update({id(v): a for v, a in zip(inv, inv_vals)})
+        outs = r.fun(*c, *x, *[env[id(v)] for v in r.captured])
+        asg = {id(v): outs[r.n_out + j] for j, v in enumerate(r.assigned)}
+        new_cv = [asg.get(id(v), env[id(v)]) for v in carried]
+        return (list(outs[:nc]), new_cv), list(outs[nc:r.n_out])
+
+    (c_final, cv_final), ys = jax.lax.scan(step, (list(carry.arrays), var0), list(xs.arrays),
+                                           reverse=reverse)
+    write_vars(carried, cv_final)
+    y_kinds = r.out.kinds[info["nc_leaves"]:]
+    return c_final, ys, y_kinds, info["y"]
+
+
+def _rebuild_kinds(template, kinds, arrays):
+    from .._core.tensor import make
+    it = iter(arrays)
+    leaves = [k[1] if type(k) is tuple else make(next(it), k) for k in kinds]
+    return _nest.pack_sequence_as(template, leaves) if _nest.is_nested(template) else leaves[0]
+
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False,
+           infer_shape=True, name=None, fn_output_signature=None):
+    """Applies ``fn`` to each element of ``elems`` (unstacked on axis 0) and stacks the results.
+
+    >>> import tftape as tf
+    >>> tf.map_fn(lambda x: x * 2, tf.constant([1, 2, 3]))
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([2, 4, 6], dtype=int32)>
+    """
+    if not callable(fn):
+        raise TypeError(f"The provided function {getattr(fn, '__name__', fn)} is not callable."
+                        f"fn must be callable.")
+    xs, n = _elements(elems)
+    if not STATE.tracing:
+        if n == 0:
+            return _empty_like(xs, fn_output_signature or dtype)
+        return _stack_structure([fn(_slice(xs, i)) for i in range(n)])
+    empty = Structure([])
+    _, ys, y_kinds, y_template = _scan_traced(lambda c, x: (c, fn(x)), empty, xs)
+    return _rebuild_kinds(y_template, y_kinds, ys)
+
+
+def _empty_like(xs, signature):
+    from .._core import dtypes as _d
+    from .._ops.array_ops import zeros
+    dt = getattr(signature, "dtype", signature)
+    dt = _d.as_dtype(dt) if dt is not None else xs.dtypes[0]
+    return zeros([0], dt)
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+         infer_shape=True, reverse=False, name=None):
+    """Accumulates ``fn(acc, x)`` over ``elems``, returning every accumulator, stacked.
+
+    >>> import tftape as tf
+    >>> tf.scan(lambda a, x: a + x, tf.constant([1, 2, 3]))
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 3, 6], dtype=int32)>
+    """
+    if not callable(fn):
+        raise TypeError(f"{fn} is not callable.")
+    xs, n = _elements(elems)
+    order = range(n - 1, -1, -1) if reverse else range(n)
+    if initializer is None:
+        first = next(iter(order))
+        acc = _slice(xs, first)
+        rest = list(order)[1:]
+        head = [acc]
+    else:
+        acc = initializer
+        rest = list(order)
+        head = []
+    if not STATE.tracing:
+        outs = list(head)
+        for i in rest:
+            acc = fn(acc, _slice(xs, i))
+            outs.append(acc)
+        if reverse:
+            outs.reverse()
+        return _stack_structure(outs)
+    carry = Structure(acc)
+    sub = _subset(xs, rest) if initializer is None else xs
+    _, ys, y_kinds, y_template = _scan_acc(fn, carry, sub, reverse)
+    result = _rebuild_kinds(y_template, y_kinds, ys)
+    if initializer is None:
+        from .._ops.array_ops import concat, expand_dims
+        h = _nest.flatten(acc) if _nest.is_nested(acc) else [acc]
+        r = _nest.flatten(result) if _nest.is_nested(result) else [result]
+        joined = [concat([x, expand_dims(a, 0)] if reverse else [expand_dims(a, 0), x], 0)
+                  for a, x in zip(h, r)]
+        result = _nest.pack_sequence_as(acc, joined) if _nest.is_nested(acc) else joined[0]
+    return result
+
+
+def _scan_acc(fn, carry, xs, reverse):
+    def step(c, x):
+        new = fn(c, x)
+        return new, new
+    return _scan_traced(step, carry, xs, reverse=reverse)
+
+
+def _subset(xs: Structure, idx):
+    import jax.numpy as jnp
+    sel = jnp.asarray(sorted(idx), jnp.int32)
+    s = Structure.__new__(Structure)
+    s.value, s.nested, s.kinds = xs.value, xs.nested, xs.kinds
+    s.arrays = [a[sel] for a in xs.arrays]
+    return s
+
+
+def _fold(fn, elems, initializer, reverse):
+    if not callable(fn):
+        raise TypeError(f"{fn} is not callable.")
+    xs, n = _elements(elems)
+    order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
+    if initializer is None:
+        acc = _slice(xs, order[0])
+        order = order[1:]
+    else:
+        acc = initializer
+    if not STATE.tracing:
+        for i in order:
+            acc = fn(acc, _slice(xs, i))
+        return acc
+    carry = Structure(acc)
+    sub = _subset(xs, order)
+
+    def step(c, x):
+        return fn(c, x), None
+    c_final, _, _, _ = _scan_traced(step, carry, sub, reverse=reverse)
+    return carry.rebuild(c_final)
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """Folds ``fn(acc, x)`` over ``elems`` from the left; returns the final accumulator.
+
+    >>> import tftape as tf
+    >>> tf.foldl(lambda a, x: a + x, tf.constant([1, 2, 3]))
+    <tf.Tensor: shape=(), dtype=int32, numpy=6>
+    """
+    return _fold(fn, elems, initializer, False)
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """Folds ``fn(acc, x)`` over ``elems`` from the right."""
+    return _fold(fn, elems, initializer, True)
+
+
+def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
+    """``fn`` applied to every element of ``elems`` at once (``jax.vmap``).
+
+    >>> import tftape as tf
+    >>> tf.vectorized_map(lambda x: x * x, tf.constant([1.0, 2.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 4.], dtype=float32)>
+    """
+    from .function import _untraceable
+    xs, n = _elements(elems)
+    info = {}
+
+    def f(*arrays):
+        out = fn(xs.rebuild(list(arrays)))
+        s = Structure(out)
+        info["s"] = s
+        return s.arrays
+
+    try:
+        with tracing_scope():
+            ys = jax.vmap(f)(*xs.arrays)
+    except Exception as e:  # noqa: BLE001
+        if not fallback_to_while_loop or not _untraceable(e):
+            raise
+        return map_fn(fn, elems)
+    s = info["s"]
+    return s.rebuild(ys)
+
+
+__all__ = ["map_fn", "scan", "foldl", "foldr", "vectorized_map"]
