@@ -8,7 +8,7 @@ from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.registry import check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor
-from ._util import FLOAT, REAL, static_axis, tensor
+from ._util import FLOAT, REAL, fmt_shape, static_axis, tensor
 from . import math_ops as m
 
 
@@ -68,8 +68,11 @@ _gelu = op("gelu", "Gelu", lambda x, approximate: jax.nn.gelu(x, approximate=app
 
 
 def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
-    """x if x > 0 else alpha * x."""
+    """x if x > 0 else alpha * x (integer features are cast to float32 first, as TF)."""
     t = tensor(features)
+    if t.dtype.is_integer:
+        t = m.cast(t, _d.float32)
+    check_dtype(_leaky, t)
     return execute(_leaky, (t,), (float(alpha),), {"alpha": float(alpha)})
 
 
@@ -86,6 +89,11 @@ def _axis_op(name, tf_name, fn):
         ax = -1 if axis is None else static_axis(axis)
         if t.ndim == 0:
             raise kernel_error(tf_name, "logits must have >= 1 dimension, got []")
+        if not -t.ndim <= ax < t.ndim:
+            from .._core.errors import InvalidArgumentError
+            raise InvalidArgumentError(None, None, f"`dim` must be in the range [{-t.ndim}, "
+                                                   f"{t.ndim}) where {t.ndim} is the number of "
+                                                   f"dimensions in the input. Received: dim={ax}")
         return execute(o, (t,), (ax,), {"axis": ax})
     f.__name__ = name
     return f
@@ -139,8 +147,8 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
     c = v._v.shape[1] if cf else v._v.shape[-1]
     if c != b._v.shape[0]:
         raise kernel_error("BiasAdd", f"Must provide as many biases as the last dimension of the "
-                                      f"input tensor: [{b._v.shape[0]}] vs. {list(v._v.shape)}"
-                           .replace(" ", "", 0))
+                                      f"input tensor: [{b._v.shape[0]}] vs. "
+                                      f"{fmt_shape(v._v.shape)}")
     return execute(_bias_add, (v, b), (cf,), {"channels_first": cf})
 
 
@@ -165,7 +173,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
     if lb.shape != lg.shape:
         raise kernel_error("SoftmaxCrossEntropyWithLogits",
                            f"logits and labels must be broadcastable: logits_size="
-                           f"{list(lg.shape)} labels_size={list(lb.shape)}".replace(" ", ""))
+                           f"{fmt_shape(lg._v.shape)} labels_size={fmt_shape(lb._v.shape)}")
     return execute(_sce, (lb, lg), (int(axis),), {"axis": int(axis)})
 
 
@@ -192,7 +200,9 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
                          f"`labels.shape` must equal `logits.shape` except for the last dimension. "
                          f"Received: labels.shape={lb.shape} and logits.shape={lg.shape}")
     import numpy as np
-    lv = np.asarray(lb._v)
+    from ._util import is_concrete
+    # Labels are checked on the host only when concrete (not while a compiled step traces).
+    lv = np.asarray(lb._v) if is_concrete(lb) else np.zeros(0, np.int64)
     n = lg._v.shape[-1]
     if lv.size and (lv.min() < 0 or lv.max() >= n):
         bad = int(lv[(lv < 0) | (lv >= n)].reshape(-1)[0])
@@ -253,3 +263,152 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     out = t * inv + ((tensor(offset) if offset is not None else tensor(0, t.dtype))
                      - tensor(mean) * inv)
     return out
+
+
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
+    """The rows of ``params`` at ``ids`` (a gather along axis 0)."""
+    from .array_ops import concat, gather
+    if isinstance(params, (list, tuple)):
+        params = params[0] if len(params) == 1 else concat(list(params), 0)
+    out = gather(params, ids)
+    if max_norm is not None:
+        from .array_ops import clip_by_norm
+        out = clip_by_norm(out, max_norm, axes=list(range(tensor(ids).ndim, out.ndim)))
+    return out
+
+
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) -> Tensor:
+    """Sigmoid cross entropy where positive labels are weighted by ``pos_weight``."""
+    lg = tensor(logits)
+    z = tensor(labels, lg.dtype) if not isinstance(labels, Tensor) else labels
+    q = tensor(pos_weight, lg.dtype) if not isinstance(pos_weight, Tensor) else pos_weight
+    log_weight = 1 + (q - 1) * z
+    return (1 - z) * lg + log_weight * (m.log1p(m.exp(-m.abs(lg))) + relu(-lg))
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None) -> Tensor:
+    """exp(log_input) - log_input * targets (plus Stirling's term when asked)."""
+    li = tensor(log_input)
+    t = tensor(targets, li.dtype) if not isinstance(targets, Tensor) else targets
+    result = m.exp(li) - li * t
+    if compute_full_loss:
+        import numpy as np
+        from .array_ops import ones_like, where, zeros_like
+        point_five = tensor(0.5, t.dtype)
+        two_pi = tensor(2 * np.pi, t.dtype)
+        stirling = t * m.log(t) - t + point_five * m.log(two_pi * t)
+        cond = m.logical_and(m.greater_equal(t, zeros_like(t)), m.less_equal(t, ones_like(t)))
+        result = result + where(cond, zeros_like(t), stirling)
+    return result
+
+
+def crelu(features, name=None, axis=-1) -> Tensor:
+    """Concatenates relu(x) and relu(-x) along ``axis``."""
+    from .array_ops import concat
+    t = tensor(features)
+    return relu(concat([t, -t], axis))
+
+
+def zero_fraction(value, name=None) -> Tensor:
+    """The fraction of zeros in ``value`` (float32)."""
+    t = tensor(value)
+    zero = m.equal(t, tensor(0, t.dtype))
+    return m.reduce_mean(m.cast(zero, _d.float32))
+
+
+def in_top_k(targets, predictions, k, name=None) -> Tensor:
+    """Whether each target class is among the ``k`` largest predictions (ties count as in)."""
+    p, tg = tensor(predictions), tensor(targets)
+    return execute(_in_top_k, (p, tg), (int(k),), {"k": int(k)})
+
+
+def _in_top_k_impl(v, tv, k):
+    target = jnp.take_along_axis(v, jnp.clip(tv, 0, v.shape[1] - 1)[:, None].astype(jnp.int32), 1)
+    n_greater = jnp.sum(v > target, axis=1)
+    return (n_greater < k) & jnp.all(jnp.isfinite(v), axis=1) & (tv >= 0) & (tv < v.shape[1])
+
+
+_in_top_k = op("in_top_k", "InTopKV2", _in_top_k_impl, differentiable=False)
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None) -> Tensor:  # noqa: A002
+    """Moves ``block_size`` x ``block_size`` spatial blocks into the channel dimension."""
+    from .array_ops import reshape, transpose
+    t = tensor(input)
+    n, h, w, c = t.shape.as_list()
+    b = int(block_size)
+    x = reshape(t, (n, h // b, b, w // b, b, c))
+    return reshape(transpose(x, (0, 1, 3, 2, 4, 5)), (n, h // b, w // b, b * b * c))
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None) -> Tensor:  # noqa: A002
+    """Moves channel data into ``block_size`` x ``block_size`` spatial blocks."""
+    from .array_ops import reshape, transpose
+    t = tensor(input)
+    n, h, w, c = t.shape.as_list()
+    b = int(block_size)
+    x = reshape(t, (n, h, w, b, b, c // (b * b)))
+    return reshape(transpose(x, (0, 1, 3, 2, 4, 5)), (n, h * b, w * b, c // (b * b)))
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None,
+                         name=None) -> Tensor:
+    """Sum of the (weighted) per-example losses divided by the global batch size."""
+    from .array_ops import shape
+    loss = tensor(per_example_loss)
+    if sample_weight is not None:
+        loss = loss * tensor(sample_weight, loss.dtype)
+    if global_batch_size is None:
+        global_batch_size = m.cast(shape(loss)[0], loss.dtype)
+    return m.divide_no_nan(m.reduce_sum(loss), tensor(global_batch_size, loss.dtype)
+                           if not isinstance(global_batch_size, Tensor) else global_batch_size)
+
+
+def scale_regularization_loss(regularization_loss, name=None) -> Tensor:
+    """The regularization loss scaled for the number of replicas (one here)."""
+    return m.add_n([regularization_loss]) if isinstance(regularization_loss, (list, tuple)) \
+        else tensor(regularization_loss)
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """(count, sum of x, sum of x**2, shift) over ``axes``."""
+    import numpy as np
+    t = tensor(x)
+    ax = static_axis(axes)
+    ax = (ax,) if isinstance(ax, int) else ax
+    count = tensor(float(np.prod([t.shape[a] for a in ax])), t.dtype)
+    return (count, m.reduce_sum(t, ax, keepdims), m.reduce_sum(m.square(t), ax, keepdims),
+            None if shift is None else tensor(shift))
+
+
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """The frequency-weighted mean and variance over ``axes``."""
+    t = tensor(x)
+    w = tensor(frequency_weights, t.dtype) if not isinstance(frequency_weights, Tensor) \
+        else frequency_weights
+    from .array_ops import stop_gradient, zeros_like
+    div = m.reciprocal(m.reduce_sum(w + zeros_like(t), axes, keepdims=True))
+    mean = m.reduce_sum(w * t, axes, keepdims=True) * div
+    var = m.reduce_sum(w * m.squared_difference(t, stop_gradient(mean)), axes, keepdims=True) * div
+    if not keepdims:
+        from .array_ops import squeeze
+        ax = static_axis(axes)
+        mean, var = squeeze(mean, ax), squeeze(var, ax)
+    return mean, var
+
+
+def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,  # noqa: A002
+                                 name=None) -> Tensor:
+    """x / (bias + alpha * sum of squares over a depth window) ** beta, along the last axis."""
+    t = tensor(input)
+    r = int(depth_radius)
+    sq = m.square(t)
+    from .array_ops import pad
+    c = t.shape[-1]
+    padded = pad(sq, [[0, 0]] * (t.ndim - 1) + [[r, r]])
+    window = m.add_n([padded[..., i:i + c] for i in range(2 * r + 1)])
+    return t / m.pow(tensor(bias, t.dtype) + tensor(alpha, t.dtype) * window,
+                     tensor(beta, t.dtype))
+
+
+lrn = local_response_normalization

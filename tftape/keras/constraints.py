@@ -1,0 +1,47 @@
+"""``tf.keras.constraints``: projections applied after each optimizer step."""
+from __future__ import annotations
+
+from .._ops import array_ops as _a, math_ops as _m
+
+
+class Constraint:
+    def __call__(self, w):
+        return w
+
+    def get_config(self):
+        return {}
+
+
+class NonNeg(Constraint):
+    """Clips weights to be non-negative.
+
+    >>> import tftape as tf
+    >>> NonNeg()(tf.constant([-1.0, 2.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0., 2.], dtype=float32)>
+    """
+
+    def __call__(self, w):
+        return w * _m.cast(_m.greater_equal(w, 0.0), w.dtype)
+
+
+class MaxNorm(Constraint):
+    def __init__(self, max_value=2, axis=0):
+        self.max_value, self.axis = max_value, axis
+
+    def __call__(self, w):
+        norms = _m.sqrt(_m.reduce_sum(_m.square(w), axis=self.axis, keepdims=True))
+        desired = _a.clip_by_value(norms, 0, self.max_value)
+        return w * (desired / (1e-7 + norms))
+
+
+non_neg, max_norm = NonNeg, MaxNorm
+
+
+def get(identifier):
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        return {"non_neg": NonNeg, "max_norm": MaxNorm}[identifier]()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
