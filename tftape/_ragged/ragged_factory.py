@@ -1,6 +1,8 @@
 """``tf.ragged.constant`` and ``tf.ragged.range``: TF's nesting-depth rules, ported."""
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .._core import dtypes as _d
@@ -66,7 +68,7 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
                               scalar_depth - len(inner_shape)) - 1)
     nested_splits = []
     values = pylist
-    for dim in range(ragged_rank):
+    for dim in builtins.range(ragged_rank):
         splits = [0]
         concatenated = []
         for row in values:
@@ -114,7 +116,7 @@ def _default_inner_shape_for_pylist(pylist, ragged_rank):
                 check_inner_shape(child, shape[1:])
 
     flat_values = pylist
-    for dim in range(ragged_rank):
+    for dim in builtins.range(ragged_rank):
         if not all(isinstance(v, (list, tuple)) or np.ndim(v) != 0 for v in flat_values):
             raise ValueError("pylist has scalar values depth %d, but ragged_rank=%d requires "
                              "scalar value depth greater than %d" %

@@ -57,9 +57,21 @@ def _slice_parts(s: slice) -> slice:
     return slice(*parts)
 
 
+def _lenient_key(k):
+    if isinstance(k, Tensor) and k.dtype in (_d.int32, _d.int64) and k.ndim == 0:
+        return int(k.numpy())
+    if isinstance(k, np.integer):
+        return int(k)
+    return k
+
+
 def getitem(rt: RaggedTensor, key):
     keys = list(key) if isinstance(key, (list, tuple)) else [key]
-    keys = [_static_key(k) for k in keys]
+    if keys and isinstance(keys[0], (bool, np.bool_)):
+        raise ValueError("mask cannot be scalar.")
+    # Note: as in TF, only the row key is checked up front; inner keys are checked where
+    # they are applied.
+    keys = [_static_key(keys[0])] + [_lenient_key(k) for k in keys[1:]] if keys else keys
     if sum(1 for k in keys if k is Ellipsis) > 1:
         raise ValueError("Multiple ellipses in slice spec not allowed")
     return _getitem(rt, keys)

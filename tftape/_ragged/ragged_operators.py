@@ -5,6 +5,8 @@ the flat values, so the usual dtype rules and error messages apply.
 """
 from __future__ import annotations
 
+from .._core import dtypes as _d
+from .._core.errors import op_error
 from .._ops import math_ops as m
 from .ragged_ops import binary, unary
 from .ragged_tensor import RaggedTensor
@@ -18,16 +20,21 @@ def _rop(fn):
     return lambda y, x: binary(fn, x, y)
 
 
-def _and(x, y):
-    return m.logical_and(x, y) if x.dtype.is_bool else m.bitwise_and(x, y)
+def _logical(fn, tf_name):
+    # TF binds &, | and ^ on RaggedTensor to the logical ops only (no bitwise fallback).
+    def f(x, y):
+        for i, t in enumerate((x, y)):
+            if not t.dtype.is_bool:
+                raise op_error(tf_name, f"cannot compute {tf_name} as input #{i}(zero-based) "
+                                        f"was expected to be a bool tensor but is a "
+                                        f"{_d.TF_TYPE_NAMES[t.dtype]} tensor")
+        return fn(x, y)
+    return f
 
 
-def _or(x, y):
-    return m.logical_or(x, y) if x.dtype.is_bool else m.bitwise_or(x, y)
-
-
-def _xor(x, y):
-    return m.logical_xor(x, y) if x.dtype.is_bool else m.bitwise_xor(x, y)
+_and = _logical(m.logical_and, "LogicalAnd")
+_or = _logical(m.logical_or, "LogicalOr")
+_xor = _logical(m.logical_xor, "LogicalOr")
 
 
 def _eq(x, y):
@@ -43,7 +50,11 @@ def _ne(x, y):
 
 
 def _invert(x):
-    return unary(m.logical_not if x.dtype.is_bool else m.invert, x)
+    if not x.dtype.is_bool:
+        raise op_error("LogicalNot", f"cannot compute LogicalNot as input #0(zero-based) was "
+                                     f"expected to be a bool tensor but is a "
+                                     f"{_d.TF_TYPE_NAMES[x.dtype]} tensor")
+    return unary(m.logical_not, x)
 
 
 _BINARY = {

@@ -70,8 +70,9 @@ def _broadcast_dense(rt: RaggedTensor, y: Tensor) -> Tensor:
             level = rt
             for _ in range(k - 1):
                 level = level.values
-            lens = np.diff(level._splits_np())
-            lengths_ok &= bool(np.all(lens == d))
+            # Note: TF 2.21 cannot broadcast a dense dimension (size > 1) against a ragged one,
+            # even when every row has that length.
+            lengths_ok &= level._uniform_row_length == d
         multi.append(c)
     if not lengths_ok:
         splits = u.host(rt.row_splits)
@@ -123,7 +124,7 @@ def _segment(kind: str, data: Tensor, ids: np.ndarray, n: int) -> Tensor:
     fn = getattr(math_ops, "unsorted_segment_" + kind)
     out = fn(d, ids_t, n)
     if is_bool:
-        return math_ops.not_equal(out, 0) if kind == "max" else math_ops.not_equal(out, 0)
+        return math_ops.greater(out, 0) if kind == "max" else math_ops.not_equal(out, 0)
     if kind in ("max", "min") and data.dtype.is_floating:
         # Note: TF fills empty segments with the lowest/highest finite value; JAX gives -inf/inf.
         empty = np.bincount(ids, minlength=n)[:n] == 0 if ids.size else np.ones(n, bool)
@@ -328,7 +329,7 @@ def _concat(values, axis):
     if axis == 1:
         nrows = [len(v._splits_np()) - 1 for v in values]
         for i, n in enumerate(nrows[1:], 1):
-            u.assert_equal(np.array([nrows[0]]), np.array([n]),
+            u.assert_equal(np.array(nrows[0]), np.array(n),
                            f"Input tensors at index 0 (=x) and {i} (=y) have incompatible "
                            f"shapes.")
         all_vals = _concat0([v._values for v in values])
@@ -459,8 +460,8 @@ def _boolean_mask(data, mask, keepdims):
             else:
                 mv = u.host(mask.flat_values).astype(np.int64)
                 ms = mask._splits_np().astype(np.int64)
-                lens = np.add.reduceat(mv, ms[:-1]) if mv.size else np.zeros(len(ms) - 1)
-                lens = np.where(np.diff(ms) == 0, 0, lens)
+                lens = np.bincount(u.rowids(ms), weights=mv, minlength=len(ms) - 1)
+                lens = lens[:len(ms) - 1].astype(np.int64)
                 splits.append(u.splits_tensor(u.lengths_to_splits(lens), splits_dtype))
             mask = mask._values
             data = data._values
@@ -552,4 +553,16 @@ def merge_dims(rt, outer_axis, inner_axis):
                 shp = list(v._v.shape)
                 v = array_ops.reshape(v, [-1] + shp[2:])
         return v
-    return rt.with_values(merge_dims(rt._values, outer_axis - 1, inner_axis - 1))
+    if outer_axis > 1:
+        return rt.with_values(merge_dims(rt._values, outer_axis - 1, inner_axis - 1))
+    splits = rt._splits_np().astype(np.int64)
+    v = rt._values
+    for _ in range(inner_axis - 1):
+        if isinstance(v, RaggedTensor):
+            splits = v._splits_np().astype(np.int64)[splits]
+            v = v._values
+        else:
+            shp = list(v._v.shape)
+            splits = splits * shp[1]
+            v = array_ops.reshape(v, [-1] + shp[2:])
+    return RaggedTensor._make(v, u.splits_tensor(splits, rt._row_splits.dtype))

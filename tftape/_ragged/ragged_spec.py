@@ -32,8 +32,7 @@ class RaggedTensorSpec(_Base):
         rank = self._shape.rank
         if ragged_rank is None:
             if rank is None:
-                raise ValueError("Must specify ragged_rank or a shape with a known rank. "
-                                 f"Got shape: {self._shape}")
+                raise ValueError("Must specify ragged_rank or a shape with a known rank.")
             ragged_rank = rank - 1
         self._ragged_rank = ragged_rank
         if not isinstance(ragged_rank, int):

@@ -66,16 +66,13 @@ class RaggedTensor:
             if values._row_splits.dtype is not partition_dtype:
                 raise ValueError(
                     f"Argument `row_partition` of RaggedTensor with name: partition must have "
-                    f"same dtype as Argument `values`. ({partition_dtype!r} vs. "
-                    f"{values._row_splits.dtype!r}).")
+                    f"same dtype as Argument `values`. ({partition_dtype} vs. "
+                    f"{values._row_splits.dtype}).")
             return values
         if getattr(type(values), "_is_composite_tensor", False) and \
                 not isinstance(values, Tensor):
             raise TypeError(f"type(values) must be one of: Tensor, RaggedTensor, got {values}.")
-        t = convert_to_tensor(values)
-        if t.ndim == 0:
-            raise ValueError(f"Shape {t.shape} must have rank at least 1")
-        return t
+        return convert_to_tensor(values)
 
     @staticmethod
     def _hint(values):
@@ -84,6 +81,12 @@ class RaggedTensor:
     @classmethod
     def _from_partition(cls, values, splits: Tensor, validate: bool, uniform=None):
         values = cls._convert_values(values, splits.dtype)
+        if validate and not isinstance(values, RaggedTensor) and values.ndim == 0:
+            from .._core.errors import kernel_error
+            raise kernel_error("StridedSlice", "slice index 0 of dimension 0 out of bounds.",
+                               name="strided_slice/")
+        if not isinstance(values, RaggedTensor) and values.ndim == 0:
+            raise ValueError(f"Shape {values.shape} must have rank at least 1")
         if validate:
             nvals = _nrows(values)
             u.assert_equal(np.asarray(u.host(splits)[-1]), np.asarray(nvals),
@@ -450,6 +453,10 @@ class RaggedTensor:
         return f"<tf.RaggedTensor {value_text}>"
 
     __str__ = __repr__
+
+    def __tf_tensor__(self, dtype=None, name=None):
+        # What TF raises when a RaggedTensor reaches tf.convert_to_tensor / tf.constant.
+        raise ValueError("TypeError: object of type 'RaggedTensor' has no len()\n")
 
     def __bool__(self):
         raise TypeError("RaggedTensor may not be used as a boolean.")
