@@ -24,6 +24,10 @@ def _symbolic(t) -> bool:
     return isinstance(t._v, jax.core.Tracer)
 
 
+def _vals(a, n=3):
+    return "[" + " ".join(str(x) for x in np.asarray(a).reshape(-1)[:n]) + "]"
+
+
 def _pretty(d, summarize):
     if isinstance(d, Tensor):
         arr = d.numpy()
@@ -58,13 +62,13 @@ def compare(kind, x, y, data=None, summarize=None, message=None, unary=None):
             text = [message] if message else []
             if unary is not None:
                 text += [f"Condition x {unary[0]} did not hold element-wise:", "x = ",
-                         str(np.asarray(unary[1] is x and xv or yv).reshape(-1)[:3])]
+                         _vals(xv if unary[1] is x else yv)]
             else:
                 text += [f"Condition x {sym} y did not hold element-wise:", "x = ",
-                         str(np.asarray(xv).reshape(-1)[:3]), "y = ",
-                         str(np.asarray(yv).reshape(-1)[:3])]
-            return InvalidArgumentError(None, None, "assertion failed: " +
-                                        " ".join(f"[{t}]" for t in text))
+                         _vals(xv), "y = ", _vals(yv)]
+            return InvalidArgumentError(None, None, "assertion failed: " + " ".join(
+                t if t.startswith("[") and t.endswith("]") and t != "[]" else f"[{t}]"
+                for t in text))
         add_check(jnp.all(test), [x._v, y._v], make_error)
         return None
     ok = bool(np.all(np.asarray(test)))

@@ -245,3 +245,19 @@ def prune(traced: Traced, keep_outputs):
     def f(*args):
         return _jcore.jaxpr_as_fun(c)(*args)
     return f
+
+
+def without_callbacks(traced: Traced):
+    """Like :func:`as_fun`, minus host callbacks (``tf.print``) at the top level."""
+    jaxpr = traced.jaxpr
+    kept = [e for e in jaxpr.eqns if e.primitive.name != "debug_callback"]
+    if len(kept) == len(jaxpr.eqns):
+        return as_fun(traced)
+    effects = _pe.make_jaxpr_effects(jaxpr.constvars, jaxpr.invars, jaxpr.outvars, kept)
+    j = _jcore.Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.outvars, kept, effects,
+                     jaxpr.debug_info)
+    c = _jcore.ClosedJaxpr(j, traced.consts)
+
+    def f(*args):
+        return _jcore.jaxpr_as_fun(c)(*args)
+    return f

@@ -169,6 +169,8 @@ class ConcreteFunction:
         self.name = name
         o = Op(name, name, _tuple_fun(_capture.as_fun(traced)))
         o._kernels[()] = jax.jit(o.impl)
+        # A tape replays the function to differentiate it: without its tf.print callbacks.
+        o._grad_impl = _tuple_fun(_capture.without_callbacks(traced))
         o.segment_key = ("tf.function", name)
         self._op = o
         self._cacheable = not _capture.has_tracer_consts(traced)
@@ -181,11 +183,23 @@ class ConcreteFunction:
             var_tensors.append(var._handle().read_value())
         outs = execute(self._op, list(tensors) + var_tensors)
         n = self._n_out
+        if self._checks:
+            self._run_checks(outs)
         for i, v in enumerate(self._assigned):
             var = arg_vars[v] if type(v) is int else v
             var._handle()._value = outs[n + i]._v
         flat = [outs[s] if type(s) is int else s for s in self._out_slots]
         return flat
+
+    def _run_checks(self, outs):
+        import numpy as np
+        for pos, n_data, make_error in self._checks:
+            ok = outs[pos]
+            if isinstance(ok._v, jax.core.Tracer):
+                from .ops import add_check
+                add_check(ok._v, [t._v for t in outs[pos + 1:pos + 1 + n_data]], make_error)
+            elif not bool(np.asarray(ok._v)):
+                raise make_error([np.asarray(t._v) for t in outs[pos + 1:pos + 1 + n_data]])
 
     def _build_outputs(self, flat):
         flat_leaves, recipe = self._structure[1], self._structure[2]
@@ -532,6 +546,13 @@ class Function:
                     arrays.append(x._v)
                 else:
                     slots.append(x)
+            # Runtime assertions (tf.debugging.assert_*, tf.Assert) become extra outputs.
+            checks = _capture.current_scope().checks
+            info["checks"] = []
+            for ok, data, make_error in checks:
+                info["checks"].append((len(arrays), len(data), make_error))
+                arrays.append(ok)
+                arrays.extend(data)
             info["structure"] = (out, flat_leaves, recipe, nested)
             info["slots"] = slots
             info["dtypes"] = [x._dtype for x in flat_leaves
@@ -544,6 +565,7 @@ class Function:
         cf = ConcreteFunction(self, traced, info["structure"], info["slots"],
                               len(traced.out_avals), arg_var_slots, input_specs, key, name)
         cf._out_dtypes = info["dtypes"]
+        cf._checks = info["checks"]
         return cf
 
     def _input_specs(self, args, kwargs):

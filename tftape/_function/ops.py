@@ -177,7 +177,8 @@ def _host_call(func, inp, Tout, as_tensors, name):
         raise _EagerOnly("string values in py_function")
     # Note: inside tf.function the shapes of the results are unknown to TF; JAX needs them,
     # so the function is probed once on zeros of the input shapes.
-    probe = run_host(*[np.zeros(t._v.shape, t._v.dtype) for t in ts])
+    with init_scope(), jax.ensure_compile_time_eval():
+        probe = run_host(*[np.zeros(t._v.shape, t._v.dtype) for t in ts])
     shapes = [jax.ShapeDtypeStruct(np.shape(p), dt._np) for p, dt in zip(probe, touts)]
     outs = jax.pure_callback(lambda *a: tuple(run_host(*a)), tuple(shapes), *[t._v for t in ts])
     res = [make(o, dt) for o, dt in zip(outs, touts)]
@@ -267,6 +268,7 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's nam
             if isinstance(d, Tensor) and d._dtype is not _d.string:
                 a = np.asarray(next(it)).reshape(-1)[:n]
                 parts.append("[" + " ".join(str(x) for x in a) + "]")
+                continue
             else:
                 s = d.numpy() if isinstance(d, Tensor) else d
                 parts.append(f"[{s.decode() if isinstance(s, bytes) else s}]")
