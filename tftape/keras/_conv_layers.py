@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._core.convert import convert_to_tensor
 from .._core.registry import execute, op
@@ -27,12 +28,12 @@ def _pool_impl(x, window, strides, padding, kind, channels_first):
     else:
         win, st = (1,) + window + (1,), (1,) + strides + (1,)
     if kind == "max":
-        init = jnp.array(-jnp.inf, x.dtype)
-        return jax.lax.reduce_window(x, init, jax.lax.max, win, st, padding)
-    s = jax.lax.reduce_window(x, jnp.array(0, x.dtype), jax.lax.add, win, st, padding)
+        # A Python-scalar init lets JAX see the max monoid (and differentiate it).
+        return jax.lax.reduce_window(x, -np.inf, jax.lax.max, win, st, padding)
+    s = jax.lax.reduce_window(x, 0.0, jax.lax.add, win, st, padding)
     ones = jnp.ones(x.shape, x.dtype)
     # Note: TF's 'same' average pooling divides by the number of valid (unpadded) cells.
-    n = jax.lax.reduce_window(ones, jnp.array(0, x.dtype), jax.lax.add, win, st, padding)
+    n = jax.lax.reduce_window(ones, 0.0, jax.lax.add, win, st, padding)
     return s / n
 
 

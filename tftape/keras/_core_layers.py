@@ -37,8 +37,7 @@ class InputLayer(Layer):
         self.optional = optional
         self.built = True
         if input_tensor is None:
-            input_tensor = KerasTensor(self.batch_shape, dtype=self._dtype_name,
-                                       name=self.name)
+            input_tensor = KerasTensor(self.batch_shape, dtype=self._dtype_name)
         self._input_tensor = input_tensor
         Node(self, (), {}, input_tensor)
 

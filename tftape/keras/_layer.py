@@ -176,7 +176,8 @@ class Layer:
                             "_compile_config", "_loss_tracker", "_compile_metrics",
                             "_metrics_list", "history", "_train_fn", "_eval_fn", "_pred_fn",
                             "_compiled_loss", "stop_training", "_output_layers",
-                            "_input_layers", "_nodes"})
+                            "_input_layers", "_nodes", "_extra_variables",
+                            "_trainable_variables", "_non_trainable_variables", "_losses"})
 
     def __new__(cls, *args, **kwargs):
         obj = object.__new__(cls)

@@ -90,6 +90,9 @@ class _CompileMetrics(_metrics.Metric):
             m.reset_state()
 
 
+_CompileMetrics.__name__ = _CompileMetrics.__qualname__ = "CompileMetrics"
+
+
 def _resolve_metric(name, y_true, y_pred):
     if name in ("accuracy", "acc"):
         yt, yp = tuple(y_true.shape), tuple(y_pred.shape)
@@ -470,8 +473,19 @@ class Trainer:
         cbs.on_test_end(logs)
         if return_dict:
             return logs
-        vals = list(logs.values())
-        return vals[0] if len(vals) == 1 else vals
+        return self._flatten_metrics_in_order(logs)
+
+    def _flatten_metrics_in_order(self, logs):
+        """Results in ``metrics_names`` order (loss first), as Keras 3 returns them."""
+        names = []
+        for m in self.metrics:
+            if isinstance(m, _CompileMetrics):
+                names += [n for n, _ in (m._built or [])]
+            else:
+                names.append(m.name)
+        out = [logs[n] for n in names if n in logs]
+        out += [logs[k] for k in sorted(logs) if k not in names]
+        return out[0] if len(out) == 1 else out
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for ``x`` as NumPy arrays, computed batch by batch."""
@@ -503,8 +517,7 @@ class Trainer:
         logs = _floats(self._train_fn((_to_numpy(x), _to_numpy(y), _to_numpy(sample_weight))))
         if return_dict:
             return logs
-        vals = list(logs.values())
-        return vals[0] if len(vals) == 1 else vals
+        return self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         return self.evaluate(x, y, sample_weight=sample_weight, batch_size=_num_samples(
