@@ -54,7 +54,7 @@ def _run(tape, target, sources, unconnected, kind, make_impl):
                            "of gradients (or jacobians)")
     flat_sources = nest.flatten(sources)
     t = _as_target(target)
-    seg = _lower(tape, [t], flat_sources, None)
+    seg = _lower(tape, [t], flat_sources, None, differentiable=True)
     if not tape._persistent:
         tape._used = True
     result = [None] * len(flat_sources)

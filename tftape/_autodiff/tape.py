@@ -46,13 +46,15 @@ class _SegmentCache:
         self.hits = 0
         self.misses = 0
         self._d: collections.OrderedDict = collections.OrderedDict()
-        self._miss_sites: collections.Counter = collections.Counter()
+        self._recent: dict = {}  # call site -> outcomes of its last 5 lookups
 
-    def get(self, key):
+    def get(self, key, site=None):
         v = self._d.get(key)
         if v is not None:
             self.hits += 1
             self._d.move_to_end(key)
+            if site is not None:
+                self._note(site, False)
         return v
 
     def put(self, key, value, site=None):
@@ -61,13 +63,19 @@ class _SegmentCache:
         if len(self._d) > self.maxsize:
             self._d.popitem(last=False)
         if site is not None:
-            self._miss_sites[site] += 1
-            if self._miss_sites[site] == 5:
-                warnings.warn(
-                    "5 out of the last 5 calls to GradientTape.gradient triggered a new "
-                    "compilation of the recorded segment. Recompiling is expensive: the ops "
-                    "recorded, their static arguments (axes, shapes passed as Python values) "
-                    "or the way they are wired change between calls.", stacklevel=4)
+            self._note(site, True)
+
+    def _note(self, site, miss):
+        recent = self._recent.setdefault(site, collections.deque(maxlen=5))
+        recent.append(miss)
+        if miss and len(recent) == 5 and all(recent):
+            recent.clear()
+            warnings.warn(
+                "5 out of the last 5 calls to GradientTape.gradient at this line triggered a "
+                "new compilation of the recorded segment. Recompiling is expensive: the ops "
+                "recorded, their static arguments (axes, shapes passed as Python values) or "
+                "the way they are wired change between calls. Record the same computation on "
+                "each step, and pass changing values as tensors.", stacklevel=5)
 
     def clear(self):
         self._d.clear()
@@ -175,15 +183,15 @@ class GradientTape:
 
     # -- recording ------------------------------------------------------------------------------
     def _record(self, o, key, static, args, outs):
+        # A node: (op, static key, static params, inputs, outputs, input ids, output ids).
         tracked = self._tracked
-        for a in args:
-            if id(a) in tracked:
-                break
-        else:
+        ids = tuple(map(id, args))
+        if tracked.keys().isdisjoint(ids):
             return
-        self._nodes.append((o, key, static, args, outs))
-        for t in outs:
-            tracked[id(t)] = t
+        out_ids = tuple(map(id, outs))
+        self._nodes.append((o, key, static, args, outs, ids, out_ids))
+        for t, i in zip(outs, out_ids):
+            tracked[i] = t
 
     def _variable_read(self, var, t: Tensor):
         vid = id(var)
@@ -314,64 +322,63 @@ def _value_of(tape, obj):
 
 
 # -- lowering -----------------------------------------------------------------------------------
-def _lower(tape, targets, sources, ograds):
-    """Prunes the recorded segment and returns (grad op, its inputs, source positions)."""
+def _lower(tape, targets, sources, ograds, differentiable=None):
+    """Prunes the recorded segment and returns (grad op, its inputs, source positions, None).
+
+    Two lowerings of the same segment: ``replay`` runs the recorded ops forward from the
+    sources inside ``jax.vjp`` (differentiable again: used while another tape records the
+    gradient); ``backward`` feeds the recorded intermediate values in and composes only the
+    per-op vjps, so XLA drops forward work the backward pass does not need (matmul outputs).
+    """
     src_index: dict = {}
     uniq_sources: list = []
     src_pos: list = []
     tracked = tape._tracked
     for i, s in enumerate(sources):
-        if not _is_diff(s.dtype) or id(s) not in tracked:
+        sid = id(s)
+        if sid not in tracked or not _is_diff(s.dtype):
             continue
-        j = src_index.get(id(s))
+        j = src_index.get(sid)
         if j is None:
-            src_index[id(s)] = j = len(uniq_sources)
+            src_index[sid] = j = len(uniq_sources)
             uniq_sources.append(s)
             src_pos.append([i])
         else:
             src_pos[j].append(i)
     if not uniq_sources:
         return None
-    # Forward: the nodes that depend on a source.
+    # Backward from the targets, then forward from the sources: the nodes on a path.
+    needed = set(map(id, targets))
+    back = []
+    for node in reversed(tape._nodes):
+        if not needed.isdisjoint(node[6]):
+            back.append(node)
+            needed.update(node[5])
     derived = set(src_index)
-    fwd = []
-    for node in tape._nodes:
-        args = node[3]
-        for a in args:
-            if id(a) in derived:
-                fwd.append(node)
-                for t in node[4]:
-                    if id(t) not in src_index:
-                        derived.add(id(t))
-                break
-    # Backward: the nodes the targets depend on.
-    needed = {id(t) for t in targets}
     kept = []
-    for node in reversed(fwd):
-        for t in node[4]:
-            if id(t) in needed:
-                kept.append(node)
-                needed.update(id(a) for a in node[3])
-                break
-    kept.reverse()
-    ref = {id(s): ("s", i) for i, s in enumerate(uniq_sources)}
+    for node in reversed(back):
+        if not derived.isdisjoint(node[5]):
+            kept.append(node)
+            derived.update(node[6])
+    ref = {sid: ("s", i) for sid, i in src_index.items()}
     captured: list = []
     prog = []
     impls = []
-    for k, (o, key, static, args, outs) in enumerate(kept):
+    for k, node in enumerate(kept):
+        o, key, static, args, outs, ids, out_ids = node
         in_refs = []
-        for a in args:
-            r = ref.get(id(a))
+        for a, i in zip(args, ids):
+            r = ref.get(i)
             if r is None:
                 r = ("c", len(captured))
                 captured.append(a)
-                ref[id(a)] = r
+                ref[i] = r
             in_refs.append(r)
-        prog.append((getattr(o, "segment_key", o.name), key, tuple(in_refs), len(outs)))
+        prog.append((getattr(o, "segment_key", None) or o.name, key, tuple(in_refs), len(outs)))
         impls.append((o, static))
-        for p, t in enumerate(outs):
-            if id(t) not in src_index:
-                ref[id(t)] = ("n", k, p)
+        for p, i in enumerate(out_ids):
+            if i not in src_index:
+                ref[i] = ("n", k, p)
     tgt_refs = []
     tgt_used = []
     for i, t in enumerate(targets):
@@ -385,33 +392,75 @@ def _lower(tape, targets, sources, ograds):
     used_src = {r[1] for node in prog for r in node[2] if r[0] == "s"} | \
                {r[1] for r in tgt_refs if r[0] == "s"}
     has_og = ograds is not None
-    key = (tuple(prog), tuple(tgt_refs), len(uniq_sources), len(captured), has_og)
-    grad_op = SEGMENT_CACHE.get(key)
+    if differentiable is None:
+        differentiable = _needs_differentiable(tape)
+    # Intermediate values the backward lowering takes as inputs.
+    mids = []
+    if not differentiable:
+        seen = set()
+        for node in prog:
+            for r in node[2]:
+                if r[0] == "n" and r not in seen:
+                    seen.add(r)
+                    mids.append(r)
+        for r in tgt_refs:
+            if r[0] == "n" and r not in seen:
+                seen.add(r)
+                mids.append(r)
+    key = (tuple(prog), tuple(tgt_refs), len(uniq_sources), len(captured), has_og,
+           differentiable)
+    site = _call_site()
+    grad_op = SEGMENT_CACHE.get(key, site)
     if grad_op is None:
-        grad_op = _build_grad_op(key, impls, prog, tgt_refs, len(uniq_sources), len(captured),
-                                 has_og)
-        SEGMENT_CACHE.put(key, grad_op, site=_call_site())
-    args = list(uniq_sources) + captured
+        build = _build_grad_op if differentiable else _build_backward_op
+        grad_op = build(key, impls, prog, tgt_refs, len(uniq_sources), len(captured), has_og,
+                        mids)
+        SEGMENT_CACHE.put(key, grad_op, site)
+    args = uniq_sources + captured
+    if mids:
+        args += [kept[r[1]][4][r[2]] for r in mids]
     if has_og:
         for i in tgt_used:
             g = ograds[i]
             t = targets[i]
-            args.append(g if g is not None else make(jnp.ones(t._v.shape if isinstance(t, Tensor)
-                                                              else t.shape, t.dtype._np), t.dtype))
+            args.append(g if g is not None else make(jnp.ones(tuple(t.shape), t.dtype._np),
+                                                     t.dtype))
     # Sources the targets do not reach get None.
     pos = [p if i in used_src else [] for i, p in enumerate(src_pos)]
     return grad_op, args, pos, None
 
 
+def _needs_differentiable(tape) -> bool:
+    """Whether the gradient will itself be recorded (another tape or an accumulator is on)."""
+    st = STATE
+    if st.accumulators:
+        return True
+    for t in st.tapes:
+        if t is not tape or tape._persistent:
+            return True
+    return False
+
+
 def _call_site():
+    """The first frame outside tftape: where the user called gradient."""
     import sys
-    f = sys._getframe(3)
-    return (f.f_code.co_filename, f.f_lineno)
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
+    return None if f is None else (f.f_code.co_filename, f.f_lineno)
 
 
-def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og) -> Op:
-    fns = [(o.grad_impl() if not static else _partial(o.grad_impl(), static))
-           for o, static in impls]
+import os as _os  # noqa: E402
+_PKG_DIR = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+
+
+def _node_fns(impls):
+    return [(o.grad_impl() if not static else _partial(o.grad_impl(), static))
+            for o, static in impls]
+
+
+def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) -> Op:
+    fns = _node_fns(impls)
     wiring = [(node[2], node[3]) for node in prog]
 
     def forward(src, cap):
@@ -434,13 +483,75 @@ def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og) -> Op:
         (g,) = vjp(cts)
         return tuple(g)
 
-    o = Op("gradient", "SymbolicGradient", grad_fn)
+    return _segment_op(key, grad_fn, forward, n_src, n_cap)
+
+
+def _segment_op(key, fn, forward, n_src, n_cap) -> Op:
+    o = Op("gradient", "SymbolicGradient", fn)
     o.forward = forward
     o.n_src = n_src
     o.n_cap = n_cap
-    o._kernels[()] = jax.jit(grad_fn)
+    o._kernels[()] = jax.jit(fn)
     o.segment_key = key
     return o
+
+
+def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -> Op:
+    fns = _node_fns(impls)
+    wiring = [(node[2], node[3]) for node in prog]
+    mid_index = {r: i for i, r in enumerate(mids)}
+    n_mid = len(mids)
+
+    def backward(*flat):
+        src = flat[:n_src]
+        cap = flat[n_src:n_src + n_cap]
+        mid = flat[n_src + n_cap:n_src + n_cap + n_mid]
+        ogs = flat[n_src + n_cap + n_mid:]
+
+        def val(r):
+            return src[r[1]] if r[0] == "s" else cap[r[1]] if r[0] == "c" else mid[mid_index[r]]
+        ct: dict = {}
+        for i, r in enumerate(tgt_refs):
+            v = val(r)
+            g = ogs[i].astype(v.dtype) if has_og else jnp.ones_like(v)
+            ct[r] = ct[r] + g if r in ct else g
+        for k in range(len(fns) - 1, -1, -1):
+            in_refs, nout = wiring[k]
+            outs_ct = [ct.pop(("n", k, p), None) for p in range(nout)]
+            if all(c is None for c in outs_ct):
+                continue
+            vals = [val(r) for r in in_refs]
+            diff = [j for j, r in enumerate(in_refs)
+                    if r[0] != "c" and jnp.issubdtype(vals[j].dtype, jnp.inexact)]
+            if not diff:
+                continue
+            fn = fns[k]
+
+            def f(*dv, fn=fn, vals=vals, diff=diff):
+                v = list(vals)
+                for j, x in zip(diff, dv):
+                    v[j] = x
+                return fn(*v)
+            out, vjp = jax.vjp(f, *[vals[j] for j in diff])
+            is_tuple = type(out) is tuple
+            outs = out if is_tuple else (out,)
+            cts = tuple(_zero_ct(o_) if c is None else c.astype(o_.dtype) if
+                        jnp.issubdtype(o_.dtype, jnp.inexact) else _zero_ct(o_)
+                        for c, o_ in zip(outs_ct, outs))
+            in_cts = vjp(cts if is_tuple else cts[0])
+            for j, c in zip(diff, in_cts):
+                r = in_refs[j]
+                ct[r] = ct[r] + c if r in ct else c
+        return tuple(ct.get(("s", i), jnp.zeros_like(src[i])) for i in range(n_src))
+
+    return _segment_op(key, backward, None, n_src, n_cap)
+
+
+def _zero_ct(x):
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        return jnp.zeros_like(x)
+    import numpy as np
+    return np.zeros(x.shape, dtype=jax.dtypes.float0)
 
 
 def _partial(fn, static):
@@ -474,9 +585,11 @@ def _record_segment(self, o, args, outs, source_tape):
         for a in args:
             if _is_variable(a) and id(a) not in self._var_values:
                 self._var_values[id(a)] = source_tape._var_values.get(id(a), a._current())
-    self._nodes.append((o, (), None, tuple(args), outs))
-    for t in outs:
-        tracked[id(t)] = t
+    args = tuple(args)
+    out_ids = tuple(map(id, outs))
+    self._nodes.append((o, (), None, args, outs, tuple(map(id, args)), out_ids))
+    for t, i in zip(outs, out_ids):
+        tracked[i] = t
 
 
 GradientTape._record_segment = _record_segment

@@ -156,6 +156,13 @@ _DT_NAMES = {_d.bfloat16: "DT_BFLOAT16", _d.float16: "DT_HALF", _d.float32: "DT_
              _d.float64: "DT_DOUBLE", _d.string: "DT_STRING", _d.bool: "DT_BOOL"}
 
 
+# Flags TF prints at the end of an OpDef.
+_OPDEF_FLAGS = {"AddV2": "; is_commutative=true; is_aggregate=true",
+                **{n: "; is_commutative=true" for n in (
+                    "Mul", "Maximum", "Minimum", "Equal", "NotEqual", "LogicalAnd", "LogicalOr",
+                    "SquaredDifference", "BitwiseAnd", "BitwiseOr", "BitwiseXor")}}
+
+
 def allowed_error(o: Op, dtype: _d.DType, attr: str = "T"):
     allowed = [d for d in _ENUM_ORDER if d in o.dtypes]
     names = ", ".join(_d.TF_TYPE_NAMES[d] for d in allowed)
@@ -164,7 +171,8 @@ def allowed_error(o: Op, dtype: _d.DType, attr: str = "T"):
     return op_error(o.tf_name,
                     f"Value for attr '{attr}' of {_d.TF_TYPE_NAMES[dtype]} is not in the list of "
                     f"allowed values: {names}\n\t; NodeDef: {{{{node {o.tf_name}}}}}; "
-                    f"Op<name={o.tf_name}; signature={sig}; attr={attr}:type,allowed=[{enums}]>")
+                    f"Op<name={o.tf_name}; signature={sig}; attr={attr}:type,allowed=[{enums}]"
+                    f"{_OPDEF_FLAGS.get(o.tf_name, '')}>")
 
 
 def no_kernel_error(o: Op, dtype: _d.DType):
@@ -181,10 +189,14 @@ def no_kernel_error(o: Op, dtype: _d.DType):
 
 
 def convert_inputs(o: Op, inputs) -> list:
-    """TF's eager rule: the first input fixes the dtype; later Python values adopt it."""
+    """TF's eager rule: the first input fixes the dtype; later Python values adopt it.
+
+    Conversion comes first (TypeError), then the same-dtype check and the op's allowed
+    dtypes (InvalidArgumentError), in TF's order.
+    """
     out = []
     dtype = None
-    for i, x in enumerate(inputs):
+    for x in inputs:
         if isinstance(x, Tensor):
             t = x
         elif dtype is None:
@@ -195,13 +207,14 @@ def convert_inputs(o: Op, inputs) -> list:
             t = convert_to_tensor(x, dtype=dtype)
         if dtype is None:
             dtype = t._dtype
-            if o.dtypes is not None and dtype not in o.dtypes:
-                raise allowed_error(o, dtype)
-            if dtype in o.no_kernel:
-                raise no_kernel_error(o, dtype)
-        elif t._dtype is not dtype:
-            raise dtype_error(o, i, dtype, t._dtype)
         out.append(t)
+    for i, t in enumerate(out):
+        if t._dtype is not dtype:
+            raise dtype_error(o, i, dtype, t._dtype)
+    if o.dtypes is not None and dtype not in o.dtypes:
+        raise allowed_error(o, dtype)
+    if dtype in o.no_kernel:
+        raise no_kernel_error(o, dtype)
     return out
 
 

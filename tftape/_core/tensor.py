@@ -112,8 +112,7 @@ class Tensor:
     def __iter__(self):
         if self._v.ndim == 0:
             raise TypeError("Cannot iterate over a scalar tensor.")
-        for i in range(self._v.shape[0]):
-            yield self[i]
+        return (self[i] for i in range(self._v.shape[0]))
 
     def __bool__(self) -> bool:
         x = self.numpy()
@@ -335,6 +334,8 @@ def _string_array(value) -> np.ndarray:
 
 # Which Python leaf kinds convert to a requested dtype kind (TF's IsCompatible).
 _COMPATIBLE = {"i": "ib", "u": "ib", "f": "fib", "c": "cfib", "b": "b", "s": "s"}
+# Python bools convert only to these (TF's scalar conversion goes through int64/double).
+_FROM_PY_BOOL = {"float16", "float32", "float64", "int32", "int64", "uint64", "complex128", "bool"}
 
 
 def python_to_numpy(value, dtype: _d.DType | None):
@@ -370,7 +371,8 @@ def python_to_numpy(value, dtype: _d.DType | None):
             dtype = _d.complex128
         else:
             dtype = _d.string
-    elif kind is not None and kind not in _COMPATIBLE[dtype._kind]:
+    elif kind is not None and (kind not in _COMPATIBLE[dtype._kind] or (
+            "b" in kinds and dtype.name not in _FROM_PY_BOOL)):
         shown = value if not isinstance(value, (list, tuple)) or len(str(value)) < 200 else "..."
         raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype {dtype.name}")
     if dtype is _d.string:
@@ -397,7 +399,9 @@ def numpy_to_dtype(arr: np.ndarray, dtype: _d.DType | None):
     if dtype is None or dtype is src:
         return arr, src
     if dtype is _d.string:
-        raise TypeError(f"Cannot convert {arr!r} to EagerTensor of dtype {dtype.name}")
+        kind = type(arr.reshape(-1)[0].item()).__name__ if arr.size else arr.dtype.name
+        raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object type "
+                         f"{kind}).")
     # Note: NumPy values are cast to any requested numeric dtype, as TF does.
     return arr.astype(dtype._np), dtype
 
