@@ -132,7 +132,8 @@ def arange(start, stop=None, step=1, dtype=None):
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=float, axis=0):
     """``num`` evenly spaced values from start to stop."""
     if dtype:
-        dt = cfg.result_type([_scal(start) * 1.0, _scal(stop) * 1.0])
+        # NumPy 2 takes linspace's dtype from start and stop (TF mimics it).
+        dt = cfg.result_type([_times1(start), _times1(stop)])
     else:
         dt = None
     if num < 0:
@@ -151,12 +152,19 @@ def _lin_step(a, b, div):
     return (b - a) / div if div > 0 else jnp.nan + 0 * a
 
 
+def _times1(x):
+    """``x * 1.0`` as TF computes it: a float tensor, or a (weak) Python float."""
+    if isinstance(x, Tensor):
+        return x if is_inexact(x) else cast(x, float_dtype())
+    return x * 1.0
+
+
 def _scal(x):
     return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-    dt = cfg.result_type(_scal(start) * 1.0, _scal(stop) * 1.0) if not dtype else \
+    dt = cfg.result_type(_times1(start), _times1(stop)) if not dtype else \
         cfg.result_type(start, stop, dtype)
     r = jcall("logspace", jnp.logspace, array_internal(start, dt), array_internal(stop, dt),
               num=int(num), endpoint=bool(endpoint), base=float(base), axis=axis)
@@ -447,7 +455,11 @@ def repeat(a, repeats, axis=None):
     r = int(r) if r.ndim == 0 else tuple(int(i) for i in r.ravel())
     if isinstance(r, tuple) and len(r) == 1:
         r = r[0]
-    return jcall("repeat", jnp.repeat, a, r, axis=axis)
+    return jcall("repeat", _repeat, a, r, axis=axis)
+
+
+def _repeat(x, reps, axis):
+    return jnp.repeat(x, np.asarray(reps) if isinstance(reps, tuple) else reps, axis=axis)
 
 
 def pad(array, pad_width, mode, **kwargs):  # noqa: A002
@@ -456,7 +468,12 @@ def pad(array, pad_width, mode, **kwargs):  # noqa: A002
         raise ValueError("Unsupported padding mode: " + mode)
     a = asarray(array)
     pw = np.asarray(_scal(pad_width), dtype=np.int32)
-    pw = np.broadcast_to(pw, (a._v.ndim, 2)) if pw.ndim < 2 else pw
+    if pw.ndim != 2 or pw.shape[1:] != (2,):
+        # Note: NumPy broadcasts pad widths; TF's tnp passes them to tf.pad, which does not.
+        from .._core.errors import kernel_error
+        raise kernel_error("Pad" if mode == "constant" else "MirrorPad",
+                           "paddings must be a matrix with 2 columns: "
+                           f"[{','.join(str(d) for d in pw.shape)}]")
     return A.pad(a, pw.tolist(), mode=mode.upper(), constant_values=constant_values)
 
 
@@ -622,7 +639,7 @@ def around(a, decimals=0):
     if not is_inexact(a):
         a = astype(a, float_dtype())
     r = jcall("around", jnp.round, a, decimals=int(decimals))
-    return cast(r, dtype)
+    return astype(r, dtype)
 
 
 round = around  # noqa: A001
@@ -638,6 +655,14 @@ def meshgrid(*xi, **kwargs):
         raise ValueError(f"Function `meshgrid` only supports copy=True. Received: copy={copy_}")
     indexing = kwargs.get("indexing", "xy")
     xi = [asarray(x) for x in xi]
+    for i, x in enumerate(xi[1:], 1):
+        if x._dtype is not xi[0]._dtype:
+            # Note: TF builds meshgrid from Mul ops, which need one dtype.
+            from .._core.errors import op_error
+            from .._core.dtypes import TF_TYPE_NAMES
+            raise op_error("Mul", f"cannot compute Mul as input #1(zero-based) was expected "
+                               f"to be a {TF_TYPE_NAMES[x._dtype]} tensor but is a "
+                               f"{TF_TYPE_NAMES[xi[0]._dtype]} tensor")
     return list(jcall("meshgrid", _meshgrid, *xi, indexing=indexing))
 
 

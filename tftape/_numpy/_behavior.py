@@ -131,21 +131,31 @@ def _operand_dtype(x):
         return x
     if isinstance(x, Tensor) or cfg._is_variable(x):
         return cfg._np_dtype(x.dtype)
-    if isinstance(x, (list, tuple)):
-        raise ValueError(f"Cannot determine dtype.  Got sequence {x}.")
     if isinstance(x, (np.ndarray, np.generic, complex)):
         return x
     return None
 
 
+def _leaves(x, out):
+    # TF flattens the operands with tf.nest first, so a list contributes its elements.
+    if isinstance(x, (list, tuple)):
+        for i in x:
+            _leaves(i, out)
+    else:
+        out.append(_operand_dtype(x))
+    return out
+
+
 def promote_operands(x, y):
     """NumPy-style promotion of two operator operands (TF's ``maybe_promote_tensors``)."""
-    dx, dy = _operand_dtype(x), _operand_dtype(y)
-    if dx is None or dy is None or not cfg.numpy_style_promotion():
+    if not cfg.numpy_style_promotion():
+        return x, y
+    leaves = _leaves([x, y], [])
+    if any(d is None for d in leaves):
         return x, y
     if cfg.is_prefer_float32():
-        dx, dy = (np.float32(d) if type(d) is float else d for d in (dx, dy))
-    dt = cfg.as_tf(cfg.canonicalize(np.result_type(dx, dy)))
+        leaves = [np.float32(d) if type(d) is float else d for d in leaves]
+    dt = cfg.as_tf(cfg.canonicalize(np.result_type(*leaves)))
 
     def conv(v):
         if isinstance(v, Tensor):

@@ -242,7 +242,10 @@ def clip(a, a_min, a_max):
 
 
 def _clip3(x, lo, hi):
-    return jnp.broadcast_arrays(jnp.minimum(jnp.maximum(x, lo), hi), lo, hi)[0]
+    # Note: TF's ClipByValue passes the whole gradient to x at the bounds (JAX's max/min
+    # would split ties), so select rather than max/min.
+    x, lo, hi = jnp.broadcast_arrays(x, lo, hi)
+    return jnp.where(x < lo, lo, jnp.where(x > hi, hi, x))
 
 
 def power(x1, x2):
@@ -411,17 +414,35 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=None):
     return _reduce(m.reduce_mean, a, axis, dtype, keepdims, promote_int=_TO_FLOAT)
 
 
+def _empty_aware(tf_fn, jfn, lowest):
+    """TF's Max/Min of an empty axis give the identity (-inf / +inf, or the int limit)."""
+    def f(a, axis=None, keepdims=False):
+        if 0 not in tuple(a._v.shape):
+            return tf_fn(a, axis=axis, keepdims=keepdims)
+        dt = a._dtype
+        ident = (-np.inf if lowest else np.inf) if dt.is_floating else \
+            (dt.min if lowest else dt.max)
+        ax = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+        return jcall(jfn.__name__, jfn, a, axis=ax, keepdims=keepdims,
+                     initial=ident.item() if hasattr(ident, "item") else ident)
+    return f
+
+
+_max_fn = _empty_aware(m.reduce_max, jnp.max, True)
+_min_fn = _empty_aware(m.reduce_min, jnp.min, False)
+
+
 def amax(a, axis=None, out=None, keepdims=None):
     if out is not None:
         raise ValueError("Setting out is not supported.")
-    return _reduce(m.reduce_max, a, axis, None, keepdims, promote_int=None,
+    return _reduce(_max_fn, a, axis, None, keepdims, promote_int=None,
                    tf_bool_fn=m.reduce_any, preserve_bool=True)
 
 
 def amin(a, axis=None, out=None, keepdims=None):
     if out is not None:
         raise ValueError("Setting out is not supported.")
-    return _reduce(m.reduce_min, a, axis, None, keepdims, promote_int=None,
+    return _reduce(_min_fn, a, axis, None, keepdims, promote_int=None,
                    tf_bool_fn=m.reduce_all, preserve_bool=True)
 
 
@@ -445,6 +466,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=None):
         raise ValueError("Setting out is not supported.")
     working = cfg.result_type(a, dtype) if dtype else None
     if ddof != 0:
+        if dtype is None:
+            # Note: TF's ddof path ends in cast(result, dtype=None), which raises.
+            raise TypeError("Cannot convert the argument `type_value`: None to a TensorFlow "
+                            "DType.")
+
         def fn(t, axis, keepdims):
             ax = None if axis is None else (tuple(axis) if isinstance(axis, (list, tuple))
                                             else int(axis))
@@ -497,26 +523,24 @@ def nanmean(a, axis=None, dtype=None, keepdims=None):
                        sum(mask, axis=axis, dtype=dt, keepdims=keepdims))
 
 
-def _cum(name, jfn):
+def _cum(name, tf_fn):
     def f(a, axis=None, dtype=None):
         dtype = cfg.to_dtype(dtype)
         a = asarray(a, dtype=dtype)
-        if dtype is None and (a._dtype.is_integer or a._dtype is _d.bool):
-            if a._dtype.is_unsigned and a._dtype is not _d.bool:
-                a = cast(a, _d.uint64) if a._dtype.size < 8 else a
-            elif a._dtype.size < 8:
-                a = cast(a, _d.int64)
+        if dtype is None and a._dtype.is_integer and a._dtype.size < 8:
+            # TF's _maybe_promote_to_int: NumPy accumulates small ints in int64/uint64.
+            a = cast(a, _d.uint64 if a._dtype.is_unsigned else _d.int64)
         if axis is None:
             from .._ops.array_ops import reshape
             a, axis = reshape(a, [-1]), 0
-        return jcall(name, jfn, a, axis=int(axis))
+        return tf_fn(a, axis=axis)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = f"``{name}`` along ``axis`` (flattened when None)."
     return f
 
 
-cumsum = _cum("cumsum", jnp.cumsum)
-cumprod = _cum("cumprod", jnp.cumprod)
+cumsum = _cum("cumsum", m.cumsum)
+cumprod = _cum("cumprod", m.cumprod)
 
 
 def _argminmax(name, jfn):
@@ -539,33 +563,36 @@ argmin = _argminmax("argmin", jnp.argmin)
 
 def average(a, axis=None, weights=None, returned=False):
     """Weighted average (``returned`` also gives the sum of weights)."""
-    a = asarray(a)
+    if axis is not None and not isinstance(axis, int):
+        raise ValueError(f"Argument `axis` must be an integer. Received axis={axis} "
+                         f"(of type {type(axis)})")
+    a = array_internal(a)
     default = float_dtype()
     if weights is None:
         if not is_inexact(a):
-            a = cast(a, cfg.result_type(a._dtype, default))
+            a = astype(a, cfg.result_type(a._dtype, default))
         avg = m.reduce_mean(a, axis=axis)
         if returned:
-            n = array_internal(int(np.prod(a._v.shape)) if axis is None
-                               else a._v.shape[axis], avg._dtype)
+            n = int(np.prod(a._v.shape)) if axis is None else a._v.shape[axis]
             from .._ops.array_ops import broadcast_to
-            return avg, broadcast_to(n, avg.shape)
+            return avg, broadcast_to(array_internal(n, a._dtype), avg.shape)
         return avg
-    weights = asarray(weights)
-    if is_inexact(a) or is_inexact(weights):
-        out = cfg.result_type(a._dtype, weights._dtype)
+    if is_inexact(a):
+        out = cfg.result_type(a._dtype, weights)
     else:
-        out = cfg.result_type(a._dtype, weights._dtype, default)
-    a, weights = cast(a, out), cast(weights, out)
-    r = jcall("average", jnp.average, a, axis=axis, weights=weights, returned=bool(returned))
-    return r
+        out = cfg.result_type(a._dtype, weights, default)
+    a, w = cast(a, out), array_internal(weights, out)
+    r = jcall("average", jnp.average, a, axis=axis, weights=w, returned=bool(returned))
+    return tuple(r) if returned else r
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
     dtype = cfg.to_dtype(dtype)
     a = asarray(a)
     d = jcall("diagonal", jnp.diagonal, a, offset=offset, axis1=axis1, axis2=axis2)
-    return sum(d, axis=-1, dtype=dtype)
+    if dtype is not None:
+        d = cast(d, dtype)
+    return m.reduce_sum(d, axis=-1)
 
 
 def diff(a, n=1, axis=-1):
