@@ -1,0 +1,1 @@
+"""tf.strings: string and unicode ops on host NumPy object arrays of bytes."""
