@@ -1,4 +1,28 @@
 """``tf.nn``."""
 # ruff: noqa: F401
-from ._ops.nn_ops import (batch_normalization as batch_normalization, bias_add as bias_add, dropout as dropout, elu as elu, gelu as gelu, l2_loss as l2_loss, l2_normalize as l2_normalize, leaky_relu as leaky_relu, log_softmax as log_softmax, log_sigmoid as log_sigmoid, moments as moments, normalize_moments as normalize_moments, relu as relu, relu6 as relu6, selu as selu, sigmoid as sigmoid, sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits, silu as silu, softmax as softmax, softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits, softplus as softplus, softsign as softsign, sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits, swish as swish, tanh as tanh)
-from ._ops.array_ops import (top_k as top_k)
+from ._ops.nn_ops import (
+    batch_normalization as batch_normalization, bias_add as bias_add,
+    compute_average_loss as compute_average_loss, crelu as crelu,
+    depth_to_space as depth_to_space, dropout as dropout, elu as elu,
+    embedding_lookup as embedding_lookup, gelu as gelu, in_top_k as in_top_k,
+    l2_loss as l2_loss, l2_normalize as l2_normalize, leaky_relu as leaky_relu,
+    local_response_normalization as local_response_normalization,
+    log_poisson_loss as log_poisson_loss, log_sigmoid as log_sigmoid, log_softmax as log_softmax,
+    lrn as lrn, moments as moments, normalize_moments as normalize_moments, relu as relu,
+    relu6 as relu6, scale_regularization_loss as scale_regularization_loss, selu as selu,
+    sigmoid as sigmoid, sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits,
+    silu as silu, softmax as softmax,
+    softmax_cross_entropy_with_logits as softmax_cross_entropy_with_logits,
+    softplus as softplus, softsign as softsign, space_to_depth as space_to_depth,
+    sparse_softmax_cross_entropy_with_logits as sparse_softmax_cross_entropy_with_logits,
+    sufficient_statistics as sufficient_statistics, swish as swish, tanh as tanh,
+    weighted_cross_entropy_with_logits as weighted_cross_entropy_with_logits,
+    weighted_moments as weighted_moments, zero_fraction as zero_fraction)
+from ._ops.conv_ops import (
+    avg_pool as avg_pool, avg_pool1d as avg_pool1d, avg_pool2d as avg_pool2d,
+    avg_pool3d as avg_pool3d, conv1d as conv1d, conv1d_transpose as conv1d_transpose,
+    conv2d as conv2d, conv2d_transpose as conv2d_transpose, conv3d as conv3d,
+    conv3d_transpose as conv3d_transpose, conv_transpose as conv_transpose,
+    convolution as convolution, depthwise_conv2d as depthwise_conv2d, max_pool as max_pool,
+    max_pool1d as max_pool1d, max_pool2d as max_pool2d, max_pool3d as max_pool3d, pool as pool)
+from ._ops.array_ops import top_k as top_k

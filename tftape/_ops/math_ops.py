@@ -157,12 +157,24 @@ _xlog1py = op("xlog1py", "Xlog1py", jax.scipy.special.xlog1py, dtypes=INEXACT, e
               no_kernel=_d.COMPLEX)
 _zeta = op("zeta", "Zeta", jax.scipy.special.zeta, dtypes=(_d.float32, _d.float64),
            elementwise=True)
-_igamma = op("igamma", "Igamma", jax.scipy.special.gammainc, dtypes=(_d.float32, _d.float64),
-             elementwise=True)
-_igammac = op("igammac", "Igammac", jax.scipy.special.gammaincc,
-              dtypes=(_d.float32, _d.float64), elementwise=True)
-_polygamma = op("polygamma", "Polygamma", jax.scipy.special.polygamma,
-                dtypes=(_d.float32, _d.float64), elementwise=True)
+_igamma = op("igamma", "Igamma", jax.scipy.special.gammainc, dtypes=FLOAT, elementwise=True,
+             no_kernel=(_d.float16, _d.bfloat16))
+_igammac = op("igammac", "Igammac", jax.scipy.special.gammaincc, dtypes=FLOAT,
+              elementwise=True, no_kernel=(_d.float16, _d.bfloat16))
+
+
+def _polygamma_impl(a, x):
+    # Note: JAX wants an integer order; TF gives NaN for a non-integer one.
+    n = jnp.round(a)
+    a, x = jnp.broadcast_arrays(a, x)
+    n = jnp.broadcast_to(n, x.shape)
+    ok = (n == a) & (n >= 0)
+    vals = jax.scipy.special.polygamma(jnp.where(ok, n, 0).astype(jnp.int32), x)
+    return jnp.where(ok, vals, jnp.nan).astype(x.dtype)
+
+
+_polygamma = op("polygamma", "Polygamma", _polygamma_impl, dtypes=(_d.float32, _d.float64),
+                elementwise=True)
 _nextafter = op("nextafter", "NextAfter", jnp.nextafter, dtypes=(_d.float32, _d.float64),
                 elementwise=True, differentiable=False)
 
@@ -430,6 +442,14 @@ def logical_xor(x, y, name="LogicalXor"):
 bitwise_and = _binary_fn(_band, "Bitwise AND.")
 bitwise_or = _binary_fn(_bor, "Bitwise OR.")
 bitwise_xor = _binary_fn(_bxor, "Bitwise XOR.")
+
+
+_lshift = op("left_shift", "LeftShift", jnp.left_shift, dtypes=INT, differentiable=False,
+             elementwise=True)
+_rshift = op("right_shift", "RightShift", jnp.right_shift, dtypes=INT, differentiable=False,
+             elementwise=True)
+left_shift = _binary_fn(_lshift, "x << y elementwise.")
+right_shift = _binary_fn(_rshift, "x >> y elementwise (arithmetic for signed types).")
 
 
 def logical_not(x, name=None):

@@ -156,3 +156,135 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_d.float32, name
         return make(jax.random.randint(k, _shape(shape), int(minval), int(maxval), dt._np), dt)
     hi = 1.0 if maxval is None else maxval
     return make(jax.random.uniform(k, _shape(shape), dt._np, minval, hi), dt)
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=None):
+    """Truncated normal samples determined by ``seed`` alone."""
+    dt = _float_dtype(dtype)
+    z = jax.random.truncated_normal(_stateless_key(seed), -2.0, 2.0, _shape(shape), dt._np)
+    return make(z * jnp.asarray(stddev, dt._np) + jnp.asarray(mean, dt._np), dt)
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=_d.int64, name=None):
+    """Class indices drawn from each row of ``logits``, determined by ``seed`` alone."""
+    lg = tensor(logits)
+    n = int(to_static(num_samples))
+    v = jax.random.categorical(_stateless_key(seed), lg._v[:, None, :], axis=-1,
+                               shape=(lg._v.shape[0], n))
+    dt = _d.as_dtype(dtype)
+    return make(v.astype(dt._np), dt)
+
+
+def _stateless_key(seed):
+    s = [int(x) for x in to_static(seed)]
+    if len(s) != 2:
+        raise ValueError(f"seed must have shape [2], not {[len(s)]}")
+    return jax.random.fold_in(jax.random.key(s[0]), s[1])
+
+
+class Generator:
+    """A random number generator with its own state (``tf.random.Generator``).
+
+    Each call advances the state, so a generator made ``from_seed(s)`` replays the same
+    sequence of draws. The streams differ from TF's Philox kernels.
+
+    >>> import tftape as tf
+    >>> g1, g2 = tf.random.Generator.from_seed(1), tf.random.Generator.from_seed(1)
+    >>> bool(tf.reduce_all(g1.normal([3]) == g2.normal([3])))
+    True
+    """
+
+    def __init__(self, copy_from=None, state=None, alg=None):
+        if copy_from is not None:
+            self._seed, self._count = copy_from._seed, copy_from._count
+        else:
+            self._seed = int.from_bytes(os.urandom(4), "little") if state is None else \
+                int(np.asarray(to_static(state)).reshape(-1)[0])
+            self._count = 0
+        self._alg = "philox" if alg is None else alg
+
+    @classmethod
+    def from_seed(cls, seed, alg=None) -> "Generator":
+        g = cls(alg=alg)
+        g._seed, g._count = int(seed), 0
+        return g
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg=None) -> "Generator":
+        return cls(alg=alg)
+
+    @classmethod
+    def from_state(cls, state, alg) -> "Generator":
+        return cls(state=state, alg=alg)
+
+    @property
+    def algorithm(self):
+        return 1 if self._alg in ("philox", 1) else self._alg
+
+    def reset_from_seed(self, seed):
+        self._seed, self._count = int(seed), 0
+
+    def _next_key(self):
+        with _lock:
+            n = self._count
+            self._count += 1
+        return jax.random.fold_in(jax.random.key(self._seed), n)
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype=_d.float32, name=None) -> Tensor:
+        dt = _float_dtype(dtype)
+        z = jax.random.normal(self._next_key(), _shape(shape), dtype=dt._np)
+        return make(z * jnp.asarray(to_static(stddev), dt._np) +
+                    jnp.asarray(to_static(mean), dt._np), dt)
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=_d.float32,
+                         name=None) -> Tensor:
+        dt = _float_dtype(dtype)
+        z = jax.random.truncated_normal(self._next_key(), -2.0, 2.0, _shape(shape), dt._np)
+        return make(z * jnp.asarray(to_static(stddev), dt._np) +
+                    jnp.asarray(to_static(mean), dt._np), dt)
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=_d.float32, name=None) -> Tensor:
+        dt = _d.as_dtype(dtype)
+        shp = _shape(shape)
+        if dt.is_integer:
+            if maxval is None:
+                raise ValueError(f"Must specify maxval for integer dtype {dt!r}")
+            v = jax.random.randint(self._next_key(), shp, int(to_static(minval)),
+                                   int(to_static(maxval)), dtype=dt._np)
+            return make(v, dt)
+        hi = 1.0 if maxval is None else to_static(maxval)
+        v = jax.random.uniform(self._next_key(), shp, dtype=dt._np,
+                               minval=jnp.asarray(to_static(minval), dt._np),
+                               maxval=jnp.asarray(hi, dt._np))
+        return make(v, dt)
+
+    def uniform_full_int(self, shape, dtype=_d.uint64, name=None) -> Tensor:
+        dt = _d.as_dtype(dtype)
+        bits = jax.random.bits(self._next_key(), _shape(shape),
+                               dtype=np.dtype(f"uint{dt.size * 8}"))
+        return make(bits.view(dt._np) if dt.is_integer else bits, dt)
+
+    def make_seeds(self, count=1) -> Tensor:
+        v = jax.random.randint(self._next_key(), (2, int(count)), 0, 2 ** 31 - 1,
+                               dtype=np.int64)
+        return make(v, _d.int64)
+
+    def split(self, count=1):
+        return [Generator.from_seed(int(s)) for s in
+                np.asarray(self.make_seeds(count)._v)[0]]
+
+
+_global_generator = None
+
+
+def get_global_generator() -> Generator:
+    """The generator unseeded Generator-based code shares."""
+    global _global_generator
+    if _global_generator is None:
+        _global_generator = Generator.from_non_deterministic_state()
+    return _global_generator
+
+
+def set_global_generator(generator: Generator):
+    global _global_generator
+    _global_generator = generator
