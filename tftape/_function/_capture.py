@@ -58,7 +58,7 @@ class Scope:
     """The variables one traced region reads (inputs), writes (outputs) and creates."""
 
     __slots__ = ("trace", "captured", "outer", "assigned", "created", "allow_creation",
-                 "checks")
+                 "checks", "initial")
 
     def __init__(self, allow_creation: bool = True):
         self.trace = None
@@ -66,6 +66,7 @@ class Scope:
         self.outer: dict = {}      # id -> (var, value before this region touched it)
         self.assigned: dict = {}   # id -> var, in first-write order
         self.created: dict = {}    # id -> var
+        self.initial: dict = {}    # id -> the value a created variable was initialised with
         self.allow_creation = allow_creation
         self.checks: list = []     # runtime assertions: (ok flag, data arrays, make_error)
 
@@ -114,6 +115,7 @@ class _ValueSlot:
                 if not s.allow_creation:
                     raise ValueError(_CREATION_MSG)
                 s.created[k] = obj
+                s.initial[k] = value
             elif k not in s.created:
                 if k not in s.outer:
                     s.outer[k] = (obj, d["_value"])
@@ -160,7 +162,7 @@ class Traced:
     """The result of :func:`trace_region`."""
 
     __slots__ = ("jaxpr", "consts", "n_in", "captured", "assigned", "created", "result",
-                 "out_avals")
+                 "out_avals", "initial")
 
 
 def trace_region(fn, in_avals, *, allow_creation=True, name="fn") -> Traced:
@@ -184,7 +186,7 @@ def trace_region(fn, in_avals, *, allow_creation=True, name="fn") -> Traced:
                 outs = list(fn(*args))
             n_out[0] = len(outs)
             finals = [var.__dict__["_value"] for var in scope.assigned.values()]
-            finals += [var.__dict__["_value"] for var in scope.created.values()]
+            finals += [scope.initial[k] for k in scope.created]
         finally:
             _L.scopes.pop()
             scope.restore()
@@ -202,6 +204,7 @@ def trace_region(fn, in_avals, *, allow_creation=True, name="fn") -> Traced:
     res.captured = [(var, scope.outer[k][1]) for k, (var, _) in scope.captured.items()]
     res.assigned = list(scope.assigned.values())
     res.created = list(scope.created.values())
+    res.initial = [scope.initial[k] for k in scope.created]
     res.out_avals = out_avals[:n_out[0]]
     return res
 

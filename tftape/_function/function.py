@@ -164,6 +164,7 @@ class ConcreteFunction:
         self._captured = [arg_var_slots.get(id(v), v) for v, _ in traced.captured]
         self._assigned = [arg_var_slots.get(id(v), v) for v in traced.assigned]
         self._created = list(traced.created)
+        self._initial = list(traced.initial)
         self._input_specs = input_specs
         self._key = bound_key
         self.name = name
@@ -387,14 +388,14 @@ class Function:
         if _registry.RUN_EAGERLY or self._eager:
             return self._python_function(*args, **kwargs)
         args, kwargs = self._bind(args, kwargs)
+        if self._input_signature is not None:
+            args, kwargs = self._cast_to_signature(args, kwargs)
         flat = _args.Flat()
         key = (_args.flatten(args, flat), _args.flatten(kwargs, flat)) \
             if kwargs else (_args.flatten(args, flat),)
         if flat.has_string:
             return self._run_eagerly(args, kwargs, "string inputs")
         tensors = flat.tensors
-        if self._input_signature is not None:
-            tensors = self._cast_to_signature(args, kwargs, tensors)
         cf = self._cache.get(key)
         if cf is None:
             self._count_trace(key)
@@ -405,7 +406,10 @@ class Function:
                     self._tf_specs.pop()
                     return self._run_eagerly(args, kwargs, _reason(e))
                 self._tf_specs.pop()
-                raise
+                wrapped = _in_user_code(e)
+                if wrapped is None:
+                    raise
+                raise wrapped.with_traceback(e.__traceback__) from None
         return cf._build_outputs(cf._call_flat(tensors, flat.variables))
 
     def _bind(self, args, kwargs):
@@ -428,15 +432,22 @@ class Function:
         return (f"Binding inputs to tf.function failed due to `{why}`. Received args: {args!r} "
                 f"and kwargs: {kwargs!r} for signature: ({sig}).")
 
-    def _cast_to_signature(self, args, kwargs, tensors):
-        specs = _nest.flatten(self._input_signature)
-        vals = _nest.flatten(list(args))
-        if len(vals) != len(specs) or kwargs:
-            if len(args) > len(self._input_signature):
-                raise TypeError(self._binding_message("too many positional arguments", args,
-                                                      kwargs))
-        out = []
-        for v, s in zip(vals, specs):
+    def _cast_to_signature(self, args, kwargs):
+        """Converts the arguments to the input signature's tensors (TF's binding errors)."""
+        sig = self._input_signature
+        if kwargs:
+            names = self._param_names
+            args = tuple(args) + tuple(kwargs.pop(n) for n in names[len(args):len(sig)]
+                                       if n in kwargs)
+        if len(args) > len(sig):
+            raise TypeError(self._binding_message("too many positional arguments", args,
+                                                  kwargs))
+
+        def cast(v, s):
+            if isinstance(s, (list, tuple)):
+                return type(s)(cast(a, b) for a, b in zip(v, s))
+            if not isinstance(s, TensorSpec):
+                return v
             t = v if isinstance(v, Tensor) else v.read_value() if _args.is_variable(v) else None
             if t is None:
                 try:
@@ -447,8 +458,8 @@ class Function:
                 got = TensorSpec(t.shape, t.dtype)
                 raise TypeError(self._binding_message(
                     f"Can not cast {got!r} to {TensorSpec(s.shape, s.dtype)!r}", args, kwargs))
-            out.append(t)
-        return out if len(out) == len(tensors) else tensors
+            return t
+        return tuple(cast(a, s) for a, s in zip(args, sig)) + tuple(args[len(sig):]), kwargs
 
     def _run_eagerly(self, args, kwargs, reason):
         if not self._eager:
@@ -509,9 +520,11 @@ class Function:
         base = len(traced.out_avals) + n_assigned
         pending = []
         for i, var in enumerate(cf._created):
-            v = var.__dict__["_value"]
+            v = cf._initial[i]
             if isinstance(v, jax.core.Tracer):
                 pending.append((i, var))
+            else:
+                var.__dict__["_value"] = v
         if pending:
             f = _capture.prune(traced, [base + i for i, _ in pending])
             inputs = [t._v for t in tensors]
@@ -640,7 +653,7 @@ class Function:
                                 f"to be a {_d.TF_TYPE_NAMES[s.dtype]} tensor but is a "
                                 f"{_d.TF_TYPE_NAMES[t.dtype]} tensor [Op:{cf.name}]")
             tensors.append(t)
-        if all(tuple(t.shape) == tuple(a.shape) for t, a in
+        if all(tuple(t.shape) == tuple(a.aval.shape) for t, a in
                zip(tensors, cf._traced.jaxpr.invars[:cf._traced.n_in])):
             return cf._build_outputs(cf._call_flat(tensors, []))
         # A relaxed signature called with new sizes: run the matching exact trace.
@@ -661,6 +674,40 @@ def _placeholder_for(x):
             else []
         return make(jnp.zeros(dims, x.dtype._np), x.dtype)
     return x
+
+
+_WRAPPED = (ValueError, TypeError, AttributeError, NameError, IndexError, AssertionError,
+            NotImplementedError, ZeroDivisionError, RuntimeError, UnboundLocalError)
+
+
+def _in_user_code(e):
+    """TF's framing of errors raised while tracing ("in user code:" + the user's frames)."""
+    if type(e) not in _WRAPPED or getattr(e, "_tftape_in_user_code", False):
+        return None
+    import linecache
+    import os
+    import traceback
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    lines = []
+    for fr in traceback.extract_tb(e.__traceback__):
+        f = os.path.abspath(fr.filename)
+        if f.startswith(pkg + os.sep) or os.sep + "jax" + os.sep in f or \
+                os.sep + "jaxlib" + os.sep in f or f.startswith(os.path.dirname(os.__file__)):
+            continue
+        src = linecache.getline(fr.filename, fr.lineno).strip()
+        lines.append(f'    File "{fr.filename}", line {fr.lineno}, in {fr.name}  *\n'
+                     f'        {src}\n')
+    if not lines:
+        return None
+    msg = f"{type(e).__name__}: {e}".replace("\n", "\n    ")
+    text = "in user code:\n\n" + "".join(lines[-1:] if len(lines) > 8 else lines) + \
+        f"\n    {msg}\n"
+    try:
+        w = type(e)(text)
+    except Exception:  # noqa: BLE001
+        return None
+    w._tftape_in_user_code = True
+    return w
 
 
 def _reason(e) -> str:
