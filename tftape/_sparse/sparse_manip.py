@@ -74,8 +74,12 @@ def _reduce(kind: str, sp_input, axis, keepdims, output_is_sparse):
         keys = np.zeros((min(n, 1), 0), np.int64)
         inverse = np.zeros(n, np.int64)
     segs = keys.shape[0]
-    seg_fn = math_ops.unsorted_segment_sum if kind == "sum" else math_ops.unsorted_segment_max
-    vals = seg_fn(sp.values, int64(inverse), segs)
+    if kind == "sum":
+        vals = math_ops.unsorted_segment_sum(sp.values, int64(inverse), segs)
+    else:
+        # Note: TF defines no gradient for SparseReduceMax; no gradient flows (None, not an error).
+        vals = math_ops.unsorted_segment_max(array_ops.stop_gradient(sp.values), int64(inverse),
+                                             segs)
     if keepdims:
         out_shape = [1 if d in axes else shape[d] for d in range(rank)]
         full = np.zeros((segs, rank), np.int64)
@@ -303,7 +307,8 @@ def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None) -> SparseTen
         offset += shp[ax]
     idx = np.concatenate(parts, axis=0)
     perm = np.lexsort(idx.T[::-1]) if rank else np.arange(idx.shape[0])
-    values = array_ops.concat([s.values for s in sps], 0)
+    # Note: TF registers SparseConcat as NotDifferentiable; gradients stop here, as in TF.
+    values = array_ops.stop_gradient(array_ops.concat([s.values for s in sps], 0))
     out_shape = list(shapes[0])
     out_shape[ax] = offset
     return SparseTensor(int64(idx[perm]), take(values, perm), int64(out_shape))

@@ -187,6 +187,26 @@ _spmm_op = op("sparse_dense_matmul", "SparseTensorDenseMatMul", _spmm_impl,
               dtypes=_d.NUMERIC)
 
 
+# TF registers SparseTensorDenseMatMul CPU kernels for these value types only (in this order).
+_SPMM_KERNELS = (_d.bfloat16, _d.complex128, _d.complex64, _d.int32, _d.float64, _d.float32,
+                 _d.float16)
+
+
+def _spmm_no_kernel(dtype, adjoint_a, adjoint_b):
+    from .._core.errors import NotFoundError
+    enum = lambda d: "DT_" + {"float32": "FLOAT", "float64": "DOUBLE",  # noqa: E731
+                              "float16": "HALF"}.get(d.name, d.name.upper())
+    lines = "".join(f"\n  device='CPU'; T in [{enum(d)}]; Tindices in [{ti}]"
+                    for d in _SPMM_KERNELS for ti in ("DT_INT32", "DT_INT64"))
+    return NotFoundError(
+        None, None,
+        f"Could not find device for node: {{{{node SparseTensorDenseMatMul}}}} = "
+        f"SparseTensorDenseMatMul[T={enum(dtype)}, Tindices=DT_INT64, "
+        f"adjoint_a={str(bool(adjoint_a)).lower()}, adjoint_b={str(bool(adjoint_b)).lower()}]"
+        f"\nAll kernels registered for op SparseTensorDenseMatMul:{lines}\n "
+        f"[Op:SparseTensorDenseMatMul] name: ")
+
+
 def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) -> Tensor:
     """``sp_a @ b`` for a rank-2 SparseTensor and a dense matrix (either may be the sparse one).
 
@@ -206,6 +226,8 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) ->
     o = _spmm_op
     if sp.values.dtype is not bt.dtype:
         raise dtype_error(o, 3, sp.values.dtype, bt.dtype)
+    if bt.dtype not in _SPMM_KERNELS:
+        raise _spmm_no_kernel(bt.dtype, adjoint_a, adjoint_b)
     a_shape = shape_of(sp)
     if len(a_shape) != 2:
         raise kernel_error(o.tf_name, "Tensor 'a_shape' must have 2 elements")
