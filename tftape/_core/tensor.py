@@ -91,6 +91,48 @@ class Tensor:
             a = a.astype(dtype, copy=False)
         return a
 
+    # -- array API / DLPack interop (tftape._numpy.array_api) -------------------------------
+    def __array_namespace__(self, *, api_version=None):
+        """The Python array API namespace (standard 2023.12) for tftape tensors."""
+        from .._numpy.array_api import _namespace
+        return _namespace(api_version)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Exports the tensor's buffer through DLPack (no copy)."""
+        if self._dtype is _d.string:
+            raise BufferError("string tensors cannot be exported through DLPack")
+        kw = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                ("dl_device", dl_device), ("copy", copy)) if v is not None}
+        return self._v.__dlpack__(**kw)
+
+    def __dlpack_device__(self):
+        if self._dtype is _d.string:
+            return (1, 0)  # kDLCPU: strings live on the host
+        return self._v.__dlpack_device__()
+
+    def to_device(self, device, /, *, stream=None):
+        """The tensor on ``device`` (a TF device string, a jax Device or None)."""
+        from .._numpy.array_api._creation import _to_device
+        return _to_device(self, device, stream)
+
+    @property
+    def mT(self):  # noqa: N802 - the array API's name
+        """The matrix transpose of the last two axes (array API)."""
+        from .._numpy.array_api._manip import matrix_transpose
+        return matrix_transpose(self)
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails. TF points users at numpy behaviour for the
+        # NumPy methods it can add to Tensor (tnp.experimental_enable_numpy_behavior).
+        if name in _NUMPY_METHOD_NAMES:
+            raise AttributeError(
+                f"{type(self).__name__} object has no attribute '{name}'. " + """
+        If you are looking for numpy-related methods, please run the following:
+        tf.experimental.numpy.experimental_enable_numpy_behavior()
+      """)
+        cls = _TENSOR_QUALNAME if type(self).__name__ == "EagerTensor" else type(self).__name__
+        raise AttributeError(f"'{cls}' object has no attribute '{name}'")
+
     # -- python protocol --------------------------------------------------------
     def __repr__(self) -> str:
         return f"<tf.Tensor: shape={self.shape}, dtype={self._dtype.name}, numpy={_numpy_text(self, True)}>"
@@ -146,6 +188,8 @@ class Tensor:
 
 
 _TENSOR_QUALNAME = "tensorflow.python.framework.ops.EagerTensor"
+_NUMPY_METHOD_NAMES = frozenset({"T", "astype", "ravel", "transpose", "reshape", "clip", "size",
+                                 "tolist", "data"})
 
 
 class EagerTensor(Tensor):
