@@ -79,6 +79,12 @@ def _substr_one(b: bytes, pos: int, n: int, unit: str, index: int, scalar_in: bo
         return b[start:] if n < 0 else b[start:start + n]
     bounds = uo.utf8_boundaries(b)
     size = len(bounds) - 1
+    if n < 0:
+        # TF's UTF8_CHAR kernel gives an empty string for a negative len, and rejects a
+        # negative pos with it.
+        if pos < 0:
+            raise kernel_msg("Substr", f"pos {pos} out of range for string at index {index}")
+        return b""
     if not -size <= pos <= size:
         raise kernel_msg("Substr", f"pos {pos} out of range for string at index {index}")
     start = pos if pos >= 0 else size + pos
@@ -167,11 +173,12 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
     sep = separator.encode() if isinstance(separator, str) else bytes(separator)
     if is_ragged(inputs):
         return _ragged_reduce_join(inputs, axis, keepdims, sep)
-    t = string_input(inputs, "ReduceJoin")
+    t = string_input(inputs if isinstance(inputs, Tensor) else convert_to_tensor(inputs),
+                     "ReduceJoin")
     arr = t._v
     nd = arr.ndim
     if axis is None:
-        axes = list(range(nd))
+        axes = list(range(nd))[::-1]
     else:
         axes = [int(a) for a in (axis if isinstance(axis, (list, tuple)) else [axis])]
         for a in axes:
@@ -181,9 +188,10 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
                                                 f"device:CPU:0}}}} Invalid reduction "
                                                 f"dimension {a} for input with {nd} "
                                                 f"dimension(s) [Op:ReduceJoin] name: ")
-        axes = sorted({a % nd for a in axes})
+        axes = list(dict.fromkeys(a % nd for a in axes))
     keep = [d for d in range(nd) if d not in axes]
-    moved = np.transpose(arr, keep + axes)
+    # Axes are joined one after another in the order given: the first varies fastest.
+    moved = np.transpose(arr, keep + axes[::-1])
     out_shape = tuple(arr.shape[d] for d in keep)
     rows = moved.reshape(int(np.prod(out_shape, dtype=np.int64)), -1)
     out = np.empty(rows.shape[0], dtype=object)
@@ -293,9 +301,25 @@ def split(input, sep=None, maxsplit=-1, name=None):
 
     def fn(b):
         if s is None:
-            return b.split(None, m)
+            return _split_whitespace(b, m)
         return b.split(s, m)
     return _split_rows(input, fn, "StringSplitV2")
+
+
+def _split_whitespace(b: bytes, maxsplit: int) -> list:
+    """TF's whitespace split: the text left after ``maxsplit`` splits is kept as is."""
+    if maxsplit == 0:
+        return [b]
+    out = []
+    text = b.lstrip()
+    while text:
+        k = next((i for i, c in enumerate(text) if c in b" \t\n\r\x0b\x0c"), len(text))
+        tok, text = text[:k], text[k:].lstrip()
+        out.append(tok)
+        if 0 < maxsplit == len(out):
+            out.append(text)
+            break
+    return out
 
 
 def bytes_split(input, name=None):
@@ -308,7 +332,7 @@ def _compile(pattern, op_name):
     if isinstance(pattern, Tensor):
         if pattern.ndim != 0:
             raise kernel_msg(op_name, f"Pattern must be scalar, but received "
-                                      f"{_fmt(pattern._v.shape)}")
+                                      f"{_fmt(pattern._v.shape)}", name_suffix=False)
         pattern = pattern.numpy()
     pb = pattern.encode() if isinstance(pattern, str) else bytes(pattern)
     try:
@@ -331,9 +355,29 @@ def regex_full_match(input, pattern, name=None):
     return make(jnp.asarray(out), _d.bool)
 
 
-def _rewrite(rewrite: bytes) -> bytes:
-    # RE2 rewrites use \0..\9 for groups; Python's re wants \g<n>.
-    return re.sub(rb"\\(\d)", rb"\\g<\1>", rewrite)
+def _rewrite(rewrite: bytes):
+    """An RE2 rewrite string as a replacement function: ``\\N`` is group N, ``\\\\`` a
+    backslash."""
+    pieces, lit, i = [], bytearray(), 0
+    while i < len(rewrite):
+        c = rewrite[i:i + 1]
+        if c == b"\\" and i + 1 < len(rewrite):
+            nxt = rewrite[i + 1:i + 2]
+            if nxt.isdigit():
+                pieces.append(bytes(lit))
+                lit = bytearray()
+                pieces.append(int(nxt))
+                i += 2
+                continue
+            if nxt == b"\\":
+                lit += b"\\"
+                i += 2
+                continue
+        lit += c
+        i += 1
+    pieces.append(bytes(lit))
+    return lambda m: b"".join(p if isinstance(p, bytes) else (m.group(p) or b"")
+                              for p in pieces)
 
 
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
@@ -355,6 +399,7 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):
 _INT_RE = re.compile(rb"^\s*[+-]?\d+\s*$")
 _FLOAT_RE = re.compile(rb"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|"
                        rb"nan)\s*$", re.IGNORECASE)
+_HEX_RE = re.compile(rb"^\s*[+-]?0[xX]")
 _TO_NUMBER_TYPES = (_d.float32, _d.float64, _d.int32, _d.int64, _d.uint32, _d.uint64)
 
 
@@ -368,6 +413,8 @@ def _parse(b: bytes, dt: _d.DType):
         return None
     if _FLOAT_RE.match(b):
         return float(b)
+    if not _HEX_RE.match(b):
+        return None
     try:
         return float.fromhex(b.decode("ascii").strip())
     except (ValueError, UnicodeDecodeError):
@@ -492,7 +539,7 @@ def summarize(arr: np.ndarray, dt: _d.DType, n: int) -> str:
 
     def dim(a, d):
         if d == nd:
-            return _elem_text(a[()], dt)
+            return _elem_text(a[()] if isinstance(a, np.ndarray) else a, dt)
         cnt = a.shape[0]
         parts = []
         for i in range(min(ends, cnt)):
