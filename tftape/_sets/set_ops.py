@@ -40,7 +40,7 @@ def _groups(x, op_name: str, validate: bool):
     if len(shape) < 2:
         raise kernel_error(op_name, f"Shape {fmt_shape(shape)} has rank {len(shape)} < 2")
     v = host(x)
-    flat = v.reshape(-1, shape[-1])
+    flat = v.reshape(int(np.prod(shape[:-1])), shape[-1])
     prefixes = list(np.ndindex(*shape[:-1]))
     return shape[:-1], {p: flat[i].tolist() for i, p in enumerate(prefixes)}
 
