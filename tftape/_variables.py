@@ -5,6 +5,8 @@ Tensor read earlier never changes under the user's feet, as with TF's value sema
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import jax.numpy as jnp
 
@@ -23,6 +25,9 @@ class VariableSynchronization:
 
 class VariableAggregation:
     NONE, SUM, MEAN, ONLY_FIRST_REPLICA = 0, 1, 2, 3
+
+
+_UIDS = itertools.count(1)  # creation order: TF lists watched variables in it
 
 
 class _VariableMeta(type):
@@ -83,6 +88,7 @@ class ResourceVariable(Variable):
         self._value = t._v
         self._dtype = t.dtype
         self._shape = shape
+        self._uid = next(_UIDS)
         self._trainable = True if trainable is None else trainable
         self._name = "Variable:0" if name is None else f"{name}:0"
         self._constraint = constraint

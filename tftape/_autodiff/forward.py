@@ -64,13 +64,23 @@ class ForwardAccumulator:
         got = [tans.get(id(a)) for a in args]
         if all(g is None for g in got):
             return
-        prim = values if values is not None else [a._v for a in args]
-        tangents = [g if g is not None else _zero_tangent(p) for g, p in zip(got, prim)]
-        fn = o.grad_impl()
+        prim = list(values if values is not None else [a._v for a in args])
+        # Differentiate only w.r.t. the inputs that carry tangents: a zero tangent on a
+        # constant input can still meet an infinite partial (pow's exponent at x < 0).
+        live = [i for i, g in enumerate(got) if g is not None]
+        # Note: forward mode uses the plain JAX rule (``custom_vjp`` TF edge rules are
+        # reverse-mode only), so at kinks (abs at 0, ties) a JVP may differ from TF's.
+        fn = o.impl if o.tf_grad is not None else o.grad_impl()
         if static:
             fn = functools.partial(fn, **static)
-        _, out_t = jax.jvp(fn, tuple(prim), tuple(tangents))
-        if not isinstance(out_t, tuple):
+
+        def f(*xs):
+            v = list(prim)
+            for i, x in zip(live, xs):
+                v[i] = x
+            return fn(*v)
+        _, out_t = jax.jvp(f, tuple(prim[i] for i in live), tuple(got[i] for i in live))
+        if not isinstance(out_t, (tuple, list)):
             out_t = (out_t,)
         for t, ot in zip(outs, out_t):
             if t.dtype.is_floating or t.dtype.is_complex:

@@ -70,12 +70,12 @@ class _SegmentCache:
         recent.append(miss)
         if miss and len(recent) == 5 and all(recent):
             recent.clear()
-            warnings.warn(
+            warnings.warn_explicit(
                 "5 out of the last 5 calls to GradientTape.gradient at this line triggered a "
                 "new compilation of the recorded segment. Recompiling is expensive: the ops "
                 "recorded, their static arguments (axes, shapes passed as Python values) or "
                 "the way they are wired change between calls. Record the same computation on "
-                "each step, and pass changing values as tensors.", stacklevel=5)
+                "each step, and pass changing values as tensors.", UserWarning, site[0], site[1])
 
     def clear(self):
         self._d.clear()
@@ -178,8 +178,8 @@ class GradientTape:
             self._tracked[vid] = v
 
     def watched_variables(self):
-        """The Variables this tape watches, in the order they were first watched."""
-        return tuple(self._watched_vars.values())
+        """The Variables this tape watches, in creation order (as TF lists them)."""
+        return tuple(sorted(self._watched_vars.values(), key=lambda v: getattr(v, "_uid", 0)))
 
     # -- recording ------------------------------------------------------------------------------
     def _record(self, o, key, static, args, outs):
@@ -469,7 +469,7 @@ def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) ->
             vals = [src[r[1]] if r[0] == "s" else cap[r[1]] if r[0] == "c" else env[r[1]][r[2]]
                     for r in in_refs]
             out = fn(*vals)
-            env.append(out if type(out) is tuple else (out,))
+            env.append(tuple(out) if type(out) in (tuple, list) else (out,))
         return tuple(src[r[1]] if r[0] == "s" else env[r[1]][r[2]] for r in tgt_refs)
 
     def grad_fn(*flat):
@@ -533,12 +533,12 @@ def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -
                     v[j] = x
                 return fn(*v)
             out, vjp = jax.vjp(f, *[vals[j] for j in diff])
-            is_tuple = type(out) is tuple
+            is_tuple = type(out) in (tuple, list)
             outs = out if is_tuple else (out,)
             cts = tuple(_zero_ct(o_) if c is None else c.astype(o_.dtype) if
                         jnp.issubdtype(o_.dtype, jnp.inexact) else _zero_ct(o_)
                         for c, o_ in zip(outs_ct, outs))
-            in_cts = vjp(cts if is_tuple else cts[0])
+            in_cts = vjp((type(out)(cts)) if is_tuple else cts[0])
             for j, c in zip(diff, in_cts):
                 r = in_refs[j]
                 ct[r] = ct[r] + c if r in ct else c
@@ -573,6 +573,8 @@ def _run_segment_op(o: Op, args, tape):
         if t is tape and not tape._persistent:
             continue
         t._record_segment(o, args, outs, tape)
+    for acc in st.accumulators:
+        acc._forward(o, (), None, args, outs, values=vals)
     return outs
 
 

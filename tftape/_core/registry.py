@@ -256,7 +256,7 @@ def execute(o: Op, args, key=(), static=None):
         fn = _compile(o, key, static)
     out = fn(*[a._v for a in args])
     # Eager kernels return concrete jax arrays: build the EagerTensors directly.
-    if type(out) is tuple:
+    if type(out) is tuple or type(out) is list:
         outs = []
         for v in out:
             t = _new(_EagerTensor)
@@ -284,7 +284,7 @@ def _execute_slow(o, args, key, static):
         if fn is None:
             fn = _compile(o, key, static)
     out = fn(*[a._v for a in args])
-    if type(out) is tuple:
+    if type(out) is tuple or type(out) is list:
         outs = tuple(wrap(v) for v in out)
     else:
         outs = wrap(out)

@@ -1,0 +1,405 @@
+"""GradientTape against real TF: API paths, nested tapes, jacobians, edge-point gradients."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import tftape as tf
+from oracle import assert_same, outcome, real_tf
+
+rtf = real_tf()
+
+
+def both(fn):
+    """Runs ``fn(module)`` with tftape and with TF; returns both results."""
+    return fn(tf), fn(rtf)
+
+
+def assert_struct_same(a, b):
+    if b is None:
+        assert a is None
+    elif isinstance(b, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_struct_same(x, y)
+    elif isinstance(b, dict):
+        assert a.keys() == b.keys()
+        for k in b:
+            assert_struct_same(a[k], b[k])
+    else:
+        assert_same(a, b, rtol=1e-5)
+
+
+def f_seed(w1, w2):
+    return 3 * w1 ** 2 + 2 * w1 * w2
+
+
+@pytest.mark.parametrize("structure", ["single", "list", "tuple", "dict", "nested"])
+def test_sources_structures(structure):
+    def run(m):
+        w1, w2 = m.Variable(5.), m.Variable(3.)
+        with m.GradientTape() as tape:
+            z = f_seed(w1, w2)
+        src = {"single": w1, "list": [w1, w2], "tuple": (w1, w2), "dict": {"b": w2, "a": w1},
+               "nested": [w1, {"x": (w2, w1)}]}[structure]
+        return tape.gradient(z, src)
+    assert_struct_same(*both(run))
+
+
+def test_list_of_targets_is_summed():
+    def run(m):
+        w1, w2 = m.Variable(5.), m.Variable(3.)
+        with m.GradientTape() as tape:
+            zs = [f_seed(w1, w2 + 2.), f_seed(w1, w2 + 5.), f_seed(w1, w2 + 7.)]
+        return tape.gradient(zs, [w1, w2])
+    assert_struct_same(*both(run))
+
+
+def test_unconnected_none_and_zero():
+    def run(m, mode):
+        w1 = m.Variable(1.0)
+        c1 = m.constant(-2.0)
+        c2 = m.Variable(-1.0, trainable=False)
+        c3 = m.Variable(1.0) + 1.0
+        alpha = m.Variable(0.)
+        with m.GradientTape() as g:
+            L = (w1 + c1) ** 2 + (c2 ** 3) + 4 * c3
+        return g.gradient(L, [w1, c1, c2, c3, alpha], unconnected_gradients=mode)
+    for mode in ("none", "zero"):
+        ours = run(tf, getattr(tf.UnconnectedGradients, mode.upper()))
+        theirs = run(rtf, getattr(rtf.UnconnectedGradients, mode.upper()))
+        assert_struct_same(ours, theirs)
+
+
+def test_non_persistent_second_call_raises():
+    for m in (tf, rtf):
+        x = m.Variable(2.0)
+        with m.GradientTape() as t:
+            y = x * x
+        t.gradient(y, x)
+        with pytest.raises(RuntimeError, match="A non-persistent GradientTape can only be used "
+                                               "to compute one set of gradients"):
+            t.gradient(y, x)
+
+
+def test_persistent_many_gradients_and_intermediates():
+    def run(m):
+        x = m.constant(3.0)
+        with m.GradientTape(persistent=True) as t:
+            t.watch(x)
+            y = x * x
+            z = y * y
+        return [t.gradient(z, x), t.gradient(z, y), t.gradient(y, x), t.gradient(y, y)]
+    assert_struct_same(*both(run))
+
+
+def test_watch_rules():
+    def run(m):
+        x, w = m.Variable(2.0), m.Variable(5.0)
+        c = m.constant(4.0)
+        with m.GradientTape(watch_accessed_variables=False, persistent=True) as tape:
+            tape.watch(x)
+            y = x ** 2 + c
+            z = w ** 3
+        return [tape.gradient(y, x), tape.gradient(z, w), tape.gradient(y, c),
+                [v.numpy() for v in tape.watched_variables()]]
+    ours, theirs = both(run)
+    assert_struct_same(ours[:3], theirs[:3])
+    assert ours[3] == theirs[3]
+
+
+def test_watched_variables_order_and_trainable():
+    def run(m):
+        a, b = m.Variable(1.0), m.Variable(2.0)
+        frozen = m.Variable(3.0, trainable=False)
+        with m.GradientTape() as t:
+            _ = b * a * frozen
+        return [float(v.numpy()) for v in t.watched_variables()]
+    assert run(tf) == run(rtf)
+
+
+def test_watch_non_tensor_raises():
+    with pytest.raises(ValueError):
+        with tf.GradientTape() as t:
+            t.watch(3.0)
+
+
+def test_stop_recording_and_reset():
+    def run(m):
+        x = m.Variable(3.0)
+        with m.GradientTape(persistent=True) as t:
+            y = x * x
+            with t.stop_recording():
+                z = y * x
+            w = x * 2.0
+        r1 = [t.gradient(z, x), t.gradient(w, x)]
+        with m.GradientTape() as t2:
+            a = x * x
+            t2.reset()
+            b = x * 3.0
+        return r1 + [t2.gradient(b, x)]
+    assert_struct_same(*both(run))
+
+
+def test_manual_enter_exit():
+    def run(m):
+        x = m.Variable(2.0)
+        a = (x / 2) * 3
+        tape = m.GradientTape()
+        assert tape.__enter__() is tape
+        y = a * x ** 2
+        tape.__exit__(None, None, None)
+        _ = y * 5.0  # not recorded
+        return tape.gradient(y, x)
+    assert_struct_same(*both(run))
+
+
+def test_public_methods_match():
+    names = lambda t: [n for n in dir(t) if not n.startswith("_")]  # noqa: E731
+    assert names(tf.GradientTape()) == names(rtf.GradientTape())
+
+
+@pytest.mark.parametrize("inner_inside", [True, False])
+def test_nested_second_order(inner_inside):
+    def run(m):
+        x = m.Variable(1.0)
+        with m.GradientTape() as t2:
+            with m.GradientTape() as t1:
+                y = x * x * x
+                if inner_inside:
+                    dy = t1.gradient(y, x)
+            if not inner_inside:
+                dy = t1.gradient(y, x)
+        return [dy, t2.gradient(dy, x)]
+    assert_struct_same(*both(run))
+
+
+def test_third_order_and_watched_constant():
+    def run(m):
+        x = m.constant(0.7)
+        with m.GradientTape() as t3:
+            t3.watch(x)
+            with m.GradientTape() as t2:
+                t2.watch(x)
+                with m.GradientTape() as t1:
+                    t1.watch(x)
+                    y = m.tanh(x) * x ** 3
+                d1 = t1.gradient(y, x)
+            d2 = t2.gradient(d1, x)
+        d3 = t3.gradient(d2, x)
+        return [d1, d2, d3]
+    assert_struct_same(*both(run))
+
+
+def test_gradient_inside_own_persistent_context():
+    def run(m):
+        x = np.array([-1.0, 0.0, 1.0, 2.0])
+        y = np.array([-3.0, -1.0, 1.0, 3.0])
+        w, b = m.Variable(0.5), m.Variable(0.25)
+        for _ in range(5):
+            with m.GradientTape(persistent=True) as tape:
+                loss = m.abs(y - (w * x + b))
+                gw = tape.gradient(loss, w)
+                gb = tape.gradient(loss, b)
+                w.assign_sub(gw * 0.01)
+                b.assign_sub(gb * 0.01)
+        return [w.read_value(), b.read_value()]
+    assert_struct_same(*both(run))
+
+
+def test_python_control_flow_recorded_as_run():
+    def run(m, n):
+        x = m.convert_to_tensor(2.)
+        with m.GradientTape() as t:
+            t.watch(x)
+            out = 1.
+            for i in range(n):
+                if 1 < i < 5:
+                    out = m.multiply(out, x)
+        return t.gradient(out, x)
+    for n in (6, 5, 4):
+        ours, theirs = run(tf, n), run(rtf, n)
+        assert_struct_same(ours, theirs)
+
+
+def test_variable_assigned_inside_tape():
+    def run(m):
+        v = m.Variable(2.0)
+        with m.GradientTape() as t:
+            a = v * v
+            v.assign(3.0)
+            b = v * a
+        return t.gradient(b, v)
+    assert_struct_same(*both(run))
+
+
+def test_output_gradients():
+    def run(m):
+        x = m.Variable([1.0, 2.0, 3.0])
+        with m.GradientTape() as t:
+            y = x * x
+        return t.gradient(y, x, output_gradients=m.constant([1.0, 0.5, -1.0]))
+    assert_struct_same(*both(run))
+
+
+def test_integer_source_gives_none():
+    def run(m):
+        x = m.constant(3)
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = x * x
+        return t.gradient(y, x)
+    assert run(tf) is None and run(rtf) is None
+
+
+def test_stop_gradient_and_custom_gradient():
+    def run(m):
+        @m.custom_gradient
+        def clip_grad(x):
+            def grad(dy):
+                return m.clip_by_value(dy, -0.5, 0.5)
+            return m.identity(x), grad
+        x = m.constant([1.0, 2.0])
+        with m.GradientTape(persistent=True) as t:
+            t.watch(x)
+            y = m.reduce_sum(clip_grad(x) * 10.0)
+            z = m.reduce_sum(m.stop_gradient(x * x) + x)
+        return [t.gradient(y, x), t.gradient(z, x)]
+    assert_struct_same(*both(run))
+
+
+def test_custom_gradient_log1pexp():
+    def run(m):
+        @m.custom_gradient
+        def log1pexp(x):
+            e = m.exp(x)
+            return m.math.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+        x = m.constant(100.)
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = log1pexp(x)
+        return t.gradient(y, x)
+    assert_struct_same(*both(run))
+
+
+def test_jacobian_and_batch_jacobian():
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(4, 3)).astype(np.float32)
+    xb = rng.normal(size=(5, 4)).astype(np.float32)
+    x0 = rng.normal(size=(3, 1)).astype(np.float32)
+
+    def run(m):
+        x = m.Variable(x0)
+        b = m.constant(xb)
+        with m.GradientTape(persistent=True) as t:
+            t.watch(b)
+            y = m.tanh(m.matmul(m.constant(W), x))
+            z = m.sin(m.matmul(b, m.constant(W))) * 2.0
+        return [t.jacobian(y, x), t.jacobian(y, [x]), t.batch_jacobian(z, b),
+                t.jacobian(z, x, unconnected_gradients=m.UnconnectedGradients.ZERO)]
+    assert_struct_same(*both(run))
+
+
+def test_forward_accumulator():
+    def run(m):
+        x = m.constant([1.0, 2.0])
+        v = m.Variable(3.0)
+        with m.autodiff.ForwardAccumulator([x, v], [m.constant([1.0, 0.0]), m.constant(1.0)]) as acc:
+            y = m.reduce_sum(m.sin(x) * v)
+        return acc.jvp(y)
+    assert_struct_same(*both(run))
+
+
+def test_hessian_vector_product_forward_over_backward():
+    def run(m):
+        x = m.constant([0.5, -1.0, 2.0])
+        with m.autodiff.ForwardAccumulator(x, m.constant([1.0, 1.0, 0.0])) as acc:
+            with m.GradientTape() as t:
+                t.watch(x)
+                y = m.reduce_sum(x ** 3)
+            g = t.gradient(y, x)
+        return acc.jvp(g)
+    assert_struct_same(*both(run))
+
+
+def test_repr():
+    assert repr(tf.GradientTape()).startswith("<tensorflow.python.eager.backprop.GradientTape object at 0x")
+
+
+# -- TF's gradient at edge points (kinks and ties) ------------------------------------------------
+EDGE_CASES = {
+    "abs": lambda m, x: m.abs(x),
+    "maximum_tie": lambda m, x: m.maximum(x, m.constant([0.0, 1.0, -1.0])),
+    "minimum_tie": lambda m, x: m.minimum(x, m.constant([0.0, 1.0, -1.0])),
+    "relu": lambda m, x: m.nn.relu(x),
+    "relu6": lambda m, x: m.nn.relu6(x * 6.0),
+    "sqrt": lambda m, x: m.sqrt(m.abs(x)),
+    "pow0": lambda m, x: x ** 2.0,
+    "clip": lambda m, x: m.clip_by_value(x, -1.0, 1.0),
+    "reduce_max_tie": lambda m, x: m.reduce_max(m.stack([x, x])),
+    "sort": lambda m, x: m.sort(m.concat([x, x], 0)) * m.range(6, dtype=m.float32),
+    "top_k": lambda m, x: m.math.top_k(m.concat([x, x], 0), k=3).values,
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+def test_gradient_at_edge_points(name):
+    def run(m):
+        x = m.constant([0.0, 1.0, -1.0])
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = m.reduce_sum(EDGE_CASES[name](m, x))
+        return t.gradient(y, x)
+    assert_struct_same(*both(run))
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.lists(st.floats(-3, 3, width=32), min_size=1, max_size=6),
+       st.sampled_from(["tanh", "sigmoid", "exp", "square", "sin", "softplus"]))
+def test_random_elementwise_chains(values, fn):
+    def run(m):
+        x = m.Variable(np.array(values, np.float32))
+        with m.GradientTape() as t:
+            y = m.reduce_sum(getattr(m.math, fn)(x) * x + 2.0 * x)
+        return t.gradient(y, x)
+    ours, theirs = both(run)
+    assert_same(ours, theirs, rtol=2e-4, atol=1e-4)
+
+
+def test_training_loop_memory_flat_and_cache_hits():
+    from tftape._autodiff.tape import SEGMENT_CACHE
+    w = tf.Variable(1.0)
+    before = SEGMENT_CACHE.info()
+    for _ in range(300):
+        with tf.GradientTape() as t:
+            loss = (w * 3.0 - 1.0) ** 2
+        w.assign_sub(0.01 * t.gradient(loss, w))
+        assert not t._nodes and not t._tracked  # released after gradient
+    after = SEGMENT_CACHE.info()
+    assert after["misses"] - before["misses"] <= 1
+    assert after["hits"] - before["hits"] >= 299
+
+
+def test_tape_is_thread_local():
+    import threading
+    x = tf.Variable(2.0)
+    result = {}
+    with tf.GradientTape() as t:
+        def other():
+            result["y"] = x * x  # recorded on no tape: other thread
+        th = threading.Thread(target=other)
+        th.start()
+        th.join()
+        z = x * 3.0
+    assert t.gradient(result["y"], x) is None
+    assert float(tf.GradientTape().__class__ is tf.GradientTape)
+    del z
+
+
+def test_gather_gradient_wrt_variable():
+    def run(m):
+        v = m.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+        with m.GradientTape() as t:
+            y = m.reduce_sum(m.gather(v, [2, 0, 2]))
+        g = t.gradient(y, v)
+        return m.convert_to_tensor(g)
+    assert_struct_same(*both(run))
