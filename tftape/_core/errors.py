@@ -84,9 +84,14 @@ _DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 def kernel_error(op_name: str, message: str, cls=InvalidArgumentError, name: str = "",
                  wrapped: str | None = None):
-    """An error as TF's eager kernels raise it (``{{function_node ...}} msg [Op:X] name: n``)."""
+    """An error as TF's eager kernels raise it (``{{function_node ...}} msg [Op:X] name: n``).
+
+    ``name=None`` leaves out the `` name: `` suffix, as TF does for ops whose Python wrapper
+    opens no name scope (``tf.gather``, ``tf.reshape``, ...).
+    """
     fn = wrapped or op_name
-    text = f"{{{{function_node __wrapped__{fn}_device_{_DEVICE}}}}} {message} [Op:{op_name}] name: {name}"
+    suffix = "" if name is None else f" name: {name}"
+    text = f"{{{{function_node __wrapped__{fn}_device_{_DEVICE}}}}} {message} [Op:{op_name}]{suffix}"
     return cls(None, None, text)
 
 

@@ -74,14 +74,23 @@ def fill(dims, value, name=None, layout=None) -> Tensor:
     """A tensor of shape ``dims`` filled with the scalar ``value``."""
     v = tensor(value)
     d = _dims(dims)
+    _check_dims("Fill", d)
     if v._dtype is _d.string:
         return make_string(np.full(d, v.numpy(), dtype=object))
     return execute(_fill, (v,), (d,), {"shape": d})
 
 
+def _check_dims(op_name, dims, name=None):
+    for x in dims:
+        if x < 0:
+            raise kernel_error(op_name, f"Dimension {x} must be >= 0", name=name)
+
+
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=_d.float32, name=None) -> Tensor:
     """An identity matrix (or a batch of them)."""
     dt = _d.as_dtype(dtype)
+    _check_dims("Fill", [int(num_rows)] + ([] if num_columns is None else [int(num_columns)]),
+                name="")
     m = jnp.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=dt._np)
     if batch_shape is not None:
         m = jnp.broadcast_to(m, _dims(batch_shape) + m.shape)
@@ -115,13 +124,18 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
 
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
-    s, e = tensor(start), tensor(stop)
-    if e.dtype is not s.dtype:
-        e = tensor(stop, s.dtype)
+    s = tensor(start)
+    e = stop if isinstance(stop, Tensor) else tensor(stop, s.dtype)
+    if s.dtype.is_integer:
+        # TF computes integer endpoints in float64.
+        from .math_ops import cast
+        s, e = cast(s, _d.float64), cast(e, _d.float64)
     n = int(to_static(num))
-    dt = s.dtype
-    vals = jnp.linspace(s._v, e._v, n, axis=axis, dtype=dt._np)
-    return make(vals, dt)
+    return execute(_linspace, (s, e), (n, int(axis)), {"num": n, "axis": int(axis)})
+
+
+_linspace = op("linspace", "LinSpace", lambda s, e, num, axis: jnp.linspace(
+    s, e, num, axis=axis, dtype=s.dtype))
 
 
 lin_space = linspace
@@ -195,7 +209,7 @@ def reshape(tensor_, shape, name=None) -> Tensor:
     known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
     if len(unknown) > 1:
         raise kernel_error("Reshape", f"Only one input size may be -1, not both {unknown[0]} and "
-                                      f"{unknown[1]}", name="")
+                                      f"{unknown[1]}", name=None)
     if unknown:
         if known == 0 or n % known:
             raise InvalidArgumentError(None, None, _reshape_msg(
@@ -219,8 +233,7 @@ def _recording():
 
 
 def _reshape_msg(m):
-    from .._core.errors import _DEVICE
-    return f"{{{{function_node __wrapped__Reshape_device_{_DEVICE}}}}} {m} [Op:Reshape]"
+    return str(kernel_error("Reshape", m, name=None))
 
 
 _transpose = op("transpose", "Transpose", lambda x, perm: jnp.transpose(x, perm))
@@ -231,9 +244,16 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     t = tensor(a)
     nd = t.ndim
     p = tuple(builtins_range(nd))[::-1] if perm is None else tuple(int(i) for i in to_static(perm))
-    if sorted(i % nd if nd else i for i in p) != list(np.arange(nd)):
+    if len(p) != nd:
         raise kernel_error("Transpose", f"transpose expects a vector of size {nd}. But input(1) "
-                                        f"is a vector of size {len(p)}")
+                                        f"is a vector of size {len(p)}", name=None)
+    for i in p:
+        if not -nd <= i < nd:
+            raise kernel_error("Transpose", f"{i} is out of range [0 .. {nd})", name=None)
+    for i in builtins_range(nd):
+        if i not in [j % nd for j in p]:
+            raise kernel_error("Transpose", f"{i} is missing from {{{','.join(map(str, p))}}}.",
+                               name=None)
     p = tuple(i % nd for i in p)
     if t._dtype is _d.string:
         return make_string(np.transpose(t._v, p))
@@ -287,11 +307,12 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
     """Broadcasts to ``shape``."""
     t = tensor(input)
     dims = _dims(shape)
+    _check_dims("BroadcastTo", dims)
     src = t._v.shape
     ok = len(src) <= len(dims) and all(a == b or a == 1 for a, b in zip(src[::-1], dims[::-1]))
     if not ok:
         raise kernel_error("BroadcastTo", f"Incompatible shapes: {fmt_shape(src)} vs. "
-                                          f"{fmt_shape(dims)}")
+                                          f"{fmt_shape(dims)}", name=None)
     return execute(_broadcast_to, (t,), (dims,), {"shape": dims})
 
 
@@ -309,7 +330,7 @@ _concat = op("concat", "ConcatV2", lambda *xs, axis: jnp.concatenate(xs, axis=ax
 _stack = op("stack", "Pack", lambda *xs, axis: jnp.stack(xs, axis=axis))
 
 
-def _same_dtype(o, values):
+def _same_dtype(o, values, name=""):
     ts = [v if isinstance(v, Tensor) else None for v in values]
     first = next((t for t in ts if t is not None), None)
     hint = first.dtype if first is not None else None
@@ -319,8 +340,10 @@ def _same_dtype(o, values):
         if hint is None:
             hint = t.dtype
         if t.dtype is not hint:
-            from .._core.registry import dtype_error
-            raise dtype_error(o, i, hint, t.dtype)
+            from .._core.errors import op_error
+            raise op_error(o.tf_name, f"cannot compute {o.tf_name} as input #{i}(zero-based) was "
+                                      f"expected to be a {_d.TF_TYPE_NAMES[hint]} tensor but is a "
+                                      f"{_d.TF_TYPE_NAMES[t.dtype]} tensor", name=name)
         out.append(t)
     return out
 
@@ -336,7 +359,10 @@ def concat(values, axis, name="concat") -> Tensor:
         return next(v for v in values if hasattr(v, "_ragged_concat"))._ragged_concat(values, axis)
     if any(hasattr(v, "_sparse_concat") for v in values):
         return next(v for v in values if hasattr(v, "_sparse_concat"))._sparse_concat(values, axis)
-    ts = _same_dtype(_concat, list(values))
+    if not len(values):
+        raise InvalidArgumentError(None, None, "OpKernel 'ConcatV2' has constraint on attr 'T' "
+                                               "not in NodeDef '[N=0, Tidx=DT_INT32]'")
+    ts = _same_dtype(_concat, list(values), name)
     if len(ts) == 1:
         return identity(ts[0])
     nd = ts[0].ndim
@@ -371,7 +397,9 @@ def stack(values, axis=0, name="stack") -> Tensor:
     """Stacks rank-R tensors into one rank-(R+1) tensor along ``axis``."""
     if any(hasattr(v, "_ragged_stack") for v in values):
         return next(v for v in values if hasattr(v, "_ragged_stack"))._ragged_stack(values, axis)
-    ts = _same_dtype(_stack, list(values))
+    if not len(values):
+        return zeros((0,), _d.float32)
+    ts = _same_dtype(_stack, list(values), name)
     nd = ts[0].ndim
     ax = int(to_static(axis))
     if not -nd - 1 <= ax <= nd:
@@ -400,6 +428,10 @@ def unstack(value, num=None, axis=0, name="unstack"):
     if not -nd <= ax < nd:
         raise ValueError(f"Argument `axis` = {ax} not in range [{-nd}, {nd})")
     ax %= nd
+    if num is not None and int(num) != t._v.shape[ax]:
+        raise kernel_error("Unpack", f"Input shape axis {ax} must equal {int(num)}, got shape "
+                                     f"{fmt_shape(t._v.shape)}", name=name,
+                           wrapped=f"Unpack_num_{int(num)}")
     if t._v.shape[ax] == 0:
         return []
     if t._dtype is _d.string:
@@ -421,7 +453,8 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
         if s <= 0 or n % s:
             raise kernel_error("Split", f"Number of ways to split should evenly divide the split "
                                         f"dimension, but got split_dim {ax} (size = {n}) and "
-                                        f"num_split {s}")
+                                        f"num_split {s}", name=name,
+                               wrapped=f"Split_num_split_{s}")
         sizes = (n // s,) * s
     else:
         sizes = list(s)
@@ -431,7 +464,8 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
             raise kernel_error("SplitV", f"Determined shape must either match input shape along "
                                          f"split_dim exactly if fully specified, or be less than "
                                          f"the size of the input along split_dim if not fully "
-                                         f"specified.  Got: {sum(sizes)}")
+                                         f"specified.  Got: {sum(sizes)}", name=name,
+                               wrapped=f"SplitV_num_split_{len(sizes)}")
         sizes = tuple(int(x) for x in sizes)
     if t._dtype is _d.string:
         return [make_string(a) for a in np.split(t._v, np.cumsum(sizes)[:-1], axis=ax)]
@@ -447,7 +481,10 @@ def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
     m = _dims(multiples)
     if len(m) != t.ndim:
         raise kernel_error("Tile", f"Expected multiples argument to be a vector of length "
-                                   f"{t.ndim} but got length {len(m)}")
+                                   f"{t.ndim} but got length {len(m)}", name=None)
+    for i, k in enumerate(m):
+        if k < 0:
+            raise kernel_error("Tile", f"Expected multiples[{i}] >= 0, but got {k}", name=None)
     if t._dtype is _d.string:
         return make_string(np.tile(t._v, m))
     return execute(_tile, (t,), (m,), {"reps": m})
@@ -467,11 +504,24 @@ def pad(tensor_, paddings, mode="CONSTANT", constant_values=0, name=None) -> Ten
     t = tensor(tensor_)
     p = tuple(tuple(int(v) for v in row) for row in to_static(paddings))
     mode = mode.upper()
-    if len(p) != t.ndim:
-        raise kernel_error("PadV2" if mode == "CONSTANT" else "MirrorPad",
-                           f"The first dimension of paddings must be the rank of inputs"
-                           f"[{len(p)},2] {fmt_shape(t._v.shape)}")
+    if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(f'Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", '
+                         f'or "SYMMETRIC". Received `mode` = {mode}')
     c = tensor(constant_values, t.dtype)
+    # TF runs Pad for a zero constant, PadV2 for another constant and MirrorPad otherwise.
+    opname = "MirrorPad" if mode != "CONSTANT" else "Pad" if not np.any(c.numpy()) else "PadV2"
+    if len(p) != t.ndim:
+        raise kernel_error(opname, f"The first dimension of paddings must be the rank of inputs"
+                                   f"[{len(p)},2]{',' if mode != 'CONSTANT' else ''} "
+                                   f"{fmt_shape(t._v.shape)}", name=None)
+    for i, (lo, hi) in enumerate(p):
+        n = t._v.shape[i]
+        if mode == "REFLECT" and (lo >= n or hi >= n):
+            raise kernel_error(opname, f"paddings must be less than the dimension size: {lo}, "
+                                       f"{hi} not less than {n}", name=None)
+        if mode == "SYMMETRIC" and (lo > n or hi > n):
+            raise kernel_error(opname, f"paddings must be no greater than the dimension size: "
+                                       f"{lo}, {hi} greater than {n}", name=None)
     return execute(_pad, (t, c), (p, mode), {"paddings": p, "mode": mode})
 
 
@@ -483,6 +533,11 @@ def reverse(tensor_, axis, name=None) -> Tensor:
     t = tensor(tensor_)
     ax = static_axis(axis)
     ax = (ax,) if isinstance(ax, int) else ax
+    for i, a in enumerate(ax):
+        if not -t.ndim <= a < t.ndim:
+            # (TF's message really lacks the closing bracket.)
+            raise kernel_error("ReverseV2", f"'axis'[{i}] = {a} is out of valid range [0, "
+                                            f"{t.ndim - 1}", name=None)
     ax = tuple(sorted(a % t.ndim for a in ax))
     if t._dtype is _d.string:
         return make_string(np.flip(t._v, ax))
@@ -643,7 +698,8 @@ def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001
     for i, (bi, si) in enumerate(zip(b, sz)):
         end = shp[i] if si == -1 else bi + si
         if bi < 0 or end > shp[i] or bi > end:
-            raise kernel_error("Slice", f"Expected size[{i}] in [0, {shp[i] - bi}], but got {si}")
+            raise kernel_error("Slice", f"Expected size[{i}] in [0, {shp[i] - bi}], but got {si}",
+                               name=None)
         key.append(_builtins.slice(bi, end))
     return getitem(t, tuple(key))
 
@@ -656,7 +712,8 @@ def _gather_impl(params, indices, axis, batch_dims):
     return jax.vmap(fn)(params, indices)
 
 
-_gather = op("gather", "GatherV2", _gather_impl)
+_gather = op("gather", "GatherV2", _gather_impl, dtypes=(_d.int16, _d.int32, _d.int64),
+             signature="params:Tparams, indices:Tindices, axis:Taxis -> output:Tparams")
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None) -> Tensor:
@@ -668,8 +725,8 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     p = tensor(params)
     i = tensor(indices)
     if i.dtype not in (_d.int32, _d.int64, _d.int16):
-        raise TypeError(f"Value passed to parameter 'indices' has DataType {i.dtype.name} not in "
-                        f"list of allowed values: int16, int32, int64")
+        from .._core.registry import allowed_error
+        raise allowed_error(_gather, i.dtype, "Tindices")
     nd = p.ndim
     ax = batch_dims if axis is None else int(to_static(axis))
     if ax < 0:
@@ -684,7 +741,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         if bad.any():
             pos = np.argwhere(bad)[0]
             raise kernel_error("GatherV2", f"indices[{','.join(str(int(x)) for x in pos)}] = "
-                                           f"{int(iv[tuple(pos)])} is not in [0, {n})")
+                                           f"{int(iv[tuple(pos)])} is not in [0, {n})", name=None)
     if p._dtype is _d.string:
         return make_string(np.take(p._v, host(i), axis=ax))
     return execute(_gather, (p, i), (ax, bd), {"axis": ax, "batch_dims": bd})
@@ -712,10 +769,11 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
         for r, row in enumerate(flat):
             for j, v in enumerate(row):
                 if not 0 <= v < shp[j]:
-                    raise kernel_error("GatherNd", f"indices{list(np.unravel_index(r, iv.shape[:-1]))} "
-                                                   f"= {list(int(x) for x in row)} does not index "
-                                                   f"into param shape {fmt_shape(p._v.shape)}, node "
-                                                   f"name: GatherNd".replace(" ", "", 0))
+                    pos = ",".join(str(int(x)) for x in np.unravel_index(r, iv.shape[:-1]))
+                    raise kernel_error("GatherNd", f"indices[{pos}] = {[int(x) for x in row]} "
+                                                   f"does not index into param shape "
+                                                   f"{fmt_shape(p._v.shape)}, node name: GatherNd",
+                                       name=None)
     if p._dtype is _d.string:
         iv = host(i)
         return make_string(np.asarray(p._v[tuple(np.moveaxis(iv, -1, 0))], dtype=object))
@@ -756,7 +814,7 @@ def _check_scatter_indices(opname, t_shape, iv):
     if bad.any():
         r = int(np.argmax(bad))
         raise kernel_error(opname, f"indices[{r}] = [{', '.join(str(int(x)) for x in flat[r])}] "
-                                   f"does not index into shape {fmt_shape(t_shape)}")
+                                   f"does not index into shape {fmt_shape(t_shape)}", name=None)
 
 
 def _tensor_scatter(mode):
@@ -787,7 +845,11 @@ tensor_scatter_nd_min = _tensor_scatter("min")
 def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     """Scatters (summing duplicates) ``updates`` into zeros of ``shape``."""
     u = tensor(updates)
-    return tensor_scatter_nd_add(zeros(_dims(shape), u.dtype), indices, u)
+    i = tensor(indices)
+    dims = _dims(shape)
+    if is_concrete(i):
+        _check_scatter_indices("ScatterNd", dims, host(i))
+    return execute(_SCATTER["add"], (zeros(dims, u.dtype), i, u))
 
 
 # -- selection ----------------------------------------------------------------------------------
@@ -804,14 +866,15 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
         raise ValueError("x and y must both be non-None or both be None.")
     a, b = convert_inputs(_where3, (x, y))
     if c.dtype is not _d.bool:
-        raise TypeError(f"Input 'condition' of 'SelectV2' Op has type {c.dtype.name} that does "
-                        f"not match expected type of bool.")
+        raise ValueError(f"Tensor conversion requested dtype bool for Tensor with dtype "
+                         f"{c.dtype.name}: {c!r}")
     try:
         np.broadcast_shapes(c._v.shape, a._v.shape, b._v.shape)
     except ValueError:
         raise kernel_error("SelectV2", f"condition {fmt_shape(c._v.shape)}, then "
                                        f"{fmt_shape(a._v.shape)}, and else "
-                                       f"{fmt_shape(b._v.shape)} must be broadcastable") from None
+                                       f"{fmt_shape(b._v.shape)} must be broadcastable",
+                           name=None) from None
     if a._dtype is _d.string:
         return make_string(np.where(host(c), a._v, b._v))
     return execute(_where3, (c, a, b))
@@ -847,6 +910,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
             name=None) -> Tensor:
     """One-hot vectors of length ``depth`` (out-of-range indices give all ``off_value``)."""
     i = tensor(indices)
+    if on_value is not None and off_value is not None and dtype is None:
+        on_t, off_t = tensor(on_value), tensor(off_value)
+        if on_t.dtype is not off_t.dtype:
+            raise TypeError(f"dtype {on_t.dtype} of on_value does not match dtype {off_t.dtype} "
+                            f"of off_value")
     dt = _d.as_dtype(dtype) if dtype is not None else (
         tensor(on_value).dtype if on_value is not None else
         tensor(off_value).dtype if off_value is not None else _d.float32)
@@ -854,6 +922,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     off = tensor(0 if off_value is None else off_value, dt)
     ax = -1 if axis is None else int(axis)
     d = int(to_static(depth))
+    if d < 0:
+        raise kernel_error("OneHot", f"depth must be non-negative, got: {d}", name=None)
     return execute(_one_hot, (i, on, off), (d, ax), {"depth": d, "axis": ax})
 
 
@@ -930,7 +1000,8 @@ def sort(values, axis=-1, direction="ASCENDING", name=None) -> Tensor:
     t = tensor(values)
     check_dtype(_sort, t)
     if direction not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f'Unknown direction: {direction}')
+        raise ValueError(f"Argument `direction` should be one of ASCENDING, DESCENDING. "
+                         f"Received: direction={direction}")
     ax = int(axis) % max(t.ndim, 1)
     return execute(_sort, (t,), (ax, direction == "DESCENDING"),
                    {"axis": ax, "descending": direction == "DESCENDING"})
@@ -970,6 +1041,8 @@ UniqueOutput = _nt("Unique", ["y", "idx"])
 def unique(x, out_idx=_d.int32, name=None):
     """Unique elements in order of first appearance, and each element's index into them."""
     t = tensor(x)
+    if t.ndim != 1:
+        raise kernel_error("Unique", "unique expects a 1D vector.")
     v = t.numpy() if t.dtype is _d.string else host(t)
     _, first, inv = np.unique(v, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
@@ -1012,17 +1085,39 @@ def bitcast(input, type, name=None) -> Tensor:  # noqa: A002
     return execute(_bitcast, (t,), (dt._np,), {"dtype": dt._np})
 
 
-def searchsorted(sorted_sequence, values, side="left", out_type=_d.int32, name=None):
-    s, v = tensor(sorted_sequence), tensor(values)
-    fn = jax.vmap(lambda a, b: jnp.searchsorted(a, b, side=side)) if s.ndim > 1 else \
-        (lambda a, b: jnp.searchsorted(a, b, side=side))
-    return make(fn(s._v, v._v).astype(_d.as_dtype(out_type)._np), _d.as_dtype(out_type))
+def _searchsorted_impl(s, v, side, out):
+    flat_s = s.reshape(-1, s.shape[-1])
+    flat_v = v.reshape(-1, v.shape[-1])
+    r = jax.vmap(lambda a, b: jnp.searchsorted(a, b, side=side))(flat_s, flat_v)
+    return r.reshape(v.shape).astype(out)
 
 
-def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+_searchsorted = op("searchsorted", "LowerBound", _searchsorted_impl, dtypes=REAL,
+                   differentiable=False)
+
+
+def searchsorted(sorted_sequence, values, side="left", out_type=_d.int32, name=None) -> Tensor:
+    """Indices where ``values`` would be inserted to keep the innermost dimension sorted."""
+    s, v = convert_inputs(_searchsorted, (sorted_sequence, values))
+    out = _d.as_dtype(out_type)._np
+    return execute(_searchsorted, (s, v), (side, out), {"side": side, "out": out})
+
+
+_repeat = op("repeat", "Repeat", lambda x, repeats, axis, total: jnp.repeat(
+    x, np.asarray(repeats), axis=axis, total_repeat_length=total))
+
+
+def repeat(input, repeats, axis=None, name=None) -> Tensor:  # noqa: A002
+    """Repeats elements (of the flattened tensor if ``axis`` is None) ``repeats`` times."""
     t = tensor(input)
     r = to_static(repeats)
-    return make(jnp.repeat(t._v, np.asarray(r), axis=axis), t.dtype)
+    r = tuple(r) if isinstance(r, list) else int(r)
+    if axis is None:
+        t = reshape(t, [-1])
+        axis = 0
+    ax = int(to_static(axis)) % max(t.ndim, 1)
+    total = int(np.sum(np.broadcast_to(np.asarray(r), (t._v.shape[ax],))))
+    return execute(_repeat, (t,), (r, ax, total), {"repeats": r, "axis": ax, "total": total})
 
 
 def sequence_mask(lengths, maxlen=None, dtype=_d.bool, name=None):
@@ -1033,6 +1128,13 @@ def sequence_mask(lengths, maxlen=None, dtype=_d.bool, name=None):
     return m.cast(m.less(r, expand_dims(lt, -1)), dtype)
 
 
-def roll(input, shift, axis, name=None):  # noqa: A002
+_roll = op("roll", "Roll", lambda x, shift, axis: jnp.roll(x, shift, axis))
+
+
+def roll(input, shift, axis, name=None) -> Tensor:  # noqa: A002
+    """Rotates elements by ``shift`` along ``axis`` (both may be lists)."""
     t = tensor(input)
-    return make(jnp.roll(t._v, to_static(shift), to_static(axis)), t.dtype)
+    sh, ax = to_static(shift), to_static(axis)
+    sh = tuple(sh) if isinstance(sh, list) else int(sh)
+    ax = tuple(ax) if isinstance(ax, list) else int(ax)
+    return execute(_roll, (t,), (sh, ax), {"shift": sh, "axis": ax})

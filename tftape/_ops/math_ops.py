@@ -635,6 +635,11 @@ def _cast_impl(x, dtype):
         x = jnp.real(x)
     if dtype == np.bool_:
         return x != 0
+    if jnp.issubdtype(x.dtype, jnp.floating) and jnp.issubdtype(dtype, jnp.integer) and \
+            np.dtype(dtype).itemsize < 8:
+        # Note: TF converts floats through a wide integer, so out-of-range values wrap
+        # (-1.7 -> uint8 255, 300. -> uint8 44); JAX saturates.
+        return x.astype(jnp.int64).astype(dtype)
     return x.astype(dtype)
 
 
@@ -659,7 +664,8 @@ def cast(x, dtype, name=None):
         return t
     if t._dtype is _d.string or dtype is _d.string:
         from .._core.errors import UnimplementedError
-        raise UnimplementedError(None, None, f"Cast {t._dtype.name} to {dtype.name} is not supported [Op:Cast] name: ")
+        raise kernel_error("Cast", f"Cast {t._dtype.name} to {dtype.name} is not supported",
+                           UnimplementedError)
     return execute(_cast, (t,), (dtype._np,), {"dtype": dtype._np})
 
 
@@ -677,7 +683,7 @@ def _norm_axes(o: Op, t: Tensor, axis):
     for a in axes:
         if not -nd <= a < max(nd, 1) or (nd == 0 and a not in (0, -1)):
             raise kernel_error(o.tf_name, f"Invalid reduction dimension ({a} for input with {nd} "
-                                          f"dimension(s)", name="")
+                                          f"dimension(s)", name=None)
         out.append(a % nd if nd else 0)
     return tuple(sorted(set(out))) if nd else ()
 
@@ -691,7 +697,12 @@ def _reducer(name, tf_name, impl, dtypes, doc, **kw):
             r = dispatch(name_, fn, (input_tensor,), {"axis": axis, "keepdims": keepdims})
             if r is not NotImplemented:
                 return r
-        t = input_tensor if isinstance(input_tensor, Tensor) else tensor(input_tensor)
+        t = input_tensor if isinstance(input_tensor, Tensor) else \
+            tensor(input_tensor, _d.bool if o.dtypes == frozenset(BOOL) else None)
+        if name_ in ("reduce_variance", "reduce_std") and not (t.dtype.is_floating or
+                                                               t.dtype.is_complex):
+            raise TypeError(f"Input must be either real or complex. Received integer type "
+                            f"{t.dtype}.")
         check_dtype(o, t)
         axes = _norm_axes(o, t, axis)
         return execute(o, (t,), (axes, bool(keepdims)), {"axis": axes, "keepdims": bool(keepdims)})
@@ -736,10 +747,19 @@ reduce_sum = _reducer("reduce_sum", "Sum", _sum, NUMERIC, "Sum over ``axis``.\n\
 reduce_prod = _reducer("reduce_prod", "Prod", _prod, NUMERIC, "Product over ``axis``.")
 reduce_mean = _reducer("reduce_mean", "Mean", _mean, NUMERIC,
                        "Mean over ``axis`` (integer means truncate, as in TF).")
-reduce_max = _reducer("reduce_max", "Max", lambda x, axis, keepdims: jnp.max(x, axis, keepdims=keepdims),
-                      REAL, "Maximum over ``axis``.")
-reduce_min = _reducer("reduce_min", "Min", lambda x, axis, keepdims: jnp.min(x, axis, keepdims=keepdims),
-                      REAL, "Minimum over ``axis``.")
+def _lowest(dtype):
+    return -np.inf if jnp.issubdtype(dtype, jnp.floating) else jnp.iinfo(dtype).min
+
+
+def _highest(dtype):
+    return np.inf if jnp.issubdtype(dtype, jnp.floating) else jnp.iinfo(dtype).max
+
+
+# An empty reduction gives the identity (-inf / the lowest integer for max), as in TF.
+reduce_max = _reducer("reduce_max", "Max", lambda x, axis, keepdims: jnp.max(
+    x, axis, keepdims=keepdims, initial=_lowest(x.dtype)), REAL, "Maximum over ``axis``.")
+reduce_min = _reducer("reduce_min", "Min", lambda x, axis, keepdims: jnp.min(
+    x, axis, keepdims=keepdims, initial=_highest(x.dtype)), REAL, "Minimum over ``axis``.")
 reduce_any = _reducer("reduce_any", "Any", lambda x, axis, keepdims: jnp.any(x, axis, keepdims=keepdims),
                       BOOL, "Logical OR over ``axis``.", differentiable=False)
 reduce_all = _reducer("reduce_all", "All", lambda x, axis, keepdims: jnp.all(x, axis, keepdims=keepdims),
@@ -768,7 +788,8 @@ def _arg(name, tf_name, fn):
         ax = 0 if axis is None else static_axis(axis)
         nd = t._v.ndim
         if not -nd <= ax < nd:
-            raise kernel_error(tf_name, f"Expected dimension in the range [{-nd}, {nd}), but got {ax}")
+            raise kernel_error(tf_name, f"Expected dimension in the range [{-nd}, {nd}), but got {ax}",
+                               name=None)
         if t._v.shape[ax] == 0:
             raise kernel_error(tf_name, "Reduction axis 0 is empty in shape " + fmt_shape(t._v.shape))
         out = _d.as_dtype(output_type)._np
@@ -803,7 +824,8 @@ def _cum(name, tf_name, fn, ident):
         ax = static_axis(axis)
         nd = t._v.ndim
         if not -nd <= ax < nd:
-            raise kernel_error(tf_name, f"ValueError: axis must be in range [{-nd}, {nd})")
+            raise kernel_error(tf_name, f"ScanOp: Expected scan axis in the range [{-nd}, {nd}), "
+                                        f"but got {ax}")
         ax %= nd
         return execute(o, (t,), (ax, bool(exclusive), bool(reverse)),
                        {"axis": ax, "exclusive": bool(exclusive), "reverse": bool(reverse)})
@@ -859,10 +881,16 @@ def _seg_impl(kind):
             return jax.ops.segment_sum(data, ids, num_segments)
         if kind == "prod":
             return jax.ops.segment_prod(data, ids, num_segments)
-        if kind == "max":
-            return jax.ops.segment_max(data, ids, num_segments)
-        if kind == "min":
-            return jax.ops.segment_min(data, ids, num_segments)
+        if kind in ("max", "min"):
+            fn = jax.ops.segment_max if kind == "max" else jax.ops.segment_min
+            r = fn(data, ids, num_segments)
+            if jnp.issubdtype(data.dtype, jnp.floating):
+                # Note: TF fills empty segments with the lowest/highest finite value, not inf.
+                info = jnp.finfo(data.dtype)
+                cnt = jax.ops.segment_sum(jnp.ones(ids.shape, jnp.int32), ids, num_segments)
+                empty = (cnt == 0).reshape(cnt.shape + (1,) * (r.ndim - cnt.ndim))
+                r = jnp.where(empty, info.min if kind == "max" else info.max, r)
+            return r
         s = jax.ops.segment_sum(data, ids, num_segments)
         c = jax.ops.segment_sum(jnp.ones(ids.shape, data.dtype), ids, num_segments)
         c = c.reshape(c.shape + (1,) * (data.ndim - 1))
@@ -883,14 +911,28 @@ def _segment(kind, sorted_ids: bool):
         o = (_SEG_OPS if sorted_ids else _USEG_OPS)[kind]
         ids_np = host(ids)
         if sorted_ids:
-            if ids_np.size and np.any(np.diff(ids_np) < 0):
-                raise kernel_error(o.tf_name, "segment ids are not increasing")
+            if ids.ndim != 1 or ids_np.shape[0] != (d._v.shape[0] if d.ndim else 1):
+                raise kernel_error(o.tf_name, "segment_ids should be the same size as dimension 0 "
+                                              "of input.", name=None)
             n = int(ids_np.max()) + 1 if ids_np.size else 0
+            if ids_np.size and np.any(np.diff(ids_np) < 0):
+                raise kernel_error(o.tf_name, "segment ids are not increasing", name=None)
+            if ids_np.size and ids_np.min() < 0:
+                raise kernel_error(o.tf_name, f"Segment id {int(ids_np.min())} out of range [0, "
+                                              f"{n}), possibly because 'segment_ids' input is "
+                                              f"not sorted.", name=None)
         else:
             n = int(host(tensor(num_segments)))
-            if ids_np.size and ids_np.max() >= n:
-                raise kernel_error(o.tf_name, f"segment_ids[{int(np.argmax(ids_np >= n))}] = "
-                                              f"{int(ids_np.max())} is out of range [0, {n})")
+            if d._v.shape[:ids.ndim] != ids_np.shape:
+                raise kernel_error(o.tf_name, f"data.shape = {fmt_shape(d._v.shape)} does not "
+                                              f"start with segment_ids.shape = "
+                                              f"{fmt_shape(ids_np.shape)}", name=None)
+            bad = (ids_np >= n) | (ids_np < 0) if kind != "sum" else ids_np >= n
+            if bad.any():
+                pos = int(np.argmax(bad.reshape(-1)))
+                raise kernel_error(o.tf_name, f"segment_ids[{pos}] = "
+                                              f"{int(ids_np.reshape(-1)[pos])} is out of range "
+                                              f"[0, {n})", name=None)
         out = execute(o, (d, ids), (n,), {"num_segments": n})
         if kind in ("max", "min") and sorted_ids:
             empty = np.bincount(ids_np.reshape(-1), minlength=n) == 0 if ids_np.size else \
