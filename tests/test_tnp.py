@@ -34,8 +34,6 @@ def _mismatch(expr, ours, theirs):
 def test_tnp_matches_tf(expr):
     ours = C.run(tf, tnp, expr)
     theirs = C.run(rtf, rtnp, expr)
-    if expr.startswith("tnp.random.uniform") or expr.startswith("tnp.random.rand"):
-        pass
     assert C.same(ours, theirs), _mismatch(expr, ours, theirs)
 
 
@@ -170,7 +168,6 @@ def test_binary_promotion_hypothesis(d1, d2, shape, fn):
     x1, x2 = a.astype(d1), (a[::-1] if a.ndim else a).astype(d2)
     if fn == "subtract" and "bool" in (d1, d2) and d1 == d2:
         fn = "add"
-    ours = C.normalize(C.run(tf, tnp, "0") and getattr(tnp, fn)(x1, x2)) if False else None
     o = _outcome(lambda: getattr(tnp, fn)(x1, x2))
     t = _outcome(lambda: getattr(rtnp, fn)(x1, x2))
     assert C.same(o, t), (fn, d1, d2, o, t)

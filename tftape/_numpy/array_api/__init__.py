@@ -29,8 +29,9 @@ from ._creation import (  # noqa: F401
     zeros as zeros, zeros_like as zeros_like)
 from ._manip import (  # noqa: F401
     all as all, any as any, argmax as argmax, argmin as argmin, argsort as argsort,
-    broadcast_arrays as broadcast_arrays, broadcast_to as broadcast_to, concat as concat,
-    cumulative_sum as cumulative_sum, expand_dims as expand_dims, flip as flip,
+    broadcast_arrays as broadcast_arrays, broadcast_shapes as broadcast_shapes,
+    broadcast_to as broadcast_to, concat as concat, cumulative_prod as cumulative_prod,
+    cumulative_sum as cumulative_sum, isin as isin, expand_dims as expand_dims, flip as flip,
     matrix_transpose as matrix_transpose, max as max, mean as mean, min as min,
     moveaxis as moveaxis, nonzero as nonzero, permute_dims as permute_dims, prod as prod,
     repeat as repeat, reshape as reshape, roll as roll, searchsorted as searchsorted,

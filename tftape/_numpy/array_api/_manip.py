@@ -152,8 +152,11 @@ def where(condition, x1, x2, /):
 
 
 def searchsorted(x1, x2, /, *, side="left", sorter=None):
-    return call("searchsorted", jnp.searchsorted, x1, x2, side=side, sorter=sorter,
-                _diff=False)
+    return call("searchsorted", _searchsorted, x1, x2, side=side, sorter=sorter, _diff=False)
+
+
+def _searchsorted(a, v, side, sorter):
+    return jnp.searchsorted(a, v, side=side, sorter=sorter).astype(DEFAULT_INDEX._np)
 
 
 def sort(x, /, *, axis=-1, descending=False, stable=True):
@@ -251,8 +254,38 @@ def _stat(name, jfn, **fixed):
     return f
 
 
-max = _stat("max", jnp.max)  # noqa: A001
-min = _stat("min", jnp.min)  # noqa: A001
+def _real_only(name, jfn):
+    f = _stat(name, jfn)
+
+    def g(x, /, *, axis=None, keepdims=False):
+        # Complex numbers are unordered: the standard does not define max/min for them.
+        if x.dtype.is_complex:
+            raise TypeError(f"{name} is not defined for complex inputs")
+        return f(x, axis=axis, keepdims=keepdims)
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = f.__doc__
+    return g
+
+
+max = _real_only("max", jnp.max)  # noqa: A001
+min = _real_only("min", jnp.min)  # noqa: A001
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError("axis must be specified for arrays with more than one dimension")
+        axis = 0
+    return call("cumulative_prod", jnp.cumulative_prod, x, axis=axis,
+                dtype=_sum_dtype(x, dtype), include_initial=include_initial)
+
+
+def isin(x1, x2, /, *, invert=False):
+    return call("isin", jnp.isin, x1, x2, invert=invert, _diff=False)
+
+
+def broadcast_shapes(*shapes):
+    return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
 mean = _stat("mean", jnp.mean)
 std = _stat("std", jnp.std)
 var = _stat("var", jnp.var)
