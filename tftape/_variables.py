@@ -266,31 +266,26 @@ class ResourceVariable(Variable):
         h._value = t._v
         return self._unread() if read_value else None
 
-    def _update(self, o, value, read_value):
+    def _update(self, o, op_name, value, read_value):
         h = self._handle()
         t = self._convert_update(value)
-        cur = make(h._value, h._dtype)
-        try:
-            new = o(cur, t)
-        except Exception as e:  # noqa: BLE001
-            raise e
-        if tuple(new.shape) != tuple(cur.shape) and h._shape.is_fully_defined():
-            raise kernel_error("AssignAddVariableOp", f"Cannot update variable with shape "
-                                                      f"{list(cur.shape)} using a Tensor with "
-                                                      f"shape {list(t.shape)}, shapes must be "
-                                                      f"equal.".replace(" ", "", 0))
-        h._value = new._v
+        if h._shape.is_fully_defined() and tuple(t.shape) != tuple(h._value.shape):
+            dims = lambda s: "[" + ",".join(str(d) for d in s) + "]"  # noqa: E731
+            raise kernel_error(op_name, f"Cannot update variable with shape "
+                                        f"{dims(h._value.shape)} using a Tensor with shape "
+                                        f"{dims(t.shape)}, shapes must be equal.")
+        h._value = o(make(h._value, h._dtype), t)._v
         return self._unread() if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """Adds ``delta`` to the value."""
         from ._ops import math_ops
-        return self._update(math_ops.add, delta, read_value)
+        return self._update(math_ops.add, "AssignAddVariableOp", delta, read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """Subtracts ``delta`` from the value."""
         from ._ops import math_ops
-        return self._update(math_ops.subtract, delta, read_value)
+        return self._update(math_ops.subtract, "AssignSubVariableOp", delta, read_value)
 
     def _scatter_nd(self, mode, indices, updates):
         from ._ops import array_ops
@@ -444,14 +439,6 @@ class _SlicedTensor(_EagerTensor):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         r = self._var._slice_assign(self._key, value, "set")
-        return r if read_value else None
-
-    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        r = self._var._slice_assign(self._key, delta, "add")
-        return r if read_value else None
-
-    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        r = self._var._slice_assign(self._key, delta, "sub")
         return r if read_value else None
 
 
