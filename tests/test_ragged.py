@@ -258,3 +258,118 @@ TYPE_ONLY = {
 @pytest.mark.parametrize("expr", CONSTRUCT + CONVERT + ACCESS + INDEX + OPS + JOIN + LONG)
 def test_matches_tf(expr):
     compare(real_tf, tf, SETUP, expr, message=expr not in TYPE_ONLY)
+
+
+# -- gradients through ragged values ----------------------------------------------------------
+def _grad_case(mod, fn):
+    r = mod.ragged.constant([[1., 2., 3.], [], [4., 5.]])
+    with mod.GradientTape() as tape:
+        tape.watch(r.flat_values)
+        out = fn(mod, r)
+    # TF gives IndexedSlices for gathers; compare the dense values.
+    return mod.convert_to_tensor(tape.gradient(out, r.flat_values)).numpy().tolist()
+
+
+GRAD_CASES = {
+    "square_sum_axis1": lambda tf_, r: tf_.reduce_sum(tf_.reduce_sum(r * r, axis=1)),
+    "to_tensor": lambda tf_, r: tf_.reduce_sum(r.to_tensor() * tf_.constant([[1., 2., 3.]])),
+    "concat_axis1_max": lambda tf_, r: tf_.reduce_sum(
+        tf_.reduce_max(tf_.concat([r, 2. * r], axis=1), axis=0)),
+    "getitem_slice": lambda tf_, r: tf_.reduce_sum(r[:, 1:].flat_values * 3.),
+    "row": lambda tf_, r: tf_.reduce_sum(r[2] ** 2),
+    "mean_axis0": lambda tf_, r: tf_.reduce_sum(tf_.reduce_mean(r, axis=0)),
+    "broadcast_dense": lambda tf_, r: tf_.reduce_sum(
+        (r * tf_.constant([[1.], [2.], [3.]])).flat_values),
+    "gather_rows": lambda tf_, r: tf_.reduce_sum(tf_.gather(r, [2, 2, 0]).flat_values),
+    "stack_axis0": lambda tf_, r: tf_.reduce_sum(tf_.stack([r, r * r]).flat_values),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GRAD_CASES))
+def test_gradient_matches_tf(case):
+    fn = GRAD_CASES[case]
+    assert _grad_case(tf, fn) == pytest.approx(_grad_case(real_tf, fn))
+
+
+def test_tape_watch_ragged():
+    r = tf.ragged.constant([[1., 2.], [3.]])
+    with tf.GradientTape() as tape:
+        tape.watch(r)
+        y = tf.reduce_sum(tf.math.exp(r), axis=1)
+    g = tape.gradient(y, r.flat_values)
+    assert g.numpy() == pytest.approx(np.exp([1., 2., 3.]))
+
+
+# -- hypothesis over row lengths ------------------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_rows = st.lists(st.lists(st.integers(-50, 50), max_size=5), min_size=1, max_size=6)
+
+
+@settings(deadline=None, max_examples=15)
+@given(_rows, st.sampled_from(["int32", "int64", "float32"]))
+def test_constant_roundtrip_and_repr(rows, dtype):
+    a = tf.ragged.constant(rows, dtype=getattr(tf, dtype))
+    b = real_tf.ragged.constant(rows, dtype=getattr(real_tf, dtype))
+    assert repr(a) == repr(b)
+    assert a.to_list() == b.to_list()
+    assert repr(a.to_tensor()) == repr(b.to_tensor())
+    assert repr(a.row_lengths()) == repr(b.row_lengths())
+    assert str(a.shape) == str(b.shape)
+
+
+@settings(deadline=None, max_examples=15)
+@given(_rows, st.sampled_from(["reduce_sum", "reduce_max", "reduce_min", "reduce_prod"]),
+       st.sampled_from([None, 0, 1, -1]))
+def test_reductions(rows, name, axis):
+    a = getattr(tf, name)(tf.ragged.constant(rows, dtype=tf.int64), axis=axis)
+    b = getattr(real_tf, name)(real_tf.ragged.constant(rows, dtype=real_tf.int64), axis=axis)
+    assert repr(a) == repr(b)
+
+
+@settings(deadline=None, max_examples=15)
+@given(_rows, _rows, st.sampled_from([0, 1]))
+def test_concat_stack(rows1, rows2, axis):
+    def run(mod):
+        try:
+            x, y = mod.ragged.constant(rows1), mod.ragged.constant(rows2)
+            return repr(mod.concat([x, y], axis=axis)), repr(mod.stack([x, y], axis=axis))
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__
+    assert run(tf) == run(real_tf)
+
+
+@settings(deadline=None, max_examples=15)
+@given(_rows, st.integers(-7, 7), st.integers(-7, 7), st.sampled_from([None, 1, 2, -1]))
+def test_slicing(rows, start, stop, step):
+    def run(mod):
+        x = mod.ragged.constant(rows)
+        out = []
+        for key in (slice(start, stop, step), (slice(None), slice(start, stop, step)), start):
+            try:
+                out.append(repr(x[key]))
+            except Exception as e:  # noqa: BLE001
+                out.append(type(e).__name__)
+        return out
+    assert run(tf) == run(real_tf)
+
+
+@settings(deadline=None, max_examples=15)
+@given(st.lists(st.lists(st.integers(0, 1), min_size=3, max_size=3), min_size=1, max_size=4),
+       st.integers(0, 1))
+def test_from_tensor_padding(rows, pad):
+    a = tf.RaggedTensor.from_tensor(tf.constant(rows), padding=pad)
+    b = real_tf.RaggedTensor.from_tensor(real_tf.constant(rows), padding=pad)
+    assert a.to_list() == b.to_list()
+
+
+def test_sparse_roundtrip():
+    if not hasattr(tf, "SparseTensor"):
+        pytest.skip("tf.SparseTensor is not available")
+    r = tf.ragged.constant([[1, 2], [], [3]])
+    st_ = r.to_sparse()
+    want = real_tf.ragged.constant([[1, 2], [], [3]]).to_sparse()
+    assert st_.indices.numpy().tolist() == want.indices.numpy().tolist()
+    assert st_.values.numpy().tolist() == want.values.numpy().tolist()
+    assert st_.dense_shape.numpy().tolist() == want.dense_shape.numpy().tolist()
+    assert tf.RaggedTensor.from_sparse(st_).to_list() == [[1, 2], [], [3]]

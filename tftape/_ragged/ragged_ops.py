@@ -218,7 +218,16 @@ def reduce(name, api_fn, rt, axis=None, keepdims=False):
     if name not in _SEGMENT:
         raise TypeError(f"{name} does not support RaggedTensor inputs")
     if axis is None:
-        out = api_fn(rt.flat_values)
+        flat = rt.flat_values
+        if flat._v.size == 0 and name in ("reduce_max", "reduce_min"):
+            # The identity of max/min (JAX's reductions reject empty input; TF does not).
+            if flat.dtype.is_floating:
+                v = -np.inf if name == "reduce_max" else np.inf
+            else:
+                v = flat.dtype.min if name == "reduce_max" else flat.dtype.max
+            out = convert_to_tensor(np.asarray(v, dtype=flat.dtype._np))
+        else:
+            out = api_fn(flat)
         if keepdims:
             from .._ops import array_ops
             out = array_ops.reshape(out, [1] * rt.shape.rank)
