@@ -14,8 +14,8 @@ from ._model import Model as Model, Sequential as Sequential
 from ._variables import KerasVariable as Variable
 from ._rng import SeedGenerator as _SeedGenerator
 from .layers import InputLayer as InputLayer
-from .losses import Loss as Loss
-from .metrics import Metric as Metric
+from ._losses import Loss as Loss
+from ._metrics import Metric as Metric
 from .optimizers import Optimizer as Optimizer
 from .regularizers import Regularizer as Regularizer
 from .initializers import Initializer as Initializer

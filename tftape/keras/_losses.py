@@ -50,7 +50,7 @@ def _prepare(y_true, y_pred):
 def mean_squared_error(y_true, y_pred):
     """mean((y_true - y_pred)**2, axis=-1).
 
-    >>> float(mean_squared_error([1.0, 2.0], [1.0, 4.0]))
+    >>> float(mse([1.0, 2.0], [1.0, 4.0]))
     2.0
     """
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -149,6 +149,12 @@ def _backend_binary_crossentropy(target, output, from_logits=False):
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     y_pred = _t(y_pred)
     y_true = _t(y_true, y_pred.dtype)
+    if y_pred.shape[-1] == 1:
+        import warnings
+        warnings.warn(f"In loss categorical_crossentropy, expected y_pred.shape to be "
+                      f"(batch_size, num_classes) with num_classes > 1. Received: "
+                      f"y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' if "
+                      f"you only have 2 classes.", SyntaxWarning, stacklevel=2)
     if label_smoothing:
         n = float(y_true.shape[-1])
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / n)
@@ -351,3 +357,10 @@ def get(identifier):
 def serialize(loss):
     return {"module": "keras.losses", "class_name": type(loss).__name__,
             "config": loss.get_config(), "registered_name": None}
+
+
+# tf.keras.losses exports only the short spellings of these functions.
+_mean_squared_error = mean_squared_error
+_mean_absolute_error = mean_absolute_error
+del mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, \
+    mean_squared_logarithmic_error, log_cosh, kl_divergence

@@ -11,9 +11,9 @@ from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor, make
 from .._ops import array_ops as _a, math_ops as _m
-from . import _naming, losses as _losses
+from . import _naming, _losses
 from ._variables import KerasVariable
-from .losses import squeeze_or_expand_to_same_rank
+from ._losses import squeeze_or_expand_to_same_rank
 
 
 def _t(x, dtype=None):
@@ -162,7 +162,7 @@ def _floatx():
     return floatx()
 
 
-def accuracy(y_true, y_pred):
+def _accuracy(y_true, y_pred):
     y_pred = _t(y_pred)
     y_true = _t(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -216,15 +216,15 @@ def _wrapper(cls_name, fn, default_name, **defaults):
     return cls
 
 
-Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
+Accuracy = _wrapper("Accuracy", _accuracy, "accuracy")
 BinaryAccuracy = _wrapper("BinaryAccuracy", binary_accuracy, "binary_accuracy", threshold=0.5)
 CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy,
                                "categorical_accuracy")
 SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
                                      "sparse_categorical_accuracy")
-MeanSquaredError = _wrapper("MeanSquaredError", _losses.mean_squared_error,
+MeanSquaredError = _wrapper("MeanSquaredError", _losses.mse,
                             "mean_squared_error")
-MeanAbsoluteError = _wrapper("MeanAbsoluteError", _losses.mean_absolute_error,
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", _losses.mae,
                              "mean_absolute_error")
 BinaryCrossentropy = _wrapper("BinaryCrossentropy", _losses.binary_crossentropy,
                               "binary_crossentropy", from_logits=False, label_smoothing=0.0)
@@ -251,8 +251,8 @@ class RootMeanSquaredError(Mean):
         return _m.sqrt(super().result())
 
 
-mean_squared_error = mse = _losses.mean_squared_error
-mean_absolute_error = mae = _losses.mean_absolute_error
+mse = _losses.mse
+mae = _losses.mae
 binary_crossentropy = _losses.binary_crossentropy
 categorical_crossentropy = _losses.categorical_crossentropy
 sparse_categorical_crossentropy = _losses.sparse_categorical_crossentropy

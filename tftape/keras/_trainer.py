@@ -18,7 +18,7 @@ from .._core.convert import convert_to_tensor
 from .._core.registry import tracing_scope
 from .._core.tensor import Tensor, make
 from .._ops import math_ops as _m
-from . import losses as _losses, metrics as _metrics
+from . import _losses, _metrics
 
 
 # -- swapping variable values ------------------------------------------------------------------
@@ -218,7 +218,11 @@ class _Batches:
             lo = (s * self.batch_size) % max(self.n, 1)
             sl = slice(lo, min(lo + self.batch_size, self.n))
             sel = idx[sl] if idx is not None else sl
-            yield (_slice(self.x, sel), _slice(self.y, sel), _slice(self.sw, sel))
+            data = (_slice(self.x, sel), _slice(self.y, sel), _slice(self.sw, sel))
+            # Keras hands steps (x,), (x, y) or (x, y, sample_weight): no trailing Nones.
+            while len(data) > 1 and data[-1] is None:
+                data = data[:-1]
+            yield data
 
 
 # -- the trainer mixin ----------------------------------------------------------------------------
@@ -514,7 +518,9 @@ class Trainer:
         if self._train_fn is None:
             self._train_fn = self._make_step("train")
         self.reset_metrics()
-        logs = _floats(self._train_fn((_to_numpy(x), _to_numpy(y), _to_numpy(sample_weight))))
+        data = tuple(d for d in (_to_numpy(x), _to_numpy(y), _to_numpy(sample_weight))
+                     if d is not None)
+        logs = _floats(self._train_fn(data))
         if return_dict:
             return logs
         return self._flatten_metrics_in_order(logs)

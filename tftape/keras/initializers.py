@@ -88,7 +88,7 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
-class RandomInitializer(Initializer):
+class _RandomInitializer(Initializer):
     def __init__(self, seed=None):
         if seed is not None and not isinstance(seed, int):
             raise ValueError("`seed` argument should be an instance of `keras.random."
@@ -103,7 +103,7 @@ class RandomInitializer(Initializer):
         return {"seed": self._init_seed}
 
 
-class RandomNormal(RandomInitializer):
+class RandomNormal(_RandomInitializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev = mean, stddev
         super().__init__(seed)
@@ -117,7 +117,7 @@ class RandomNormal(RandomInitializer):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
-class RandomUniform(RandomInitializer):
+class RandomUniform(_RandomInitializer):
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         self.minval, self.maxval = minval, maxval
         super().__init__(seed)
@@ -131,7 +131,7 @@ class RandomUniform(RandomInitializer):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
 
 
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_RandomInitializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         self.mean, self.stddev = mean, stddev
         super().__init__(seed)
@@ -145,7 +145,7 @@ class TruncatedNormal(RandomInitializer):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
-def compute_fans(shape):
+def _compute_fans(shape):
     """Keras' fan-in / fan-out of a weight shape."""
     shape = tuple(shape)
     if len(shape) < 1:
@@ -160,7 +160,7 @@ def compute_fans(shape):
     return int(fan_in), int(fan_out)
 
 
-class VarianceScaling(RandomInitializer):
+class VarianceScaling(_RandomInitializer):
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         if scale <= 0.0:
             raise ValueError("Argument `scale` must be positive float. Received: "
@@ -181,7 +181,7 @@ class VarianceScaling(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = _compute_fans(shape)
         scale = self.scale
         if self.mode == "fan_in":
             scale /= max(1.0, fan_in)
