@@ -25,7 +25,19 @@ def host(t: Tensor) -> np.ndarray:
 
 
 def shape_of(sp: SparseTensor) -> tuple:
-    return tuple(int(d) for d in host(sp.dense_shape).tolist())
+    c = sp._host_cache()
+    s = c.get("shape")
+    if s is None:
+        s = c["shape"] = tuple(int(d) for d in host(sp.dense_shape).tolist())
+    return s
+
+
+def host_indices(sp: SparseTensor) -> np.ndarray:
+    c = sp._host_cache()
+    h = c.get("indices")
+    if h is None:
+        h = c["indices"] = host(sp.indices)
+    return h
 
 
 def fmt_index(row) -> str:
@@ -126,8 +138,10 @@ def _dense(sp: SparseTensor, values: Tensor, default: Tensor, validate: bool,
         raise NotImplementedError("tf.sparse.to_dense needs a static dense_shape inside "
                                   "tf.function")
     shape = shape_of(sp)
-    if is_concrete(sp.indices):
-        _validate("SparseToDense", host(sp.indices), shape, validate)
+    checked = sp._host_cache().setdefault("checked", set())
+    if is_concrete(sp.indices) and ("to_dense", validate) not in checked:
+        _validate("SparseToDense", host_indices(sp), shape, validate)
+        checked.add(("to_dense", validate))
     if values.dtype is _d.string:
         out = np.full(shape, host(default)[()], dtype=object)
         idx = host(sp.indices)
@@ -242,8 +256,9 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) ->
                                       f"match: {inner_left} vs. {inner_right}.  Did you forget a "
                                       f"transpose?  Dimensions of A: [{a_shape[0]}, {a_shape[1]})."
                                       f"  Dimensions of B: {fmt_shape(bt._v.shape)}")
-    if is_concrete(sp.indices):
-        idx = host(sp.indices)
+    checked = sp._host_cache().setdefault("checked", set())
+    if is_concrete(sp.indices) and (o.name, adjoint_a) not in checked:
+        idx = host_indices(sp)
         li, ri = (1, 0) if adjoint_a else (0, 1)
         for col, bound, label in ((li, out_rows, "m"), (ri, inner_left, "k")):
             bad = (idx[:, col] < 0) | (idx[:, col] >= bound)
@@ -251,6 +266,7 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None) ->
                 i = int(np.argmax(bad))
                 raise kernel_error(o.tf_name, f"{label} ({int(idx[i, col])}) from index[{i},{col}] "
                                               f"out of bounds (>={bound})")
+        checked.add((o.name, adjoint_a))
     return execute(o, (sp.indices, sp.values, bt), (out_rows, adjoint_a, adjoint_b),
                    {"rows_out": out_rows, "adjoint_a": adjoint_a, "adjoint_b": adjoint_b})
 

@@ -75,6 +75,13 @@ class SparseTensor:
         _check_compatible(ishape[0], vshape[0])
         _check_compatible(ishape[1], dshape[0])
 
+    def _host_cache(self) -> dict:
+        """Host copies of indices/shape and passed checks, cached: the components never change."""
+        c = self.__dict__.get("_cache")
+        if c is None:
+            c = self._cache = {}
+        return c
+
     @classmethod
     def from_value(cls, sparse_tensor_value):
         if isinstance(sparse_tensor_value, SparseTensor):
