@@ -89,7 +89,15 @@ def if_stmt(cond, body, orelse, get_state, set_state, names, returns):
         return body() if _bool(cond) else orelse()
     init = get_state()
     if returns:
-        return _cf.cond(cond, body, orelse)
+        def returning(fn):
+            def run():
+                set_state(init)  # each branch starts from the state before the if
+                return fn()
+            return run
+        try:
+            return _cf.cond(cond, returning(body), returning(orelse))
+        finally:
+            set_state(init)
 
     def branch(fn):
         def run():

@@ -201,8 +201,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
 
 
 def _eager_while(cond, body, lv, maximum_iterations):
-    lv = type(lv)(_nest.map_structure(
-        lambda x: x.read_value() if getattr(type(x), "_is_tf_variable", False) else x, list(lv)))
+    lv = type(lv)(_nest.map_structure(_loop_value, list(lv)))
     n = 0
     while (maximum_iterations is None or n < _int(maximum_iterations)) and \
             _concrete_bool(cond(*lv)):
@@ -214,6 +213,16 @@ def _eager_while(cond, body, lv, maximum_iterations):
         lv = new
         n += 1
     return lv
+
+
+def _loop_value(x):
+    """TF converts loop variables to tensors (Python numbers included)."""
+    if x is None or isinstance(x, Tensor):
+        return x
+    try:
+        return to_tensor(x)
+    except (TypeError, ValueError):
+        return x
 
 
 def _int(x):
