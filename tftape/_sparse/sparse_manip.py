@@ -112,7 +112,7 @@ def reduce_max(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=
 
     >>> import tftape as tf
     >>> s = tf.SparseTensor(indices=[[0, 1]], values=[-1.], dense_shape=[1, 2])
-    >>> tf.sparse.reduce_max(s).numpy()
+    >>> float(tf.sparse.reduce_max(s))
     -1.0
     """
     return _reduce("max", sp_input, axis, keepdims, output_is_sparse)
