@@ -403,3 +403,27 @@ def test_gather_gradient_wrt_variable():
         g = t.gradient(y, v)
         return m.convert_to_tensor(g)
     assert_struct_same(*both(run))
+
+
+@pytest.mark.parametrize("dense_too", [False, True])
+def test_gather_gradient_type_matches_tf(dense_too):
+    def run(m):
+        v = m.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+        w = m.Variable(2.0)
+        with m.GradientTape() as t:
+            y = m.reduce_sum(m.gather(v, [[2], [0]]) * w)
+            if dense_too:
+                y += m.reduce_sum(v)
+        gv, gw = t.gradient(y, [v, w])
+        return type(gv).__name__, m.convert_to_tensor(gv), gw
+    ours, theirs = run(tf), run(rtf)
+    assert ours[0] == theirs[0]
+    assert_same(ours[1], theirs[1])
+    assert_same(ours[2], theirs[2])
+    if not dense_too:
+        v = tf.Variable([[1.0], [2.0]])
+        with tf.GradientTape() as t:
+            y = tf.reduce_sum(tf.gather(v, [1, 1]))
+        g = t.gradient(y, v)
+        assert g.indices.numpy().tolist() == [1, 1] and g.values.shape == (2, 1)
+        assert g.dense_shape.numpy().tolist() == [2, 1]

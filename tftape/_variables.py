@@ -353,8 +353,24 @@ class ResourceVariable(Variable):
         return self._scatter("update", sparse_delta)
 
     def sparse_read(self, indices, name=None, axis=None, batch_dims=0):
+        """Gathers rows; on a tape the gradient w.r.t. this variable is an IndexedSlices."""
         from ._ops import array_ops
-        return array_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
+        h = self._handle()
+        st = STATE
+        if st.accumulators or st.tracing or not st.tapes or h._dtype is _d.string:
+            return array_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
+        value = make(h._value, h._dtype)
+        idx = indices if isinstance(indices, Tensor) else convert_to_tensor(indices)
+        saved = st.tapes
+        st.tapes = []
+        try:
+            out = array_ops.gather(value, idx, axis=axis, batch_dims=batch_dims)
+        finally:
+            st.tapes = saved
+        ax = 0 if axis is None else int(axis)
+        for tape in saved:
+            tape._variable_gather(h, value, idx, out, ax % max(value.ndim, 1), int(batch_dims))
+        return out
 
     def gather_nd(self, indices, name=None):
         from ._ops import array_ops
@@ -521,8 +537,8 @@ class IndexedSlices:
         return t
 
     def __repr__(self):
-        return (f"IndexedSlices(indices={self._indices}, values={self._values}"
-                + (f", dense_shape={self._dense_shape}" if self._dense_shape is not None else "")
+        return (f"IndexedSlices(indices={self._indices!s}, values={self._values!s}"
+                + (f", dense_shape={self._dense_shape!s}" if self._dense_shape is not None else "")
                 + ")")
 
     __str__ = __repr__

@@ -16,6 +16,7 @@ import warnings
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._core import dtypes as _d
 from .._core.registry import STATE, Op, execute
@@ -120,6 +121,7 @@ class GradientTape:
         self._tracked: dict = {}        # id -> object; holding them keeps ids unique
         self._watched_vars: dict = {}   # id -> Variable, in watch order
         self._var_values: dict = {}     # id(variable) -> the value first read on this tape
+        self._var_gathers = False       # a gather straight from a variable was recorded
 
     # -- context --------------------------------------------------------------------------
     def __enter__(self):
@@ -210,6 +212,27 @@ class GradientTape:
             snap = make(t._v, t._dtype)
             self._record(_REREAD, (), None, (var, snap), (t,))
 
+    def _variable_gather(self, var, value: Tensor, idx: Tensor, out: Tensor, axis, batch_dims):
+        """Records ``gather(var, idx)`` with the variable itself as input (TF's ResourceGather),
+        so that ``gradient`` can return an IndexedSlices for it."""
+        from .._ops.array_ops import _gather
+        vid = id(var)
+        if vid not in self._tracked:
+            if self._watch_accessed_variables and var.trainable:
+                self._watch_variable(var)
+            else:
+                return
+        first = self._var_values.get(vid)
+        if first is None:
+            self._var_values[vid] = first = value._v
+        static = {"axis": axis, "batch_dims": batch_dims}
+        if first is value._v:
+            self._var_gathers = True
+            self._record(_gather, (axis, batch_dims), static, (var, idx), (out,))
+        else:
+            self._variable_read(var, value)
+            self._record(_gather, (axis, batch_dims), static, (value, idx), (out,))
+
     # -- gradients --------------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
@@ -246,20 +269,24 @@ class GradientTape:
             out.append(g)
         return nest.pack_sequence_as(sources, out)
 
-    def _gradient(self, targets, sources, ograds):
+    def _dense_gradient(self, targets, sources, ograds):
         seg = _lower(self, targets, sources, ograds)
         if seg is None:
             return [None] * len(sources)
         grad_op, args, src_pos, site = seg
-        # Note: the vjp runs as one op, so tapes that record now record it as a node.
         outs = _run_segment_op(grad_op, args, self)
-        if not isinstance(outs, tuple):
-            outs = (outs,)
         result = [None] * len(sources)
         for pos, g in zip(src_pos, outs):
             for i in pos:
                 result[i] = g
-        return _indexed_slices_for_gathers(self, sources, result)
+        return result
+
+    def _gradient(self, targets, sources, ograds):
+        if self._var_gathers:
+            sparse = _sparse_sources(self, sources)
+            if sparse:
+                return _gradient_with_slices(self, targets, sources, ograds, sparse)
+        return self._dense_gradient(targets, sources, ograds)
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
@@ -597,8 +624,63 @@ def _record_segment(self, o, args, outs, source_tape):
 GradientTape._record_segment = _record_segment
 
 
-def _indexed_slices_for_gathers(tape, sources, result):
+def _sparse_sources(tape, sources) -> dict:
+    """Variables used on the tape only as ``gather(var, idx)`` rows (axis 0): TF returns an
+    IndexedSlices gradient for them. Maps source position -> the gather nodes."""
+    from .._ops.array_ops import _gather
+    found = {}
+    for pos, s in enumerate(sources):
+        if not _is_variable(s):
+            continue
+        sid = id(s)
+        uses = [n for n in tape._nodes if sid in n[5]]
+        if uses and all(n[0] is _gather and n[5][0] == sid and sid not in n[5][1:] and
+                        n[1] == (0, 0) for n in uses):
+            found[pos] = uses
+    return found
+
+
+def _gradient_with_slices(tape, targets, sources, ograds, sparse):
+    """Differentiates w.r.t. the gathered rows, then packs them as IndexedSlices."""
+    from .._variables import IndexedSlices
+    from .._ops import array_ops
+    flat = list(sources)
+    extra = []
+    for pos, nodes in sparse.items():
+        flat[pos] = None
+        extra.extend(n[4][0] for n in nodes)
+    dense_sources = [s for s in flat if s is not None] + extra
+    for t in extra:
+        tape._tracked[id(t)] = t
+    grads = tape._dense_gradient(targets, dense_sources, ograds)
+    it = iter(grads)
+    result = []
+    dense_iter = [next(it) for s in flat if s is not None]
+    rows = list(it)
+    di = iter(dense_iter)
+    ri = iter(rows)
+    for pos, s in enumerate(sources):
+        if pos not in sparse:
+            result.append(next(di))
+            continue
+        vals, idxs = [], []
+        for n in sparse[pos]:
+            g = next(ri)
+            if g is None:
+                continue
+            idx = n[3][1]
+            row_shape = list(s.shape)[1:]
+            vals.append(array_ops.reshape(g, [-1] + row_shape))
+            idxs.append(array_ops.reshape(idx, [-1]))
+        if not vals:
+            result.append(None)
+            continue
+        values = vals[0] if len(vals) == 1 else array_ops.concat(vals, 0)
+        indices = idxs[0] if len(idxs) == 1 else array_ops.concat(idxs, 0)
+        shape = make(jnp.asarray(np.array(list(s.shape), np.int32)), _d.int32)
+        result.append(IndexedSlices(values, indices, shape))
     return result
+
 
 
 # -- hooks used by Variable ----------------------------------------------------------------------
