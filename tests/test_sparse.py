@@ -318,7 +318,7 @@ def test_hyp_reorder_to_dense_reduce(data, axis, keep):
     check(lambda m: m.sparse.reduce_max(_mk(m, data), axis=axis, output_is_sparse=True))
 
 
-@settings(deadline=None, max_examples=20)
+@settings(deadline=None, max_examples=15)
 @given(sparse_inputs(), st.data())
 def test_hyp_transpose_reshape_concat(data, draw):
     rank = len(data[2])
@@ -332,7 +332,7 @@ def test_hyp_transpose_reshape_concat(data, draw):
     check(lambda m: m.sparse.fill_empty_rows(m.sparse.reorder(_mk(m, data)), 7))
 
 
-@settings(deadline=None, max_examples=20)
+@settings(deadline=None, max_examples=15)
 @given(sparse_inputs(min_rank=2, max_rank=2), st.integers(1, 3), st.booleans())
 def test_hyp_matmul_add(data, n, adj):
     rows, cols = data[2]
