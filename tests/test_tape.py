@@ -427,3 +427,23 @@ def test_gather_gradient_type_matches_tf(dense_too):
         g = t.gradient(y, v)
         assert g.indices.numpy().tolist() == [1, 1] and g.values.shape == (2, 1)
         assert g.dense_shape.numpy().tolist() == [2, 1]
+
+
+def test_composite_sources_and_targets():
+    def run(m):
+        r = m.ragged.constant([[1., 2.], [3.]])
+        with m.GradientTape(persistent=True) as t:
+            t.watch(r)
+            y = r * r
+            z = m.reduce_sum(y)
+        g1, g2 = t.gradient(y, r), t.gradient(z, [r])[0]
+        return type(g1).__name__, g1.to_list(), g2.to_list()
+    assert run(tf) == run(rtf)
+    for m in (tf, rtf):
+        s = m.SparseTensor([[0, 1]], [2.], [2, 2])
+        with m.GradientTape() as t:
+            t.watch(s)
+            y = m.sparse.reduce_sum(s * 3.)
+        with pytest.raises(ValueError, match="Type SparseTensor is not supported as a gradient "
+                                             "source or gradient target."):
+            t.gradient(y, s)

@@ -163,6 +163,10 @@ class GradientTape:
                     for c in t._tape_components():
                         self.watch(c)
                     continue
+                if hasattr(type(t), "__tf_dispatch__") and isinstance(
+                        getattr(t, "values", None), Tensor):
+                    self.watch(t.values)  # a composite such as SparseTensor: its values
+                    continue
                 raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
             if not _is_diff(t.dtype):
@@ -248,8 +252,12 @@ class GradientTape:
                          "inside the context if you actually want to trace the gradient in "
                          "order to compute higher order derivatives.")
         unconnected = _unconnected_mode(unconnected_gradients)
-        flat_targets = [_as_target(t) for t in nest.flatten(target)]
+        flat_targets = [c for t in nest.flatten(target) for c in _components(t)]
         flat_sources = nest.flatten(sources)
+        composite_sources = {i: s for i, s in enumerate(flat_sources) if _is_composite(s)}
+        if composite_sources:
+            return self._composite_gradient(target, sources, output_gradients,
+                                            unconnected_gradients)
         for s in flat_sources:
             if not (isinstance(s, Tensor) or _is_variable(s)):
                 raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not "
@@ -267,6 +275,22 @@ class GradientTape:
             if g is None and unconnected == UnconnectedGradients.ZERO:
                 g = make(jnp.zeros(tuple(s.shape), s.dtype._np), s.dtype)
             out.append(g)
+        return nest.pack_sequence_as(sources, out)
+
+    def _composite_gradient(self, target, sources, output_gradients, unconnected_gradients):
+        """Composite sources (a RaggedTensor) differentiate through their flat values."""
+        flat = nest.flatten(sources)
+        expanded = [list(_components(s)) for s in flat]
+        grads = self.gradient(target, [c for cs in expanded for c in cs], output_gradients,
+                              unconnected_gradients)
+        it = iter(grads)
+        out = []
+        for s, cs in zip(flat, expanded):
+            gs = [next(it) for _ in cs]
+            if _is_composite(s):
+                out.append(None if gs[0] is None else s.with_flat_values(gs[0]))
+            else:
+                out.append(gs[0])
         return nest.pack_sequence_as(sources, out)
 
     def _dense_gradient(self, targets, sources, ograds):
@@ -331,6 +355,25 @@ class _StopRecording:
 
 def _is_variable(x) -> bool:
     return getattr(type(x), "_is_tf_variable", False)
+
+
+def _is_composite(x) -> bool:
+    return not isinstance(x, Tensor) and hasattr(type(x), "_tape_components")
+
+
+def _components(t):
+    """The tensors that stand for a gradient target (a RaggedTensor's flat values)."""
+    if isinstance(t, Tensor) or _is_variable(t):
+        return (t,)
+    if _is_composite(t):
+        if not hasattr(t, "with_flat_values"):
+            raise ValueError(f"Type {type(t).__name__} is not supported as a gradient source or "
+                             f"gradient target.")
+        return tuple(t._tape_components())
+    if hasattr(type(t), "__tf_dispatch__") or type(t).__name__ == "SparseTensor":
+        raise ValueError(f"Type {type(t).__name__} is not supported as a gradient source or "
+                         f"gradient target.")
+    return (_as_target(t),)
 
 
 def _as_target(t):
