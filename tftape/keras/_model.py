@@ -221,6 +221,7 @@ class Sequential(Model):
     """A linear stack of layers (``tf.keras.Sequential``).
 
     >>> import tftape as tf
+    >>> tf.keras.backend.clear_session()
     >>> model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(2)])
     >>> [v.path for v in model.variables]
     ['sequential/dense/kernel', 'sequential/dense/bias']

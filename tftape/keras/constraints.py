@@ -21,7 +21,7 @@ class NonNeg(Constraint):
     """
 
     def __call__(self, w):
-        return w * _m.cast(_m.greater_equal(w, 0.0), w.dtype)
+        return _m.maximum(w, _m.cast(0.0, w.dtype))
 
 
 class MaxNorm(Constraint):
