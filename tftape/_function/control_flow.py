@@ -178,7 +178,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     """Repeats ``body`` while ``cond`` is true (``tf.while_loop``).
 
     >>> import tftape as tf
-    >>> tf.while_loop(lambda i: i < 10, lambda i: (i + 1,), [tf.constant(0)])
+    >>> tf.while_loop(lambda i: i < 10, lambda i: [i + 1], [tf.constant(0)])
     [<tf.Tensor: shape=(), dtype=int32, numpy=10>]
     """
     if not callable(cond):
