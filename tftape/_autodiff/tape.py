@@ -260,6 +260,7 @@ class GradientTape:
                                             unconnected_gradients)
         for s in flat_sources:
             if not (isinstance(s, Tensor) or _is_variable(s)):
+                _components(s)  # TF's message for composites it cannot differentiate
                 raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not "
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
         ograds = None
