@@ -44,28 +44,32 @@ sys.path.insert(0, {here!r})
 import tensorflow as tf
 import tensorflow.experimental.numpy as tnp
 import _tnp_cases as C
-tnp.experimental_enable_numpy_behavior(**{kwargs!r})
-out = [C.run(tf, tnp, e) for e in C.{cases}]
-sys.stdout.buffer.write(pickle.dumps(out))
+tnp.experimental_enable_numpy_behavior()
+out = [C.run(tf, tnp, e) for e in C.BEHAVIOR_CASES]
+tnp.experimental_enable_numpy_behavior(prefer_float32=True)
+out32 = [C.run(tf, tnp, e) for e in C.PREFER32_CASES]
+sys.stdout.buffer.write(pickle.dumps((out, out32)))
 """
 
 
-def _tf_in_subprocess(cases: str, kwargs: dict):
-    code = _TF_SCRIPT.format(here=HERE, kwargs=kwargs, cases=cases)
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300)
+@pytest.fixture(scope="module")
+def tf_numpy_results():
+    """TF's results with numpy behaviour on (one subprocess: the switch is process-wide)."""
+    r = subprocess.run([sys.executable, "-c", _TF_SCRIPT.format(here=HERE)],
+                       capture_output=True, timeout=300)
     assert r.returncode == 0, r.stderr.decode()[-3000:]
-    return pickle.loads(r.stdout)
+    out, out32 = pickle.loads(r.stdout)
+    return dict(zip(C.BEHAVIOR_CASES, out)), dict(zip(C.PREFER32_CASES, out32))
 
 
-@pytest.fixture(scope="module")
-def tf_behavior():
-    return dict(zip(C.BEHAVIOR_CASES, _tf_in_subprocess("BEHAVIOR_CASES", {})))
+@pytest.fixture
+def tf_behavior(tf_numpy_results):
+    return tf_numpy_results[0]
 
 
-@pytest.fixture(scope="module")
-def tf_prefer32():
-    return dict(zip(C.PREFER32_CASES,
-                    _tf_in_subprocess("PREFER32_CASES", {"prefer_float32": True})))
+@pytest.fixture
+def tf_prefer32(tf_numpy_results):
+    return tf_numpy_results[1]
 
 
 @pytest.fixture
