@@ -170,6 +170,7 @@ _LAZY_ATTRS = {
                    "TypeSpec": "TypeSpec", "OptionalSpec": "OptionalSpec",
                    "assert_equal": "assert_equal", "Assert": "Assert",
                    "register_tensor_conversion_function": "register_tensor_conversion_function"},
+    "._alias": {"alias_tensorflow": "alias_tensorflow"},
     "._autodiff.custom": {"custom_gradient": "custom_gradient",
                           "recompute_grad": "recompute_grad"},
     ".strings": {"as_string": "as_string"},

@@ -41,13 +41,19 @@ class OpError(Exception):
         return self._message
 
     def __reduce__(self):
-        return type(self), (self._node_def, self._op, self._message)
+        return _rebuild, (type(self).__name__, self._node_def, self._op, self._message)
+
+
+# Uncaught errors print ``module.Class: message`` as the last traceback line; scripts and
+# tools that compare against TF see TF's module path there.
+_TF_MODULE = "tensorflow.python.framework.errors_impl"
 
 
 def _make(name, code, doc):
     def __init__(self, node_def, op, message, *args):
         OpError.__init__(self, node_def, op, message, code, *args)
-    return type(name, (OpError,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+    return type(name, (OpError,), {"__init__": __init__, "__doc__": doc,
+                                   "__module__": _TF_MODULE})
 
 
 CancelledError = _make("CancelledError", CANCELLED, "An operation was cancelled.")
@@ -69,6 +75,14 @@ UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED, "The operation i
 InternalError = _make("InternalError", INTERNAL, "An internal invariant was broken.")
 UnavailableError = _make("UnavailableError", UNAVAILABLE, "The runtime is unavailable.")
 DataLossError = _make("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption.")
+
+
+OpError.__module__ = _TF_MODULE
+
+
+def _rebuild(name, node_def, op, message):
+    cls = globals()[name]
+    return cls(node_def, op, message) if cls is not OpError else cls(node_def, op, message)
 
 
 class InaccessibleTensorError(ValueError):
