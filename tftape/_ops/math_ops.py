@@ -621,7 +621,11 @@ def abs(x, name=None):  # noqa: A001, F811
 def complex(real, imag, name=None):  # noqa: A001
     """Builds a complex tensor from real and imaginary parts."""
     o = _complex_op
-    a, b = convert_inputs(o, (real, imag))
+    a, b = tensor(real), tensor(imag)
+    if a.dtype is not b.dtype or a.dtype not in (_d.float32, _d.float64):
+        raise TypeError(f"The `real` and `imag` components have incorrect types: "
+                        f"{a.dtype.name} {b.dtype.name}. They must be consistent, and one of "
+                        f"[tf.float32, tf.float64]")
     return execute(o, (a, b))
 
 
@@ -681,7 +685,7 @@ def _norm_axes(o: Op, t: Tensor, axis):
     axes = (ax,) if isinstance(ax, int) else ax
     out = []
     for a in axes:
-        if not -nd <= a < max(nd, 1) or (nd == 0 and a not in (0, -1)):
+        if not -nd <= a < nd:
             raise kernel_error(o.tf_name, f"Invalid reduction dimension ({a} for input with {nd} "
                                           f"dimension(s)", name=None)
         out.append(a % nd if nd else 0)
@@ -779,8 +783,12 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def _arg(name, tf_name, fn):
-    o = op(name, tf_name, lambda x, axis, out: fn(x, axis=axis).astype(out), dtypes=REAL,
-           differentiable=False)
+    def impl(x, axis, out):
+        if jnp.issubdtype(x.dtype, jnp.floating):
+            # Note: TF's ArgMax/ArgMin never pick a NaN (JAX does).
+            x = jnp.where(jnp.isnan(x), -jnp.inf if fn is jnp.argmax else jnp.inf, x)
+        return fn(x, axis=axis).astype(out)
+    o = op(name, tf_name, impl, dtypes=REAL + BOOL, differentiable=False)
 
     def f(input, axis=None, output_type=_d.int64, name=None):  # noqa: A002
         t = tensor(input)
@@ -933,6 +941,11 @@ def _segment(kind, sorted_ids: bool):
                 raise kernel_error(o.tf_name, f"segment_ids[{pos}] = "
                                               f"{int(ids_np.reshape(-1)[pos])} is out of range "
                                               f"[0, {n})", name=None)
+        if ids.ndim > 1:
+            # Several id dimensions index the leading data dimensions together.
+            from .array_ops import reshape
+            d = reshape(d, [-1] + d.shape.as_list()[ids.ndim:])
+            ids = reshape(ids, [-1])
         out = execute(o, (d, ids), (n,), {"num_segments": n})
         if kind in ("max", "min") and sorted_ids:
             empty = np.bincount(ids_np.reshape(-1), minlength=n) == 0 if ids_np.size else \

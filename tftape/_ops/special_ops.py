@@ -70,9 +70,7 @@ def lbeta(x, name=None) -> Tensor:
 def reciprocal_no_nan(x, name=None) -> Tensor:
     """1 / x, and 0 where x is 0."""
     t = tensor(x)
-    if not (t.dtype.is_floating or t.dtype.is_complex):
-        raise TypeError(f"x needs to be a floating point or complex tensor, got {t.dtype.name}")
-    return m.divide_no_nan(tensor(1, t.dtype), t)
+    return m._divide_no_nan_raw(tensor(1, t.dtype), t)
 
 
 def scalar_mul(scalar, x, name=None) -> Tensor:
@@ -110,7 +108,7 @@ def invert_permutation(x, name=None) -> Tensor:
             int(v[np.argmax(np.bincount(v))])
         msg = (f"{bad} is not between 0 and {n}" if not 0 <= bad < n else
                f"{bad} is duplicated in the input.")
-        raise kernel_error("InvertPermutation", msg)
+        raise kernel_error("InvertPermutation", msg, name=None)
     out = np.empty_like(v)
     out[v] = np.arange(n, dtype=v.dtype)
     return make(jnp.asarray(out), t.dtype)
@@ -160,7 +158,7 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_d.int32, 
     t = tensor(arr)
     v = host(t).reshape(-1)
     if v.size and v.min() < 0:
-        raise kernel_error("Bincount", "Input arr must be non-negative!")
+        raise kernel_error("DenseBincount", "Input arr must be non-negative!")
     n = int(v.max()) + 1 if v.size else 0
     if minlength is not None:
         n = max(n, int(to_static(minlength)))
