@@ -447,3 +447,18 @@ def test_composite_sources_and_targets():
         with pytest.raises(ValueError, match="Type SparseTensor is not supported as a gradient "
                                              "source or gradient target."):
             t.gradient(y, s)
+
+
+def test_retracing_warning_after_five_new_segments_at_one_line():
+    import warnings
+    x = tf.Variable(1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(5):
+            with tf.GradientTape() as t:
+                y = x
+                for _ in range(i + 1):
+                    y = y * 2.0
+            t.gradient(y, x)
+    msgs = [w for w in caught if "triggered a new compilation" in str(w.message)]
+    assert len(msgs) == 1 and msgs[0].filename == __file__

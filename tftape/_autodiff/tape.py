@@ -47,30 +47,32 @@ class _SegmentCache:
         self.hits = 0
         self.misses = 0
         self._d: collections.OrderedDict = collections.OrderedDict()
-        self._recent: dict = {}  # call site -> outcomes of its last 5 lookups
+        self._miss_site = None   # where the current run of consecutive misses happens
+        self._miss_run = 0
 
-    def get(self, key, site=None):
+    def get(self, key):
         v = self._d.get(key)
         if v is not None:
             self.hits += 1
             self._d.move_to_end(key)
-            if site is not None:
-                self._note(site, False)
+            self._miss_run = 0
         return v
 
     def put(self, key, value, site=None):
+        """Stores a new program; five compilations in a row at one call site warn (like TF's
+        retracing warning). The site is only computed on a miss, keeping hits cheap."""
         self.misses += 1
         self._d[key] = value
         if len(self._d) > self.maxsize:
             self._d.popitem(last=False)
-        if site is not None:
-            self._note(site, True)
-
-    def _note(self, site, miss):
-        recent = self._recent.setdefault(site, collections.deque(maxlen=5))
-        recent.append(miss)
-        if miss and len(recent) == 5 and all(recent):
-            recent.clear()
+        if site is None:
+            return
+        if site == self._miss_site:
+            self._miss_run += 1
+        else:
+            self._miss_site, self._miss_run = site, 1
+        if self._miss_run == 5:
+            self._miss_run = 0
             warnings.warn_explicit(
                 "5 out of the last 5 calls to GradientTape.gradient at this line triggered a "
                 "new compilation of the recorded segment. Recompiling is expensive: the ops "
@@ -480,9 +482,9 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
                 mids.append(r)
     key = (tuple(prog), tuple(tgt_refs), len(uniq_sources), len(captured), has_og,
            differentiable)
-    site = _call_site()
-    grad_op = SEGMENT_CACHE.get(key, site)
+    grad_op = SEGMENT_CACHE.get(key)
     if grad_op is None:
+        site = _call_site()
         build = _build_grad_op if differentiable else _build_backward_op
         grad_op = build(key, impls, prog, tgt_refs, len(uniq_sources), len(captured), has_og,
                         mids)
