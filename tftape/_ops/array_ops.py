@@ -334,6 +334,12 @@ def _same_dtype(o, values, name=""):
     ts = [v if isinstance(v, Tensor) else None for v in values]
     first = next((t for t in ts if t is not None), None)
     hint = first.dtype if first is not None else None
+    if hint is None and values:
+        # Only Python/NumPy values: TF infers one dtype for the whole list ([1, 2.] -> float32).
+        try:
+            hint = convert_to_tensor(values).dtype
+        except (TypeError, ValueError):
+            pass
     out = []
     for i, v in enumerate(values):
         t = v if isinstance(v, Tensor) else convert_to_tensor(v, dtype_hint=hint)
@@ -616,7 +622,7 @@ def _index_key(t: Tensor, key):
                                     f"indices, got {p!r}")
                 parts.append(None if p is None else int(p))
             if parts[2] == 0:
-                _slice_error("slice step cannot be 0")
+                _slice_error(f"strides[{dim}] must be non-zero")
             if dim >= len(shp):
                 if len(shp) == 0:
                     _slice_error("Attempting to slice scalar input.")
