@@ -1,6 +1,7 @@
 """Convolutions and pooling (``tf.nn.conv*``, ``tf.nn.*pool*``) on ``lax`` windows."""
 from __future__ import annotations
 
+import numpy as np
 import jax
 import jax.numpy as jnp
 from jax import lax
@@ -193,16 +194,17 @@ def _window(x, ksize, strides, channels_last):
 
 def _max_pool_impl(x, ksize, strides, padding, cl):
     win, st = _window(x, ksize, strides, cl)
-    init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
-    return lax.reduce_window(x, jnp.asarray(init, x.dtype), lax.max, win, st, padding)
+    init = -np.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
+    # A concrete NumPy init lets JAX recognise the max monoid (and differentiate it).
+    return lax.reduce_window(x, np.array(init, x.dtype), lax.max, win, st, padding)
 
 
 def _avg_pool_impl(x, ksize, strides, padding, cl):
     win, st = _window(x, ksize, strides, cl)
-    s = lax.reduce_window(x, jnp.zeros((), x.dtype), lax.add, win, st, padding)
+    zero = np.array(0, x.dtype)
+    s = lax.reduce_window(x, zero, lax.add, win, st, padding)
     # TF averages over the window's in-bounds elements only (padding is not counted).
-    ones = jnp.ones(x.shape, x.dtype)
-    c = lax.reduce_window(ones, jnp.zeros((), x.dtype), lax.add, win, st, padding)
+    c = lax.reduce_window(np.ones(x.shape, x.dtype), zero, lax.add, win, st, padding)
     return s / c
 
 

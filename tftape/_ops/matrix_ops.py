@@ -145,6 +145,10 @@ def svd(tensor_, full_matrices=False, compute_uv=True, name=None):
 
 
 def _eigh_impl(x, vectors):
+    # TF reads only the lower triangle; building the Hermitian matrix from it gives TF's
+    # gradient (the lower triangle of G + G^H, diagonal halved).
+    low = jnp.tril(x, -1)
+    x = low + _h(low) + jnp.tril(jnp.triu(x))
     w, v = jnp.linalg.eigh(x, symmetrize_input=False)
     return (w.astype(x.dtype), v) if vectors else w.astype(x.dtype)
 
