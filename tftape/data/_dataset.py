@@ -450,6 +450,9 @@ class _TensorSliceDataset(DatasetSource):
         return (tuple(c.row(i) if isinstance(c, st.HostRagged) else c[i, ...] for c in comps)
                 for i in range(self._n))
 
+    def _rows_ok(self):
+        return all(isinstance(c, np.ndarray) for c in self._comps)
+
     def _take_rows(self, idx):
         """Components of the elements at ``idx`` (NumPy ints), stacked (batch fast path)."""
         return tuple(c[idx] for c in self._comps)
@@ -491,6 +494,9 @@ class _RangeDataset(DatasetSource):
         np_t = self._dtype._np
         start, step = self._start, self._step
         return ((np.array(start + i * step, dtype=np_t),) for i in range(self._n))
+
+    def _rows_ok(self):
+        return True
 
     def _take_rows(self, idx):
         return ((self._start + np.asarray(idx, dtype=np.int64) * self._step)

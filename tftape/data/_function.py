@@ -24,8 +24,8 @@ from . import _structure as st
 _MAX_TRACES = 16
 
 
-def _dummy(spec, n):
-    """A zero value matching ``spec`` with unknown dimensions of size ``n``."""
+def _dummy(spec, n, fill=0):
+    """A value ``fill`` matching ``spec`` with unknown dimensions of size ``n``."""
     if st.is_ragged_spec(spec) and spec.ragged_rank > 0:
         dims = [n if d is None else d for d in spec.shape.as_list()]
         rows = dims[0]
@@ -34,18 +34,18 @@ def _dummy(spec, n):
             splits.append(np.arange(rows + 1, dtype=spec.row_splits_dtype._np) * n)
             rows = rows * n
         inner = dims[spec.ragged_rank + 1:]
-        vals = _zeros([rows] + inner, spec.dtype)
+        vals = _full([rows] + inner, spec.dtype, fill)
         return st.HostRagged(vals, splits)
     shape = spec.shape.as_list() if spec.shape.rank is not None else []
-    return _zeros([n if d is None else d for d in shape], spec.dtype)
+    return _full([n if d is None else d for d in shape], spec.dtype, fill)
 
 
-def _zeros(shape, dtype):
+def _full(shape, dtype, fill):
     if dtype is _d.string:
         a = np.empty(shape, dtype=object)
-        a.fill(b"")
+        a.fill(b"x " * fill)
         return a
-    return np.zeros(shape, dtype=dtype._np)
+    return np.full(shape, fill, dtype=dtype._np)
 
 
 def _has_unknown(specs) -> bool:
@@ -134,7 +134,8 @@ class StructuredFunction:
                 self._eager = True
                 self._jit = None
         try:
-            self._infer_eager(sizes)
+            # Eagerly, output shapes may follow input *values* (tf.fill([x], x)): probe two.
+            self._infer_eager((2, 3))
         except Exception:  # noqa: BLE001
             # Zero-valued probes may be invalid input for the function (parsing "" as a
             # number): the structure is then learnt from the first element.
@@ -177,7 +178,7 @@ class StructuredFunction:
 
     def _infer_eager(self, sizes):
         def run(n):
-            users = [st.to_user(_dummy(s, n), s) for s in self._in_flat]
+            users = [st.to_user(_dummy(s, n, n - 1), s) for s in self._in_flat]
             out = self._call_user(*users)
             leaves = st.flatten(out)
             return out, [st.spec_of(st.to_host(x)) for x in leaves]

@@ -42,7 +42,7 @@ def index_source(ds):
     f = getattr(ds, "_index_source", None)
     if f is not None:
         return f()
-    if hasattr(ds, "_take_rows"):
+    if hasattr(ds, "_take_rows") and ds._rows_ok():
         return ds, iter(range(ds._cardinality()))
     return None
 
@@ -168,16 +168,13 @@ class _InterleaveDataset(_FlatMapDataset):
                         break
                     yield e
                 if done:
-                    active.pop(i)
-                    # TF refills the slot at once, keeping the cycle order.
-                    if not exhausted:
-                        flat = next(outer, None)
-                        if flat is None:
-                            exhausted = True
-                        else:
-                            active.insert(i, self._call(flat)._iter())
-                            continue
-                    continue
+                    # TF refills the slot at once; the new input starts on the next cycle.
+                    flat = None if exhausted else next(outer, None)
+                    if flat is None:
+                        exhausted = True
+                        active.pop(i)
+                        continue
+                    active[i] = self._call(flat)._iter()
                 i += 1
 
 
@@ -237,7 +234,7 @@ def reduce_dataset(ds, initial_state, reduce_func):
 
 
 # -- batching -------------------------------------------------------------------------------
-def _stack(items, spec, index):
+def _stack(items, spec, index, fused=False):
     """Stacks one component of several elements (ragged components give ragged batches)."""
     items = [st.to_host(x) if not isinstance(x, (np.ndarray, np.generic, st.HostRagged))
              else x for x in items]
@@ -245,6 +242,12 @@ def _stack(items, spec, index):
         return _stack_ragged(items, spec)
     first = np.shape(items[0])
     for j, x in enumerate(items[1:], 1):
+        if np.shape(x) != first and fused:
+            # TF fuses map + batch into one kernel, which words the error differently.
+            raise _wrapped_error(
+                "IteratorGetNext",
+                f"Cannot add tensor to the batch: number of elements does not match. Shapes "
+                f"are: [tensor]: {list(np.shape(x))}, [batch]: {list(first)}")
         if np.shape(x) != first:
             raise _wrapped_error(
                 "IteratorGetNext",
@@ -319,7 +322,8 @@ class _BatchDataset(_UnaryDataset):
                 return
 
     def _make(self, buf, specs):
-        return tuple(_stack([e[i] for e in buf], s, i) for i, s in enumerate(specs))
+        fused = isinstance(self._input, _MapDataset)
+        return tuple(_stack([e[i] for e in buf], s, i, fused) for i, s in enumerate(specs))
 
 
 def _islice(it, n):
@@ -344,6 +348,9 @@ class _DenseToRaggedDataset(_UnaryDataset):
                 return s
             return RaggedTensorSpec(s.shape, s.dtype, 0, row_splits_dtype)
         super().__init__(input_dataset, st.map_structure(conv, input_dataset._structure))
+
+    def _iter(self):
+        return self._input._iter()
 
 
 class _PaddedBatchDataset(_BatchDataset):
@@ -370,7 +377,7 @@ class _PaddedBatchDataset(_BatchDataset):
                 p = TensorShape([None if d is None or d == -1 else d
                                  for d in (to_static(p) if not isinstance(p, TensorShape)
                                            else p.as_list())])
-                if not p.is_compatible_with(s.shape):
+                if not _paddable(p, s.shape):
                     raise ValueError(f"The padded shape {p} is not compatible with the shape "
                                      f"{s.shape} of the corresponding input component.")
                 shapes.append(p)
@@ -383,8 +390,7 @@ class _PaddedBatchDataset(_BatchDataset):
             pads = []
             for v, s in zip(flat_pv, specs):
                 from .._core.convert import convert_to_tensor
-                t = v if hasattr(v, "dtype") and not isinstance(v, np.ndarray) else \
-                    convert_to_tensor(v, dtype_hint=s.dtype)
+                t = convert_to_tensor(v, dtype_hint=s.dtype)
                 if t.shape.rank not in (0, None) and tuple(t.shape) != ():
                     raise ValueError(f"Invalid `padding_values`. `padding_values` values "
                                      f"should be scalars, but got {t.shape}.")
@@ -422,12 +428,23 @@ class _PaddedBatchDataset(_BatchDataset):
             res[...] = self._pads[i]
             for j, x in enumerate(items):
                 if any(a > b for a, b in zip(x.shape, target)):
+                    from .._core.errors import DataLossError
                     raise _wrapped_error(
-                        "IteratorGetNext", f"Attempted to pad to a smaller size than the "
-                        f"input element.")
+                        "IteratorGetNext", "Attempted to pad to a smaller size than the "
+                        "input element.", DataLossError)
                 res[(j,) + tuple(slice(0, k) for k in x.shape)] = x
             out.append(res)
         return tuple(out)
+
+
+def _paddable(padded, shape) -> bool:
+    """TF's rule: each known padded dimension is at least the known input dimension."""
+    if padded.rank is None or shape.rank is None:
+        return True
+    if padded.rank != shape.rank:
+        return False
+    return all(p is None or d is None or p >= d
+               for p, d in zip(padded.as_list(), shape.as_list()))
 
 
 def _flatten_up_to(structure, value):
@@ -450,6 +467,10 @@ class _UnbatchDataset(_UnaryDataset):
 
     def _cardinality(self):
         n = self._input._cardinality()
+        dims = {s.shape.as_list()[0] if s.shape.rank else None
+                for s in self._input._flat_specs}
+        if n >= 0 and len(dims) == 1 and None not in dims:
+            return n * dims.pop()
         return INFINITE if n == INFINITE else UNKNOWN
 
     def _iter(self):
@@ -633,6 +654,9 @@ class _SkipDataset(_UnaryDataset):
 
 
 class _TakeWhileDataset(_UnaryDataset):
+    def _cardinality(self):
+        return UNKNOWN
+
     def __init__(self, input_dataset, predicate):
         super().__init__(input_dataset)
         self._fn = StructuredFunction(predicate, input_dataset._structure,
@@ -759,14 +783,14 @@ class _OptionsDataset(_UnaryDataset):
 class _ZipDataset(Dataset):
     def __init__(self, datasets):
         if isinstance(datasets, list):
-            raise TypeError("Invalid `datasets`. `datasets` is expected to be a (nested) "
-                            "structure of `tf.data.Dataset` objects. Python `list` is not "
+            raise TypeError("Invalid input to `zip`. Inputs are expected to be (nested) "
+                            "structures of `tf.data.Dataset` objects. Python `list` is not "
                             "supported and you should use `tuple` instead.")
         flat = st.flatten(datasets)
         for d in flat:
             if not isinstance(d, Dataset):
-                raise TypeError(f"Invalid `datasets`. `datasets` is expected to be a (nested) "
-                                f"structure of `tf.data.Dataset` objects but encountered "
+                raise TypeError(f"Invalid input to `zip`. Inputs are expected to be (nested) "
+                                f"structures of `tf.data.Dataset` objects but encountered "
                                 f"object of type {type(d)}.")
         self._datasets = flat
         self._structure = st.pack(datasets, [d._structure for d in flat])
