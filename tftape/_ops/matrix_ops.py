@@ -42,8 +42,8 @@ def _singular(t: Tensor) -> bool:
     if not is_concrete(t) or t._v.size == 0:
         return False
     a = host(t).astype(np.complex128 if t._dtype.is_complex else np.float64)
-    _, u = jax.scipy.linalg.lu(jnp.asarray(a), permute_l=True)
-    d = np.abs(np.diagonal(np.asarray(u), axis1=-2, axis2=-1))
+    lu = jax.lax.linalg.lu(jnp.asarray(a))[0]
+    d = np.abs(np.diagonal(np.asarray(lu), axis1=-2, axis2=-1))
     return bool(np.any(d == 0))
 
 
@@ -127,11 +127,12 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
 
 
 def _svd_impl(x, full, uv):
+    # Singular values are real (float64 for complex128 input), as in TF.
     if not uv:
-        return jnp.linalg.svd(x, compute_uv=False).astype(x.dtype)
+        return jnp.linalg.svd(x, compute_uv=False)
     u, s, vh = jnp.linalg.svd(x, full_matrices=full)
     # TF returns v, not v^H.
-    return s.astype(x.dtype), u, _h(vh)
+    return s, u, _h(vh)
 
 
 _svd = op("svd", "Svd", _svd_impl, dtypes=LINALG, signature="input:T -> s:T, u:T, v:T")
