@@ -81,8 +81,8 @@ def _substr_one(b: bytes, pos: int, n: int, unit: str, index: int, scalar_in: bo
     size = len(bounds) - 1
     if n < 0:
         # TF's UTF8_CHAR kernel gives an empty string for a negative len, and rejects a
-        # negative pos with it.
-        if pos < 0:
+        # negative pos (or one past the end) with it.
+        if pos < 0 or pos > size:
             raise kernel_msg("Substr", f"pos {pos} out of range for string at index {index}")
         return b""
     if not -size <= pos <= size:
