@@ -7,7 +7,7 @@ from ._ops.nn_ops import (
     embedding_lookup as embedding_lookup, gelu as gelu, in_top_k as in_top_k,
     l2_loss as l2_loss, l2_normalize as l2_normalize, leaky_relu as leaky_relu,
     local_response_normalization as local_response_normalization,
-    log_poisson_loss as log_poisson_loss, log_sigmoid as log_sigmoid, log_softmax as log_softmax,
+    log_poisson_loss as log_poisson_loss, log_softmax as log_softmax,
     lrn as lrn, moments as moments, normalize_moments as normalize_moments, relu as relu,
     relu6 as relu6, scale_regularization_loss as scale_regularization_loss, selu as selu,
     sigmoid as sigmoid, sigmoid_cross_entropy_with_logits as sigmoid_cross_entropy_with_logits,

@@ -11,7 +11,7 @@ from jax import lax
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor, to_static
 from .._core.errors import InvalidArgumentError, kernel_error
-from .._core.registry import check_dtype, convert_inputs, execute, op
+from .._core.registry import Op, check_dtype, convert_inputs, execute, op
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make, make_string
 from ._util import NUMERIC, REAL, fmt_shape, host, is_concrete, static_axis, tensor
@@ -718,8 +718,10 @@ def _gather_impl(params, indices, axis, batch_dims):
     return jax.vmap(fn)(params, indices)
 
 
-_gather = op("gather", "GatherV2", _gather_impl, dtypes=(_d.int16, _d.int32, _d.int64),
-             signature="params:Tparams, indices:Tindices, axis:Taxis -> output:Tparams")
+_gather = op("gather", "GatherV2", _gather_impl)
+# The indices' attr (Tindices) for TF's "not in the list of allowed values" message; not an op.
+_gather_indices = Op("gather_indices", "GatherV2", None, dtypes=(_d.int16, _d.int32, _d.int64),
+                     signature="params:Tparams, indices:Tindices, axis:Taxis -> output:Tparams")
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None) -> Tensor:
@@ -732,7 +734,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     i = tensor(indices)
     if i.dtype not in (_d.int32, _d.int64, _d.int16):
         from .._core.registry import allowed_error
-        raise allowed_error(_gather, i.dtype, "Tindices")
+        raise allowed_error(_gather_indices, i.dtype, "Tindices")
     nd = p.ndim
     ax = batch_dims if axis is None else int(to_static(axis))
     if ax < 0:

@@ -222,6 +222,10 @@ def _pool(o, input, ksize, strides, padding, data_format, n=None):  # noqa: A002
         raise _kernel(o.tf_name, f"tensor_in_shape must have {n} spatial dimensions. "
                                  f"{t.ndim} {0}")
     cl = data_format is None or not str(data_format).startswith("NC")
+    if not cl:
+        # Note: TF's CPU pooling kernels reject channels-first data (JAX would not).
+        kind = "MaxPooling" if o is _max_pool else "AvgPooling"
+        raise _kernel(o.tf_name, f"Default {kind}Op only supports NHWC on device type CPU")
     ks = _spatial(ksize, n, "ksize", cl)
     st = _spatial(strides, n, "strides", cl)
     pad = _padding(padding, n, cl, o.tf_name, o.signature)

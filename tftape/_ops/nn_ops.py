@@ -6,7 +6,7 @@ import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
-from .._core.registry import check_dtype, convert_inputs, execute, op
+from .._core.registry import Op, check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor
 from ._util import FLOAT, REAL, fmt_shape, static_axis, tensor
 from . import math_ops as m
@@ -60,6 +60,9 @@ log_sigmoid = m.log_sigmoid
 def gelu(features, approximate=False, name=None) -> Tensor:
     """Gaussian error linear unit (exact by default, as TF)."""
     t = tensor(features)
+    if not t.dtype.is_floating:
+        raise ValueError(f"`features.dtype` must be a floating point tensor.Received:"
+                         f"features.dtype={t.dtype}")
     return execute(_gelu, (t,), (bool(approximate),), {"approximate": bool(approximate)})
 
 
@@ -128,7 +131,12 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 def l2_loss(t, name=None) -> Tensor:
     """sum(t ** 2) / 2."""
     x = tensor(t)
-    return m.reduce_sum(m.square(x)) / tensor(2, x.dtype)
+    check_dtype(_l2_loss, x)
+    return execute(_l2_loss, (x,))
+
+
+_l2_loss = op("l2_loss", "L2Loss", lambda x: jnp.sum(x * x) / 2, dtypes=FLOAT,
+              signature="t:T -> output:T")
 
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
@@ -182,6 +190,10 @@ def _ssce_impl(labels, logits):
     return -jnp.take_along_axis(lp, labels[..., None].astype(jnp.int32), axis=-1)[..., 0]
 
 
+# The labels' attr (Tlabels) for TF's "not in the list of allowed values" message; not an op.
+_ssce_labels = Op("sparse_softmax_cross_entropy_labels", "SparseSoftmaxCrossEntropyWithLogits",
+                  None, dtypes=(_d.int32, _d.int64),
+                  signature="features:T, labels:Tlabels -> loss:T, backprop:T")
 _ssce = op("sparse_softmax_cross_entropy_with_logits", "SparseSoftmaxCrossEntropyWithLogits",
            _ssce_impl)
 
@@ -191,8 +203,8 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
     lb = tensor(labels)
     lg = tensor(logits)
     if lb.dtype not in (_d.int32, _d.int64):
-        raise TypeError(f"Value passed to parameter 'labels' has DataType {lb.dtype.name} not in "
-                        f"list of allowed values: int32, int64")
+        from .._core.registry import allowed_error
+        raise allowed_error(_ssce_labels, lb.dtype, "Tlabels")
     if lg.ndim != lb.ndim + 1 or tuple(lg.shape[:-1]) != tuple(lb.shape):
         raise ValueError(f"`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "
                          f"labels.shape={lb.shape} of rank {lb.ndim} and logits.shape={lg.shape} "
@@ -311,8 +323,9 @@ def crelu(features, name=None, axis=-1) -> Tensor:
 
 def zero_fraction(value, name=None) -> Tensor:
     """The fraction of zeros in ``value`` (float32)."""
+    from .array_ops import zeros_like
     t = tensor(value)
-    zero = m.equal(t, tensor(0, t.dtype))
+    zero = m.equal(t, zeros_like(t))
     return m.reduce_mean(m.cast(zero, _d.float32))
 
 
