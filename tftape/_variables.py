@@ -6,6 +6,7 @@ Tensor read earlier never changes under the user's feet, as with TF's value sema
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 import jax.numpy as jnp
@@ -30,11 +31,48 @@ class VariableAggregation:
 _UIDS = itertools.count(1)  # creation order: TF lists watched variables in it
 
 
+class _Creators(threading.local):
+    def __init__(self):
+        self.stack: list = []   # variable creators, innermost last (tf.variable_creator_scope)
+
+
+_CREATORS = _Creators()
+
+
+class variable_creator_scope:
+    """Routes Variable creation through ``creator(next_creator, **kwargs)`` (TF's API).
+
+    >>> import tftape as tf
+    >>> def trainable_off(next_creator, **kwargs):
+    ...     return next_creator(**{**kwargs, "trainable": False})
+    >>> with tf.variable_creator_scope(trainable_off):
+    ...     tf.Variable(1.0).trainable
+    False
+    """
+
+    def __init__(self, creator):
+        self._creator = creator
+
+    def __enter__(self):
+        _CREATORS.stack.append(self._creator)
+
+    def __exit__(self, *exc):
+        _CREATORS.stack.remove(self._creator)
+
+
 class _VariableMeta(type):
     def __call__(cls, *args, **kwargs):
         if cls is Variable:
             cls = ResourceVariable
-        return type.__call__(cls, *args, **kwargs)
+        stack = _CREATORS.stack
+        if not stack:
+            return type.__call__(cls, *args, **kwargs)
+
+        def chain(i, **kw):
+            if i < 0:
+                return type.__call__(cls, *args, **kw)
+            return stack[i](lambda **k: chain(i - 1, **k), **kw)
+        return chain(len(stack) - 1, **kwargs)
 
 
 class Variable(metaclass=_VariableMeta):

@@ -225,6 +225,14 @@ class _Batches:
             yield data
 
 
+def _place_batch(state, data):
+    """Under a tf.distribute strategy (variables replicated on its mesh) the batch is split
+    between the replicas' devices; unchanged elsewhere."""
+    import sys
+    dist = sys.modules.get("tftape.distribute._input")
+    return data if dist is None else dist.shard_batch_like(state, data)
+
+
 # -- the trainer mixin ----------------------------------------------------------------------------
 class Trainer:
     """compile / fit / evaluate / predict for Model."""
@@ -377,6 +385,7 @@ class Trainer:
         fn = step if getattr(self, "run_eagerly", False) else jax.jit(step)
 
         def run(data):
+            data = _place_batch(state, data)
             new, out = fn([v._value for v in state], data)
             for v, val in zip(state, new):
                 v._value = val

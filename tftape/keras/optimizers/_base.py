@@ -150,7 +150,7 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars):
         """Applies ``(gradient, variable)`` pairs; returns the iteration variable."""
         grads, vars_ = zip(*list(grads_and_vars)) if grads_and_vars else ((), ())
-        self.apply(list(grads), list(vars_))
+        self.apply(_all_reduce_sum(list(grads)), list(vars_))
         return self._iterations
 
     def apply(self, grads, trainable_variables=None):
@@ -460,3 +460,11 @@ class Adagrad(Optimizer):
         return {**super().get_config(),
                 "initial_accumulator_value": self.initial_accumulator_value,
                 "epsilon": self.epsilon}
+
+
+def _all_reduce_sum(grads):
+    """Inside tf.distribute's ``strategy.run``, gradients are first summed across replicas
+    (Keras 3's TF optimizer does the same); unchanged elsewhere."""
+    import sys
+    dist = sys.modules.get("tftape.distribute._run")
+    return grads if dist is None else dist.aggregate_gradients(grads)

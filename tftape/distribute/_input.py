@@ -1,0 +1,279 @@
+"""Distributed input: each global batch becomes PerReplica values sharded over the mesh.
+
+A batch of ``B`` rows for ``n`` replicas is put on the devices with one ``jax.device_put``
+to a ``NamedSharding(mesh, P("replica"))``: replica ``i`` receives rows ``i*B/n:(i+1)*B/n``
+on its own device, as TF's ``experimental_distribute_dataset`` splits them. On several hosts
+each process contributes its part of the global batch
+(``jax.make_array_from_process_local_data``).
+"""
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+from .._core.tensor import Tensor, make
+from ..data import _structure as st
+from ._values import PerReplica
+
+
+class InputContext:
+    """What ``distribute_datasets_from_function``'s ``dataset_fn`` is told about its pipeline."""
+
+    def __init__(self, num_input_pipelines=1, input_pipeline_id=0, num_replicas_in_sync=1):
+        self.num_input_pipelines = num_input_pipelines
+        self.input_pipeline_id = input_pipeline_id
+        self.num_replicas_in_sync = num_replicas_in_sync
+
+    def get_per_replica_batch_size(self, global_batch_size):
+        """``global_batch_size / num_replicas_in_sync`` (it must divide evenly)."""
+        if global_batch_size % self.num_replicas_in_sync != 0:
+            raise ValueError(f"The `global_batch_size` {global_batch_size} is not divisible by "
+                             f"`num_replicas_in_sync` {self.num_replicas_in_sync}")
+        return global_batch_size // self.num_replicas_in_sync
+
+    def __repr__(self):
+        return (f"tf.distribute.InputContext(input pipeline id {self.input_pipeline_id}, total:"
+                f" {self.num_input_pipelines})")
+
+
+class ValueContext:
+    def __init__(self, replica_id_in_sync_group=0, num_replicas_in_sync=1):
+        self.replica_id_in_sync_group = replica_id_in_sync_group
+        self.num_replicas_in_sync = num_replicas_in_sync
+
+
+class InputOptions:
+    def __init__(self, experimental_fetch_to_device=None,
+                 experimental_replication_mode=None, experimental_place_dataset_on_device=False,
+                 experimental_per_replica_buffer_size=1):
+        self.experimental_fetch_to_device = experimental_fetch_to_device
+        self.experimental_replication_mode = experimental_replication_mode
+        self.experimental_place_dataset_on_device = experimental_place_dataset_on_device
+        self.experimental_per_replica_buffer_size = experimental_per_replica_buffer_size
+
+
+class PerReplicaSpec:
+    """The element spec of a distributed dataset: one spec per replica."""
+
+    def __init__(self, *specs):
+        self._specs = specs
+
+    def __eq__(self, other):
+        return type(other) is PerReplicaSpec and other._specs == self._specs
+
+    def __hash__(self):
+        return hash(self._specs)
+
+    def __repr__(self):
+        return f"PerReplicaSpec({', '.join(repr(s) for s in self._specs)})"
+
+
+def _replica_spec(spec):
+    from .._function.specs import TensorSpec
+    if isinstance(spec, TensorSpec) and spec.shape.rank:
+        return TensorSpec([None] + spec.shape.as_list()[1:], spec.dtype)
+    return spec
+
+
+# -- placing one component -------------------------------------------------------------------------
+def _split_sizes(b, n):
+    """TF's split of ``b`` rows between ``n`` replicas: ceil(b/n) each until exhausted."""
+    k = -(-b // n)
+    sizes = []
+    left = b
+    for _ in range(n):
+        sizes.append(min(k, left))
+        left -= sizes[-1]
+    return sizes
+
+
+def place(strategy, comp, spec):
+    """A PerReplica for one batched component (host NumPy or Tensor)."""
+    n = strategy.num_replicas_in_sync
+    arr = comp
+    if isinstance(arr, Tensor):
+        arr = arr._v
+    dense = isinstance(arr, (np.ndarray, jax.Array)) and not (
+        isinstance(arr, np.ndarray) and arr.dtype.kind == "O")
+    if dense and arr.ndim >= 1 and arr.shape[0] % n == 0:
+        g = _put(strategy, arr)
+        return PerReplica(stacked=make(g, spec.dtype), n=n)
+    # Uneven batches, strings and ragged values: one tensor per replica.
+    user = st.to_user(comp, spec)
+    if isinstance(user, Tensor) and user.shape.rank:
+        sizes = _split_sizes(user.shape[0], n)
+        parts, lo = [], 0
+        for s in sizes:
+            parts.append(user[lo:lo + s])
+            lo += s
+        return PerReplica(parts)
+    return PerReplica([user] * n)
+
+
+def _put(strategy, arr):
+    workers = getattr(strategy, "_num_workers", 1)
+    if workers > 1:
+        b = arr.shape[0]
+        w = strategy._worker_index
+        local = np.asarray(arr[w * b // workers:(w + 1) * b // workers])
+        return jax.make_array_from_process_local_data(strategy._batch_sharding, local,
+                                                      tuple(arr.shape))
+    return jax.device_put(arr, strategy._batch_sharding)
+
+
+def per_replica_from_parts(strategy, parts):
+    """A PerReplica from one value per replica (stacked on the mesh when shapes agree)."""
+    from .._core.convert import convert_to_tensor
+    parts = [p if isinstance(p, Tensor) else convert_to_tensor(p) for p in parts]
+    shapes = {tuple(p.shape) for p in parts}
+    if len(shapes) == 1 and parts[0].dtype.name != "string":
+        stacked = np.stack([np.asarray(p._v) for p in parts])
+        g = jax.device_put(stacked, strategy._batch_sharding)
+        return PerReplica(stacked=make(g, parts[0].dtype), n=len(parts), squeeze=True)
+    return PerReplica(parts)
+
+
+# -- datasets ----------------------------------------------------------------------------------------
+class DistributedDataset:
+    """``strategy.experimental_distribute_dataset(ds)``: iterate it for PerReplica batches."""
+
+    def __init__(self, strategy, dataset, options=None):
+        self._strategy = strategy
+        self._dataset = dataset
+        self._options = options
+
+    @property
+    def element_spec(self):
+        spec = self._dataset.element_spec
+        n = self._strategy.num_replicas_in_sync
+        if n == 1:
+            return spec
+        return st.map_structure(lambda s: PerReplicaSpec(*[_replica_spec(s)] * n), spec)
+
+    def __iter__(self):
+        return DistributedIterator(self._strategy, self._dataset)
+
+    def reduce(self, initial_state, reduce_func):
+        state = initial_state
+        for x in self:
+            state = reduce_func(state, x)
+        return state
+
+    def __repr__(self):
+        return (f"<tensorflow.python.distribute.input_lib.DistributedDataset object at "
+                f"{hex(id(self))}>")
+
+
+class DistributedIterator:
+    """Yields each element with its components split between the replicas."""
+
+    def __init__(self, strategy, dataset):
+        self._strategy = strategy
+        self._structure = dataset._structure
+        self._specs = st.flatten(dataset._structure)
+        self._it = dataset._iter()
+
+    @property
+    def element_spec(self):
+        return self._structure
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        flat = next(self._it)
+        if self._strategy.num_replicas_in_sync == 1:
+            return st.pack(self._structure,
+                           [st.to_user(c, s) for c, s in zip(flat, self._specs)])
+        return st.pack(self._structure, [place(self._strategy, c, s)
+                                         for c, s in zip(flat, self._specs)])
+
+    def get_next(self):
+        try:
+            return next(self)
+        except StopIteration:
+            from .._core.errors import OutOfRangeError
+            raise OutOfRangeError(None, None, "End of sequence") from None
+
+    def get_next_as_optional(self):
+        from ..data._options import Optional
+        try:
+            return Optional.from_value(next(self))
+        except StopIteration:
+            return Optional.empty(self._structure)
+
+    def __repr__(self):
+        return (f"<tensorflow.python.distribute.input_lib.DistributedIterator object at "
+                f"{hex(id(self))}>")
+
+
+class DistributedDatasetsFromFunction(DistributedDataset):
+    """Each replica pulls its own batch from the dataset ``dataset_fn`` builds."""
+
+    def __init__(self, strategy, dataset_fn, options=None):
+        ic = InputContext(getattr(strategy, "_num_workers", 1),
+                          getattr(strategy, "_worker_index", 0),
+                          strategy.num_replicas_in_sync)
+        super().__init__(strategy, dataset_fn(ic), options)
+
+    def __iter__(self):
+        return _FromFunctionIterator(self._strategy, self._dataset)
+
+    def __repr__(self):
+        return (f"<tensorflow.python.distribute.input_lib.DistributedDatasetsFromFunction "
+                f"object at {hex(id(self))}>")
+
+
+class _FromFunctionIterator(DistributedIterator):
+    def __next__(self):
+        n = self._strategy.num_replicas_in_sync
+        if n == 1:
+            return super().__next__()
+        elems = [next(self._it) for _ in range(n)]
+        out = []
+        for i, s in enumerate(self._specs):
+            parts = [e[i] for e in elems]
+            hosts = [np.asarray(p._v) if isinstance(p, Tensor) else p for p in parts]
+            if all(isinstance(h, np.ndarray) and h.dtype.kind != "O" and h.ndim >= 1
+                   for h in hosts) and len({h.shape for h in hosts}) == 1:
+                g = jax.device_put(np.concatenate(hosts), self._strategy._batch_sharding)
+                out.append(PerReplica(stacked=make(g, s.dtype), n=n))
+            else:
+                out.append(PerReplica([st.to_user(p, s) for p in parts]))
+        return st.pack(self._structure, out)
+
+
+# -- Keras fit under a strategy ------------------------------------------------------------------
+def shard_batch_like(variables, data):
+    """Shards a Keras batch over the mesh its model's variables are replicated on.
+
+    The train step is one ``jax.jit`` over the global batch: with the batch split on the
+    mesh's ``"replica"`` axis and the weights replicated, XLA partitions it into data-parallel
+    steps whose gradient is all-reduced -- the numerics of the single-device step.
+    """
+    from jax.sharding import NamedSharding, PartitionSpec as P
+    from ._context import AXIS
+    mesh = None
+    for v in variables:
+        sh = getattr(v.__dict__.get("_value"), "sharding", None)
+        if isinstance(sh, NamedSharding) and AXIS in sh.mesh.axis_names and \
+                sh.mesh.size > 1:
+            mesh = sh.mesh
+            break
+    if mesh is None:
+        return data
+    n = mesh.shape[AXIS]
+    sharding = NamedSharding(mesh, P(AXIS))
+
+    def put(x):
+        if isinstance(x, (tuple, list)):
+            return type(x)(put(a) for a in x)
+        if isinstance(x, dict):
+            return {k: put(a) for k, a in x.items()}
+        if isinstance(x, Tensor):
+            x = x._v
+        if isinstance(x, (np.ndarray, jax.Array)) and x.ndim and x.shape[0] % n == 0 and \
+                getattr(x, "dtype", np.dtype("O")).kind != "O":
+            return jax.device_put(x, sharding)
+        return x
+    return put(data)
