@@ -339,3 +339,57 @@ def test_gather_nd_scatter_hypothesis(shape, seed):
     upd = rng.standard_normal((4,) + tuple(shape[k:])).astype(np.float32)
     check("tensor_scatter_nd_add", x, idx, upd)
     check("scatter_nd", idx, upd, np.array(shape, np.int32))
+
+
+# -- tf.print ------------------------------------------------------------------------------------
+PRINT_VALUES = """
+tf.constant([1, 2, 3])
+tf.constant([1.5, 2., -3.25])
+tf.constant(3)
+tf.constant(2.5)
+tf.constant(1 / 3)
+tf.constant(1 / 3, tf.float64)
+tf.constant([0.1], tf.float16)
+tf.constant(1.0e20)
+tf.constant([1e-7, 1e8])
+tf.constant([np.nan, -np.inf])
+tf.constant([[1, 2], [3, 4]])
+tf.constant(['a', 'b'])
+tf.constant('ab')
+tf.constant([True, False])
+tf.constant([1 + 2j])
+tf.range(10)
+tf.reshape(tf.range(24), (2, 3, 4))
+tf.reshape(tf.range(100), (10, 10))
+tf.constant([], tf.float32)
+tf.constant([1, 2], tf.uint8)
+"text"
+[1, 2]
+""".strip().splitlines()
+
+
+def _printed(lib, capfd, *args, **kw):
+    import sys
+    lib.print(*args, output_stream=sys.stdout, **kw)
+    return capfd.readouterr().out
+
+
+@pytest.mark.parametrize("src", PRINT_VALUES)
+def test_print_format(src, capfd):
+    exp = _printed(real_tf, capfd, eval(src, {"tf": real_tf, "np": np}))  # noqa: S307
+    got = _printed(tf, capfd, eval(src, {"tf": tf, "np": np}))  # noqa: S307
+    assert got == exp
+
+
+@pytest.mark.parametrize("kw", [{"summarize": 1}, {"summarize": -1}, {"sep": "|", "end": "!\n"}])
+def test_print_options(kw, capfd):
+    exp = _printed(real_tf, capfd, real_tf.reshape(real_tf.range(16), (4, 2, 2)), "x", **kw)
+    got = _printed(tf, capfd, tf.reshape(tf.range(16), (4, 2, 2)), "x", **kw)
+    assert got == exp
+
+
+def test_print_rejects_unknown_streams():
+    import io
+    for lib in (real_tf, tf):
+        with pytest.raises(ValueError, match="Unsupported output stream"):
+            lib.print(1, output_stream=io.StringIO())

@@ -50,6 +50,9 @@ def assert_same(got, exp, rtol=None, where=""):
         for g, e in zip(got, exp):
             assert_same(g, e, rtol, where)
         return
+    if isinstance(exp, real_tf.DType):
+        assert got.name == exp.name, where
+        return
     if hasattr(exp, "as_list") and not isinstance(exp, real_tf.Tensor):  # TensorShape
         assert list(got) == list(exp), where
         return

@@ -55,19 +55,25 @@ def _key(seed):
     return jax.random.fold_in(k, n)
 
 
-def _shape(shape):
+def _shape(shape, op_name="RandomStandardNormal"):
     s = to_static(shape)
     if hasattr(s, "as_list"):
         s = s.as_list()
     if isinstance(s, int):
         s = [s]
-    return tuple(int(d) for d in s)
+    dims = tuple(int(d) for d in s)
+    for d in dims:
+        if d < 0:
+            from .._core.errors import kernel_error
+            raise kernel_error(op_name, f"Dimension {d} must be >= 0")
+    return dims
 
 
 def _float_dtype(dtype):
     dt = _d.as_dtype(dtype)
     if not dt.is_floating:
-        raise ValueError(f"Invalid dtype {dt!r}; dtype must be a floating point type.")
+        # TF converts the (float) mean to the requested dtype first.
+        raise TypeError(f"Cannot convert 0.0 to EagerTensor of dtype {dt.name}")
     return dt
 
 
@@ -89,7 +95,8 @@ def uniform(shape, minval=0, maxval=None, dtype=_d.float32, seed=None, name=None
                                dtype=dt._np)
         return make(v, dt)
     if not dt.is_floating:
-        raise ValueError(f"Invalid dtype {dt!r}")
+        raise ValueError(f"Argument `dtype` got invalid value {dt}. Accepted dtypes are "
+                         f"(tf.float16, tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64).")
     hi = 1.0 if maxval is None else to_static(maxval)
     lo = to_static(minval)
     v = jax.random.uniform(_key(seed), shp, dtype=dt._np, minval=jnp.asarray(lo, dt._np),
@@ -141,17 +148,17 @@ def poisson(shape, lam, dtype=_d.float32, seed=None, name=None) -> Tensor:
 
 
 def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=None):
+    """Normal samples determined by ``seed`` (shape [2]) alone."""
     dt = _float_dtype(dtype)
-    s = [int(x) for x in to_static(seed)]
-    k = jax.random.fold_in(jax.random.key(s[0]), s[1])
+    k = _stateless_key(seed)
     z = jax.random.normal(k, _shape(shape), dtype=dt._np)
     return make(z * jnp.asarray(stddev, dt._np) + jnp.asarray(mean, dt._np), dt)
 
 
 def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_d.float32, name=None):
+    """Uniform samples determined by ``seed`` (shape [2]) alone."""
     dt = _d.as_dtype(dtype)
-    s = [int(x) for x in to_static(seed)]
-    k = jax.random.fold_in(jax.random.key(s[0]), s[1])
+    k = _stateless_key(seed)
     if dt.is_integer:
         return make(jax.random.randint(k, _shape(shape), int(minval), int(maxval), dt._np), dt)
     hi = 1.0 if maxval is None else maxval
@@ -178,7 +185,9 @@ def stateless_categorical(logits, num_samples, seed, dtype=_d.int64, name=None):
 def _stateless_key(seed):
     s = [int(x) for x in to_static(seed)]
     if len(s) != 2:
-        raise ValueError(f"seed must have shape [2], not {[len(s)]}")
+        from .._core.errors import kernel_error
+        raise kernel_error("StatelessRandomGetKeyCounter", f"seed must have shape [2], not "
+                                                           f"[{len(s)}]", name=None)
     return jax.random.fold_in(jax.random.key(s[0]), s[1])
 
 
