@@ -31,7 +31,7 @@ class InputContext:
                              f"`num_replicas_in_sync` {self.num_replicas_in_sync}")
         return global_batch_size // self.num_replicas_in_sync
 
-    def __repr__(self):
+    def __str__(self):
         return (f"tf.distribute.InputContext(input pipeline id {self.input_pipeline_id}, total:"
                 f" {self.num_input_pipelines})")
 

@@ -144,6 +144,14 @@ class _Program:
             sm = jax.shard_map(lambda *a: tuple(f(*a)), mesh=self.strategy.mesh,
                                in_specs=tuple(specs),
                                out_specs=tuple(P() for _ in pending), check_vma=False)
+            if _capture.in_region():
+                # Inside an enclosing tf.function trace: the values are its tracers, and the
+                # variables become ones *it* creates (it initialises them and traces again).
+                vals = sm(*self._inputs_now())
+                for (i, var), val in zip(pending, vals):
+                    var.__dict__.pop("_value", None)
+                    var._value = val
+                return
             vals = jax.jit(sm)(*self._inputs_now())
             for (i, var), val in zip(pending, vals):
                 var.__dict__["_value"] = val
@@ -285,7 +293,7 @@ def reduce(strategy, op, value, axis):
             value = summ(value, axis) if op is ReduceOp.SUM else \
                 math_ops.reduce_mean(value, axis)
         if n > 1 and op is ReduceOp.SUM:
-            raise ValueError(f"A non-DistributedValues value {value} cannot be reduced with "
+            raise ValueError(f"A non-DistributedValues value {value!s} cannot be reduced with "
                              f"the given reduce op {op}.")
         return value
     g = value.stacked

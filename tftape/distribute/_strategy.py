@@ -116,6 +116,10 @@ class ReplicaContext:
 
 
 class _DefaultReplicaContext(ReplicaContext):
+    @property
+    def replica_id_in_sync_group(self):
+        return 0
+
     def __repr__(self):
         return (f"<tensorflow.python.distribute.distribute_lib._DefaultReplicaContext object "
                 f"at {hex(id(self))}>")
@@ -371,7 +375,8 @@ class MirroredStrategy(Strategy):
                 devices = [devices]
             devs = [resolve_device(d) for d in devices]
             if len({id(d) for d in devs}) != len(devs):
-                raise ValueError(f"No duplicates allowed in `devices` argument: {devices}")
+                raise AssertionError(f"No duplicates allowed in `devices` argument: "
+                                     f"{devices}")
         if not devs:
             raise ValueError("Got an empty `devices` list and unable to recognize any local "
                              "devices.")
