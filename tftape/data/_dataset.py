@@ -113,7 +113,7 @@ class Dataset:
         """Folds ``reduce_func(state, element)`` over the elements.
 
         >>> import tftape as tf
-        >>> tf.data.Dataset.range(5).reduce(0, lambda s, x: s + x).numpy()
+        >>> tf.data.Dataset.range(5).reduce(tf.constant(0, tf.int64), lambda s, x: s + x).numpy()
         np.int64(10)
         """
         from ._transforms import reduce_dataset
