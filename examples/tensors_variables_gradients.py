@@ -128,7 +128,7 @@ def fit_data(real_x, real_y):
     b.assign_sub(b_gradient * LEARNING_RATE)
 
 
-for _ in range(50 if FAST else 500):
+for _ in range(20 if FAST else 500):
     fit_data(x_train, y_train)
 print(f'y ≈ {w.numpy():.4f}x + {b.numpy():.4f}')
 
@@ -157,7 +157,7 @@ def train_step(images, labels):
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
 
 
-for _ in range(5 if FAST else 30):
+for _ in range(3 if FAST else 30):
     train_step(images, labels)
 print("the loss went down:", bool(loss_history[-1] < loss_history[0]))
 
