@@ -197,6 +197,10 @@ class _Batches:
                 raise ValueError("`y` argument is not supported when using dataset as input.")
             self.iterable = x
             self.steps = steps
+            if steps is None and hasattr(x, "cardinality"):
+                # A tf.data.Dataset of known length: the progress bar knows its steps.
+                n = int(x.cardinality())
+                self.steps = n if n >= 0 else None
             return
         self.x, self.y, self.sw = _to_numpy(x), _to_numpy(y), _to_numpy(sample_weight)
         self.n = _num_samples(self.x)
