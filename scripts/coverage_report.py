@@ -10,14 +10,15 @@ optimizers|metrics`` the report says whether tftape has it at the same path and 
   listed;
 * **missing**: no such name, or a stub whose body only raises ``NotImplementedError``.
 
-TF's symbols come from the real package when it is installed (then the snapshot
-``scripts/tf_api_2_21.json`` is refreshed too); without it, from that snapshot. The op
+TF's symbols come from the real package when it is installed (and is the TF and Keras version
+recorded in the snapshot ``scripts/tf_api_2_21.json``); otherwise from that snapshot. The op
 registry (``tftape._core.registry.REGISTRY``) names the TF kernel behind each function.
 
 Usage::
 
     python scripts/coverage_report.py           # rewrite docs/coverage.md and README totals
     python scripts/coverage_report.py --check   # exit 1 if either is out of date
+    python scripts/coverage_report.py --refresh-snapshot   # also rewrite the TF API snapshot
 """
 from __future__ import annotations
 
@@ -144,9 +145,20 @@ def _own_members(cls) -> list:
     return sorted(k for k in vars(cls) if not k.startswith("_"))
 
 
+def installed_versions():
+    """``(tensorflow, keras)`` versions of the installed oracle, or None without TF."""
+    try:
+        import tensorflow as real_tf  # the oracle, only when installed
+    except ImportError:
+        return None
+    import keras
+    return real_tf.__version__, keras.__version__
+
+
 def tf_api_from_package() -> dict:
     """Lists TF's public symbols, their parameters and class members from the installed TF."""
     import tensorflow as real_tf  # the oracle, only when installed
+    import keras
     api = {}
     for ns in NAMESPACES:
         mod = _resolve(real_tf, ns)
@@ -164,18 +176,36 @@ def tf_api_from_package() -> dict:
                 entry["members"] = _own_members(obj)
             entries[name] = entry
         api[ns] = entries
-    return {"tensorflow": real_tf.__version__, "namespaces": api}
+    return {"tensorflow": real_tf.__version__, "keras": keras.__version__, "namespaces": api}
 
 
-def load_tf_api(refresh: bool) -> dict:
-    """TF's API from the installed package when possible, else from the snapshot."""
+def load_snapshot():
     try:
-        import tensorflow  # noqa: F401
-    except ImportError:
         with open(SNAPSHOT, encoding="utf-8") as f:
             return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def load_tf_api(refresh: bool = False) -> dict:
+    """TF's API: from the installed package when it is the snapshot's TF and Keras version
+    (``tf.keras`` is whichever Keras 3 is installed), else from the snapshot.
+
+    ``refresh`` rewrites the snapshot from the installed package, whatever its version.
+    """
+    snap = load_snapshot()
+    versions = installed_versions()
+    if versions is None:
+        if snap is None:
+            raise SystemExit("neither TensorFlow nor the snapshot " + SNAPSHOT + " is available")
+        return snap
+    if snap is not None and not refresh and versions != (snap["tensorflow"], snap["keras"]):
+        print(f"coverage_report: installed TensorFlow {versions[0]} / Keras {versions[1]} "
+              f"differ from the snapshot's {snap['tensorflow']} / {snap['keras']}: using the "
+              "snapshot (--refresh-snapshot to replace it)", file=sys.stderr)
+        return snap
     api = tf_api_from_package()
-    if refresh:
+    if refresh or snap is None:
         with open(SNAPSHOT, "w", encoding="utf-8") as f:
             json.dump(api, f, indent=1, sort_keys=True)
             f.write("\n")
@@ -419,7 +449,7 @@ def update_readme(text: str, section: str) -> str:
     return text[:start] + section + text[end + len(README_END):]
 
 
-def build(refresh_snapshot: bool = True):
+def build(refresh_snapshot: bool = False):
     """Returns ``(report_text, readme_section)`` for the current tree."""
     sys.path.insert(0, ROOT)
     tf_api = load_tf_api(refresh_snapshot)
@@ -432,8 +462,10 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--check", action="store_true",
                    help="do not write; exit 1 if docs/coverage.md or README.md is stale")
+    p.add_argument("--refresh-snapshot", action="store_true",
+                   help="rewrite scripts/tf_api_2_21.json from the installed TensorFlow")
     args = p.parse_args(argv)
-    report, section = build(refresh_snapshot=not args.check)
+    report, section = build(refresh_snapshot=args.refresh_snapshot and not args.check)
     with open(README, encoding="utf-8") as f:
         readme = f.read()
     new_readme = update_readme(readme, section)

@@ -113,13 +113,16 @@ def test_failing_block_is_reported(tmp_path, monkeypatch):
 
 
 def test_guides_are_in_the_nav():
-    """Every page under docs/ is reachable from mkdocs.yml's nav, and every nav entry exists."""
+    """Every page under docs/ is reachable from mkdocs.yml's nav.
+
+    (That every nav entry exists is checked by the strict site build below.)
+    """
     with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
         cfg = f.read()
     nav = cfg[cfg.index("\nnav:"):]
     listed = set(re.findall(r":\s*([\w./-]+\.md)\s*$", nav, flags=re.M))
     assert set(pages()) <= listed, f"not in the nav: {sorted(set(pages()) - listed)}"
-    assert listed <= set(pages()), f"in the nav but missing: {sorted(listed - set(pages()))}"
+    assert {"index.md", "coverage.md", "examples.md", "differences.md"} <= listed
 
 
 def test_site_builds_strict(tmp_path):
