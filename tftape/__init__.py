@@ -67,6 +67,7 @@ from ._autodiff.tape import GradientTape as GradientTape  # noqa: E402
 from ._autodiff.tape import UnconnectedGradients as UnconnectedGradients  # noqa: E402
 from ._variables import (  # noqa: E402,F401
     IndexedSlices as IndexedSlices, Variable as Variable,
+    variable_creator_scope as variable_creator_scope,
     VariableAggregation as VariableAggregation,
     VariableSynchronization as VariableSynchronization)
 from ._module import Module as Module  # noqa: E402
