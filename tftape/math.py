@@ -4,7 +4,7 @@ from ._ops.math_ops import (
     abs as abs, accumulate_n as accumulate_n, acos as acos, acosh as acosh, add as add,
     add_n as add_n, angle as angle, argmax as argmax, argmin as argmin, asin as asin,
     asinh as asinh, atan as atan, atan2 as atan2, atanh as atanh, ceil as ceil,
-    complex as complex, conj as conj, cos as cos, cosh as cosh, count_nonzero as count_nonzero,
+    conj as conj, cos as cos, cosh as cosh, count_nonzero as count_nonzero,
     cumprod as cumprod, cumsum as cumsum, digamma as digamma, divide as divide,
     divide_no_nan as divide_no_nan, equal as equal, erf as erf, erfc as erfc, erfinv as erfinv,
     exp as exp, expm1 as expm1, floor as floor, floordiv as floordiv, floormod as floormod,
@@ -23,7 +23,7 @@ from ._ops.math_ops import (
     reduce_variance as reduce_variance, rint as rint, round as round, rsqrt as rsqrt,
     segment_max as segment_max, segment_mean as segment_mean, segment_min as segment_min,
     segment_prod as segment_prod, segment_sum as segment_sum, sigmoid as sigmoid, sign as sign,
-    sin as sin, sinh as sinh, softplus as softplus, softsign as softsign, sqrt as sqrt,
+    sin as sin, sinh as sinh, sqrt as sqrt,
     square as square, squared_difference as squared_difference, subtract as subtract,
     tan as tan, tanh as tanh, truediv as truediv,
     unsorted_segment_max as unsorted_segment_max, unsorted_segment_mean as unsorted_segment_mean,
@@ -40,5 +40,5 @@ from ._ops.special_ops import (
     scalar_mul as scalar_mul, unsorted_segment_sqrt_n as unsorted_segment_sqrt_n)
 from ._ops.array_ops import top_k as top_k
 from ._ops.nn_ops import (in_top_k as in_top_k, l2_normalize as l2_normalize,
-                          log_softmax as log_softmax, softmax as softmax,
-                          zero_fraction as zero_fraction)
+                          log_softmax as log_softmax, softmax as softmax, softplus as softplus,
+                          softsign as softsign, zero_fraction as zero_fraction)

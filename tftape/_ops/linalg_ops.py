@@ -10,6 +10,8 @@ from .._core.registry import convert_inputs, execute, op
 from .._core.tensor import EagerTensor, Tensor
 from ._util import fmt_shape, tensor
 
+_to_tensor = tensor
+
 _MATMUL_TYPES = _d.FLOATING + (_d.int32, _d.int64, _d.int8, _d.int16, _d.uint8, _d.uint16,
                                _d.uint32, _d.uint64) + _d.COMPLEX
 
@@ -271,7 +273,7 @@ def adjoint(matrix, name=None) -> Tensor:
     return matrix_transpose(matrix, conjugate=True)
 
 
-def norm(tensor_, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002,F811
     """Vector and matrix norms (``euclidean``/``fro``, 1, 2, inf and positive p), as TF.
 
     >>> import tftape as tf
@@ -300,7 +302,7 @@ def norm(tensor_, ord="euclidean", axis=None, keepdims=None, name=None) -> Tenso
             raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
         if axis is not None:
             axis = (axis,)
-    t = tensor(tensor_)
+    t = _to_tensor(tensor)
     if ord in ("fro", "euclidean", 2, 2.0) and not (is_matrix and ord in (2, 2.0)):
         result = m.sqrt(m.reduce_sum(t * m.conj(t), axis, keepdims=True))
     elif ord in (2, 2.0):

@@ -185,18 +185,49 @@ maximum = _binary_fn(_maximum, "The elementwise maximum of x and y.")
 minimum = _binary_fn(_minimum, "The elementwise minimum of x and y.")
 squared_difference = _binary_fn(_sqdiff, "(x - y)^2 elementwise.")
 _divide_no_nan_raw = _binary_fn(_divnonan, "")
-atan2 = _binary_fn(_atan2, "The elementwise arctangent of y / x.")
+_atan2_fn = _binary_fn(_atan2, "")
+
+
+def atan2(y, x, name=None):
+    """The elementwise arctangent of y / x, in the quadrant of (x, y)."""
+    return _atan2_fn(y, x)
 xlogy = _binary_fn(_xlogy, "x * log(y), and 0 where x is 0.")
 xdivy = _binary_fn(_xdivy, "x / y, and 0 where x is 0.")
 _truncatediv_raw = _binary_fn(_truncdiv, "")
 _truncatemod_raw = _binary_fn(_truncmod, "")
 multiply_no_nan = _binary_fn(_mulnonan, "x * y, and 0 where y is 0 (even if x is NaN or inf).")
 xlog1py = _binary_fn(_xlog1py, "x * log1p(y), and 0 where x is 0.")
-zeta = _binary_fn(_zeta, "The Hurwitz zeta function.")
-igamma = _binary_fn(_igamma, "The lower regularized incomplete gamma function P(a, x).")
-igammac = _binary_fn(_igammac, "The upper regularized incomplete gamma function Q(a, x).")
-polygamma = _binary_fn(_polygamma, "The polygamma function of order a at x.")
-nextafter = _binary_fn(_nextafter, "The next representable value after x1 towards x2.")
+_zeta_fn = _binary_fn(_zeta, "")
+_igamma_fn = _binary_fn(_igamma, "")
+_igammac_fn = _binary_fn(_igammac, "")
+_polygamma_fn = _binary_fn(_polygamma, "")
+_nextafter_fn = _binary_fn(_nextafter, "")
+
+
+# TF's argument names (callers may pass them by keyword).
+def zeta(x, q, name=None):
+    """The Hurwitz zeta function."""
+    return _zeta_fn(x, q)
+
+
+def igamma(a, x, name=None):
+    """The lower regularized incomplete gamma function P(a, x)."""
+    return _igamma_fn(a, x)
+
+
+def igammac(a, x, name=None):
+    """The upper regularized incomplete gamma function Q(a, x)."""
+    return _igammac_fn(a, x)
+
+
+def polygamma(a, x, name=None):
+    """The polygamma function of order a at x."""
+    return _polygamma_fn(a, x)
+
+
+def nextafter(x1, x2, name=None):
+    """The next representable value after x1 towards x2."""
+    return _nextafter_fn(x1, x2)
 
 
 def _int_div_internal(o, b):

@@ -13,6 +13,8 @@ from .._core.registry import check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor
 from ._util import host, is_concrete, tensor, fmt_shape
 
+_to_tensor = tensor
+
 # TF's linalg kernels: half/float/double/complex (bfloat16 is not among them).
 LINALG = (_d.float16, _d.float32, _d.float64, _d.complex64, _d.complex128)
 LINALG_NO_HALF = (_d.float32, _d.float64, _d.complex64, _d.complex128)
@@ -138,9 +140,9 @@ def _svd_impl(x, full, uv):
 _svd = op("svd", "Svd", _svd_impl, dtypes=LINALG, signature="input:T -> s:T, u:T, v:T")
 
 
-def svd(tensor_, full_matrices=False, compute_uv=True, name=None):
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):  # noqa: F811
     """Singular values ``s`` and, with ``compute_uv``, ``(s, u, v)`` with a = u diag(s) v^H."""
-    t = _square_input(_svd, tensor(tensor_), square=False)
+    t = _square_input(_svd, _to_tensor(tensor), square=False)
     f, uv = bool(full_matrices), bool(compute_uv)
     return execute(_svd, (t,), (f, uv), {"full": f, "uv": uv})
 
@@ -158,15 +160,15 @@ _eigh = op("eigh", "SelfAdjointEigV2", _eigh_impl, dtypes=LINALG,
            signature="input:T -> e:T, v:T")
 
 
-def eigh(tensor_, name=None):
+def eigh(tensor, name=None):  # noqa: F811
     """Eigenvalues (ascending) and eigenvectors of each Hermitian matrix (lower triangle used)."""
-    t = _square_input(_eigh, tensor(tensor_))
+    t = _square_input(_eigh, _to_tensor(tensor))
     return execute(_eigh, (t,), (True,), {"vectors": True})
 
 
-def eigvalsh(tensor_, name=None) -> Tensor:
+def eigvalsh(tensor, name=None) -> Tensor:  # noqa: F811
     """Eigenvalues (ascending) of each Hermitian matrix."""
-    t = _square_input(_eigh, tensor(tensor_))
+    t = _square_input(_eigh, _to_tensor(tensor))
     return execute(_eigh, (t,), (False,), {"vectors": False})
 
 
@@ -185,15 +187,15 @@ def _eig_host(t: Tensor, vectors: bool):
     return (w, make(jnp.asarray(v.astype(ct)), cd)) if vectors else w
 
 
-def eig(tensor_, name=None):
+def eig(tensor, name=None):  # noqa: F811
     """Eigenvalues and eigenvectors of general square matrices (complex results)."""
-    t = _square_input(_eigh, tensor(tensor_))
+    t = _square_input(_eigh, _to_tensor(tensor))
     return _eig_host(t, True)
 
 
-def eigvals(tensor_, name=None) -> Tensor:
+def eigvals(tensor, name=None) -> Tensor:  # noqa: F811
     """Eigenvalues of general square matrices (complex)."""
-    t = _square_input(_eigh, tensor(tensor_))
+    t = _square_input(_eigh, _to_tensor(tensor))
     return _eig_host(t, False)
 
 

@@ -48,13 +48,30 @@ relu6 = _unary("relu6", "Relu6", lambda x: jnp.clip(x, 0, 6).astype(x.dtype), RE
                "min(max(x, 0), 6).", tf_grad=(_relu6_fwd, _relu6_bwd))
 elu = _unary("elu", "Elu", jax.nn.elu, FLOAT, "x if x > 0 else exp(x) - 1.")
 selu = _unary("selu", "Selu", jax.nn.selu, FLOAT, "Scaled ELU.")
-silu = _unary("silu", "Silu", jax.nn.silu, FLOAT, "x * sigmoid(x).")
+_silu = op("silu", "Mul", lambda x, beta: x * jax.nn.sigmoid(beta * x), dtypes=_d.INEXACT)
+
+
+def silu(features, beta=1.0, name=None) -> Tensor:
+    """x * sigmoid(beta * x) (also ``tf.nn.swish``)."""
+    t = tensor(features)
+    check_dtype(_silu, t)
+    return execute(_silu, (t,), (float(beta),), {"beta": float(beta)})
+
+
 swish = silu
 sigmoid = m.sigmoid
 tanh = m.tanh
-softplus = m.softplus
-softsign = m.softsign
 log_sigmoid = m.log_sigmoid
+
+
+def softplus(features, name=None) -> Tensor:
+    """log(exp(features) + 1)."""
+    return m.softplus(features)
+
+
+def softsign(features, name=None) -> Tensor:
+    """features / (|features| + 1)."""
+    return m.softsign(features)
 
 
 def gelu(features, approximate=False, name=None) -> Tensor:

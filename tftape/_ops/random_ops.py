@@ -147,7 +147,8 @@ def poisson(shape, lam, dtype=_d.float32, seed=None, name=None) -> Tensor:
     return make(v.astype(dt._np), dt)
 
 
-def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=None):
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=None,
+                     alg="auto_select"):
     """Normal samples determined by ``seed`` (shape [2]) alone."""
     dt = _float_dtype(dtype)
     k = _stateless_key(seed)
@@ -155,7 +156,8 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=N
     return make(z * jnp.asarray(stddev, dt._np) + jnp.asarray(mean, dt._np), dt)
 
 
-def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_d.float32, name=None):
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_d.float32, name=None,
+                      alg="auto_select"):
     """Uniform samples determined by ``seed`` (shape [2]) alone."""
     dt = _d.as_dtype(dtype)
     k = _stateless_key(seed)
@@ -165,7 +167,8 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_d.float32, name
     return make(jax.random.uniform(k, _shape(shape), dt._np, minval, hi), dt)
 
 
-def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=None):
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32,
+                               name=None, alg="auto_select"):
     """Truncated normal samples determined by ``seed`` alone."""
     dt = _float_dtype(dtype)
     z = jax.random.truncated_normal(_stateless_key(seed), -2.0, 2.0, _shape(shape), dt._np)
