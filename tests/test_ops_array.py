@@ -393,3 +393,17 @@ def test_print_rejects_unknown_streams():
     for lib in (real_tf, tf):
         with pytest.raises(ValueError, match="Unsupported output stream"):
             lib.print(1, output_stream=io.StringIO())
+
+
+MORE_ERRORS = """
+tf.einsum('ij,jk->ik', tf.ones((2, 3)), tf.ones((2, 4)))
+tf.einsum('ij,jk->ikx', tf.ones((2, 3)), tf.ones((3, 4)))
+tf.tensordot(tf.ones((2, 3)), tf.ones((2, 4)), 1)
+tf.math.top_k(tf.constant([1., 3, 2]), -1)
+tf.gather(tf.reshape(tf.range(12), (3, 4)), [1], axis=2)
+""".strip().splitlines()
+
+
+@pytest.mark.parametrize("src", MORE_ERRORS)
+def test_more_error_messages(src):
+    check_expr(src, message=True)

@@ -737,6 +737,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         raise allowed_error(_gather_indices, i.dtype, "Tindices")
     nd = p.ndim
     ax = batch_dims if axis is None else int(to_static(axis))
+    if not -nd <= ax < nd:
+        raise kernel_error("GatherV2", f"Shape must be at least rank {ax + 1 if ax >= 0 else -ax} "
+                                       f"but is rank {nd}", name=None)
     if ax < 0:
         ax += nd
     bd = int(batch_dims)
@@ -1033,6 +1036,8 @@ def top_k(input, k=1, sorted=True, index_type=_d.int32, name=None):  # noqa: A00
     from collections import namedtuple
     t = tensor(input)
     kk = int(to_static(k))
+    if kk < 0:
+        raise kernel_error("TopKV2", f"Need k >= 0, got {kk}")
     if t.ndim == 0 or t._v.shape[-1] < kk:
         raise kernel_error("TopKV2", f"input must have at least k columns. Had "
                                      f"{t._v.shape[-1] if t.ndim else 0}, needed {kk}")

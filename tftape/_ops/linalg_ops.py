@@ -103,6 +103,19 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     ax = to_static(axes)
     if isinstance(ax, list):
         ax = tuple(tuple(v) if isinstance(v, list) else v for v in ax)
+    if isinstance(ax, int):
+        xa, ya = tuple(range(x.ndim - ax, x.ndim)), tuple(range(ax))
+    else:
+        xa, ya = ((ax[0],) if isinstance(ax[0], int) else ax[0]), \
+            ((ax[1],) if isinstance(ax[1], int) else ax[1])
+    ka = int(np.prod([x._v.shape[i] for i in xa], dtype=np.int64))
+    kb = int(np.prod([y._v.shape[i] for i in ya], dtype=np.int64))
+    if ka != kb:
+        # TF reshapes both operands to matrices and multiplies them.
+        m = int(np.prod(x._v.shape, dtype=np.int64)) // max(ka, 1)
+        n = int(np.prod(y._v.shape, dtype=np.int64)) // max(kb, 1)
+        raise kernel_error("MatMul", f"Matrix size-incompatible: In[0]: [{m},{ka}], In[1]: "
+                                     f"[{kb},{n}]")
     return execute(_tensordot, (x, y), (ax,), {"axes": ax})
 
 
@@ -113,7 +126,31 @@ def einsum(equation, *inputs, **kwargs) -> Tensor:
     """Einstein summation."""
     ts = convert_inputs(_einsum, inputs)
     eq = equation.replace(" ", "")
+    _check_einsum(eq, ts)
     return execute(_einsum, ts, (eq,), {"equation": eq})
+
+
+def _check_einsum(eq, ts):
+    """TF's checks: output labels come from the inputs; a label's sizes agree (or are 1)."""
+    lhs, _, out = eq.partition("->")
+    terms = lhs.split(",")
+    for c in out:
+        if c.isalpha() and c not in lhs:
+            raise ValueError(f"Output subscripts contain the label {c} not present in the input "
+                             f"subscripts.")
+    sizes = {}
+    for t, term in zip(ts, terms):
+        if "." in term:
+            continue
+        for axis, c in enumerate(term):
+            if axis >= t.ndim:
+                break
+            n = t._v.shape[axis]
+            if c in sizes and n != sizes[c] and 1 not in (n, sizes[c]):
+                raise kernel_error("Einsum", f"Expected dimension {sizes[c]} at axis {axis} of "
+                                             f"the input shaped {fmt_shape(t._v.shape)} but got "
+                                             f"dimension {n}", wrapped=f"Einsum_N_{len(ts)}")
+            sizes.setdefault(c, n)
 
 
 _einsum = op("einsum", "Einsum", lambda *xs, equation: jnp.einsum(

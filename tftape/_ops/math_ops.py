@@ -718,7 +718,7 @@ def _norm_axes(o: Op, t: Tensor, axis):
     for a in axes:
         if not -nd <= a < nd:
             raise kernel_error(o.tf_name, f"Invalid reduction dimension ({a} for input with {nd} "
-                                          f"dimension(s)", name=None)
+                                          f"dimension(s)")
         out.append(a % nd if nd else 0)
     return tuple(sorted(set(out))) if nd else ()
 
