@@ -314,7 +314,7 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor
     """Vector and matrix norms (``euclidean``/``fro``, 1, 2, inf and positive p), as TF.
 
     >>> import tftape as tf
-    >>> tf.norm(tf.constant([3., 4.]))
+    >>> tf.linalg.norm(tf.constant([3., 4.]))
     <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
     """
     from . import math_ops as m
