@@ -451,6 +451,9 @@ def test_composite_sources_and_targets():
 
 def test_retracing_warning_after_five_new_segments_at_one_line():
     import warnings
+    from tftape._autodiff import tape as tape_mod
+    tape_mod.SEGMENT_CACHE.clear()  # programs compiled by earlier tests would be hits
+    tape_mod._PLANS.clear()
     x = tf.Variable(1.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

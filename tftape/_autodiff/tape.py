@@ -82,6 +82,7 @@ class _SegmentCache:
 
     def clear(self):
         self._d.clear()
+        _PLANS.clear()
         self.hits = self.misses = 0
 
     def info(self):
@@ -124,6 +125,12 @@ class GradientTape:
         self._watched_vars: dict = {}   # id -> Variable, in watch order
         self._var_values: dict = {}     # id(variable) -> the value first read on this tape
         self._var_gathers = False       # a gather straight from a variable was recorded
+        # The recording's structure, kept as it is recorded so that ``gradient`` can find a
+        # cached lowering plan without pruning again: one entry per node, and each tracked
+        # object's place (("t", i) watched, ("n", node, output)).
+        self._sig: list = []
+        self._refs: dict = {}
+        self._caps: dict = {}
 
     # -- context --------------------------------------------------------------------------
     def __enter__(self):
@@ -175,6 +182,7 @@ class GradientTape:
                 _log.warning("The dtype of the watched tensor must be floating (e.g. "
                              "tf.float32), got %r", t.dtype)
             self._tracked[id(t)] = t
+            self._refs.setdefault(id(t), ("t", len(self._refs)))
 
     def _watch_variable(self, v):
         vid = id(v)
@@ -184,6 +192,7 @@ class GradientTape:
                              "tf.float32), got %r", v.dtype)
             self._watched_vars[vid] = v
             self._tracked[vid] = v
+            self._refs.setdefault(vid, ("t", len(self._refs)))
 
     def watched_variables(self):
         """The Variables this tape watches, in creation order (as TF lists them)."""
@@ -196,10 +205,25 @@ class GradientTape:
         ids = tuple(map(id, args))
         if tracked.keys().isdisjoint(ids):
             return
+        self._append(o, key, static, args, outs, ids)
+
+    def _append(self, o, key, static, args, outs, ids):
         out_ids = tuple(map(id, outs))
+        k = len(self._nodes)
         self._nodes.append((o, key, static, args, outs, ids, out_ids))
-        for t, i in zip(outs, out_ids):
+        refs = self._refs
+        in_refs = tuple(map(refs.get, ids))
+        if None in in_refs:
+            # Untracked inputs (constants): which of them are the same object is part of
+            # the structure, since the lowering passes each distinct one once.
+            caps = self._caps
+            in_refs = tuple(r if r is not None else caps.setdefault(i, ("x", len(caps)))
+                            for r, i in zip(in_refs, ids))
+        self._sig.append((getattr(o, "segment_key", None) or o.name, key, in_refs))
+        tracked = self._tracked
+        for p, (t, i) in enumerate(zip(outs, out_ids)):
             tracked[i] = t
+            refs[i] = ("n", k, p)
 
     def _variable_read(self, var, t: Tensor):
         vid = id(var)
@@ -395,8 +419,43 @@ def _value_of(tape, obj):
 
 
 # -- lowering -----------------------------------------------------------------------------------
+_PLANS: collections.OrderedDict = collections.OrderedDict()
+_PLANS_MAX = 512
+
+
 def _lower(tape, targets, sources, ograds, differentiable=None):
-    """Prunes the recorded segment and returns (grad op, its inputs, source positions, None).
+    """The gradient op for this recording and its inputs: from a cached plan when the tape
+    recorded the same structure before (the common training-loop case), else by pruning."""
+    if differentiable is None:
+        differentiable = _needs_differentiable(tape)
+    refs = tape._refs
+    pkey = (tuple(tape._sig), tuple(refs.get(id(s)) for s in sources),
+            tuple(refs.get(id(t)) for t in targets),
+            tuple(_is_diff(x.dtype) for x in sources), tuple(_is_diff(x.dtype) for x in targets),
+            None if ograds is None else tuple(g is None for g in ograds), differentiable)
+    plan = _PLANS.get(pkey)
+    if plan is not None:
+        grad_op, arg_plan, pos = plan
+        SEGMENT_CACHE.hits += 1
+        nodes = tape._nodes
+        args = [sources[x[1]] if x[0] == "s" else nodes[x[1]][3][x[2]] if x[0] == "a" else
+                nodes[x[1]][4][x[2]] if x[0] == "o" else ograds[x[1]] if x[0] == "g" else
+                _ones_like(targets[x[1]]) for x in arg_plan]
+        return grad_op, args, pos, None
+    seg = _prune_and_lower(tape, targets, sources, ograds, differentiable)
+    if seg is not None and seg[3] is not None:
+        _PLANS[pkey] = (seg[0], seg[3], seg[2])
+        if len(_PLANS) > _PLANS_MAX:
+            _PLANS.popitem(last=False)
+    return None if seg is None else (seg[0], seg[1], seg[2], None)
+
+
+def _ones_like(t):
+    return make(jnp.ones(tuple(t.shape), t.dtype._np), t.dtype)
+
+
+def _prune_and_lower(tape, targets, sources, ograds, differentiable):
+    """Prunes the recorded segment and returns (grad op, its inputs, source positions, plan).
 
     Two lowerings of the same segment: ``replay`` runs the recorded ops forward from the
     sources inside ``jax.vjp`` (differentiable again: used while another tape records the
@@ -423,28 +482,35 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     # Backward from the targets, then forward from the sources: the nodes on a path.
     needed = set(map(id, targets))
     back = []
-    for node in reversed(tape._nodes):
+    nodes = tape._nodes
+    for n in range(len(nodes) - 1, -1, -1):
+        node = nodes[n]
         if not needed.isdisjoint(node[6]):
-            back.append(node)
+            back.append(n)
             needed.update(node[5])
     derived = set(src_index)
     kept = []
-    for node in reversed(back):
+    kept_at = []  # the tape index of each kept node (for the plan)
+    for n in reversed(back):
+        node = nodes[n]
         if not derived.isdisjoint(node[5]):
             kept.append(node)
+            kept_at.append(n)
             derived.update(node[6])
     ref = {sid: ("s", i) for sid, i in src_index.items()}
     captured: list = []
+    captured_at: list = []
     prog = []
     impls = []
     for k, node in enumerate(kept):
         o, key, static, args, outs, ids, out_ids = node
         in_refs = []
-        for a, i in zip(args, ids):
+        for j, (a, i) in enumerate(zip(args, ids)):
             r = ref.get(i)
             if r is None:
                 r = ("c", len(captured))
                 captured.append(a)
+                captured_at.append(("a", kept_at[k], j))
                 ref[i] = r
             in_refs.append(r)
         prog.append((getattr(o, "segment_key", None) or o.name, key, tuple(in_refs), len(outs)))
@@ -465,8 +531,6 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     used_src = {r[1] for node in prog for r in node[2] if r[0] == "s"} | \
                {r[1] for r in tgt_refs if r[0] == "s"}
     has_og = ograds is not None
-    if differentiable is None:
-        differentiable = _needs_differentiable(tape)
     # Intermediate values the backward lowering takes as inputs.
     mids = []
     if not differentiable:
@@ -490,17 +554,18 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
                         mids)
         SEGMENT_CACHE.put(key, grad_op, site)
     args = uniq_sources + captured
+    plan = [("s", p[0]) for p in src_pos] + captured_at
     if mids:
         args += [kept[r[1]][4][r[2]] for r in mids]
+        plan += [("o", kept_at[r[1]], r[2]) for r in mids]
     if has_og:
         for i in tgt_used:
             g = ograds[i]
-            t = targets[i]
-            args.append(g if g is not None else make(jnp.ones(tuple(t.shape), t.dtype._np),
-                                                     t.dtype))
+            args.append(g if g is not None else _ones_like(targets[i]))
+            plan.append(("g", i) if g is not None else ("1", i))
     # Sources the targets do not reach get None.
     pos = [p if i in used_src else [] for i, p in enumerate(src_pos)]
-    return grad_op, args, pos, None
+    return grad_op, args, pos, plan
 
 
 def _needs_differentiable(tape) -> bool:
@@ -661,10 +726,7 @@ def _record_segment(self, o, args, outs, source_tape):
             if _is_variable(a) and id(a) not in self._var_values:
                 self._var_values[id(a)] = source_tape._var_values.get(id(a), a._current())
     args = tuple(args)
-    out_ids = tuple(map(id, outs))
-    self._nodes.append((o, (), None, args, outs, tuple(map(id, args)), out_ids))
-    for t, i in zip(outs, out_ids):
-        tracked[i] = t
+    self._append(o, (), None, args, outs, tuple(map(id, args)))
 
 
 GradientTape._record_segment = _record_segment
