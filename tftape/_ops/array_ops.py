@@ -647,6 +647,10 @@ def _count_real(items):
 
 def getitem(t: Tensor, key) -> Tensor:
     """``t[key]`` with TF's rules: out-of-range integer indices raise InvalidArgumentError."""
+    if isinstance(key, list):
+        key = tuple(key)  # TF reads a list index as a sequence of indices
+    elif isinstance(key, (bool, np.bool_)) or (isinstance(key, Tensor) and key._dtype is _d.bool):
+        return boolean_mask(t, key)
     idx = _index_key(t, key)
     if any(isinstance(i, tuple) for i in idx):
         return _dynamic_getitem(t, idx)

@@ -260,7 +260,7 @@ def _string_add(a, b):
         else np.broadcast_arrays(a, b)[0].copy()
 
 
-_string_add_op = op("string_add", "AddV2", _string_add, host=True, differentiable=False)
+_string_add_op = op("string_add", "Add", _string_add, host=True, differentiable=False)
 
 
 def add(x, y, name=None):
@@ -277,9 +277,16 @@ def add(x, y, name=None):
     if (isinstance(x, Tensor) and x._dtype is _d.string) or \
             (not isinstance(x, Tensor) and isinstance(x, (str, bytes))):
         a = tensor(x)
-        b = tensor(y, _d.string) if not isinstance(y, Tensor) else y
+        if isinstance(y, Tensor):
+            b = y
+        else:
+            try:
+                b = tensor(y, _d.string)
+            except (TypeError, ValueError):
+                b = tensor(y)
         if b._dtype is not _d.string:
-            raise _dtype_err(_add, 1, _d.string, b._dtype)
+            # Note: TF adds strings with its older "Add" op, named so in the message.
+            raise _dtype_err(_string_add_op, 1, _d.string, b._dtype)
         out = np.vectorize(lambda p, q: p + q, otypes=[object])(a._v, b._v)
         return make_string(np.asarray(out, dtype=object))
     return _add_raw(x, y)
