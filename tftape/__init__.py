@@ -3,8 +3,6 @@
 ``import tftape as tf`` gives TF 2.x's eager API (tensors, variables, GradientTape,
 tf.function, ragged, sparse, strings, a Keras subset) running on JAX and XLA.
 """
-from __future__ import annotations
-
 import jax as _jax
 
 # Note: TF has int64/float64; JAX needs x64 mode for them. Defaults still follow TF
@@ -30,18 +28,18 @@ from . import _ops  # noqa: E402,F401
 from ._ops.math_ops import (  # noqa: E402,F401
     abs as abs, acos as acos, acosh as acosh, add as add, add_n as add_n, argmax as argmax,
     argmin as argmin, asin as asin, asinh as asinh, atan as atan, atan2 as atan2,
-    atanh as atanh, cast as cast, ceil as ceil, complex as complex, conj as conj, cos as cos,
-    cosh as cosh, cumsum as cumsum, cumprod as cumprod, divide as divide, equal as equal,
-    exp as exp, floor as floor, floordiv as floordiv, greater as greater,
-    greater_equal as greater_equal, imag as imag, less as less, less_equal as less_equal,
-    log as log, logical_and as logical_and, logical_not as logical_not, logical_or as logical_or,
+    atanh as atanh, cast as cast, complex as complex, cos as cos,
+    cosh as cosh, cumsum as cumsum, divide as divide, equal as equal,
+    exp as exp, floor as floor, greater as greater,
+    greater_equal as greater_equal, less as less, less_equal as less_equal,
+    logical_and as logical_and, logical_not as logical_not, logical_or as logical_or,
     maximum as maximum, minimum as minimum, multiply as multiply, negative as negative,
-    not_equal as not_equal, pow as pow, real as real, reduce_all as reduce_all,
+    not_equal as not_equal, pow as pow, reduce_all as reduce_all,
     reduce_any as reduce_any, reduce_logsumexp as reduce_logsumexp, reduce_max as reduce_max,
     reduce_mean as reduce_mean, reduce_min as reduce_min, reduce_prod as reduce_prod,
-    reduce_sum as reduce_sum, round as round, rsqrt as rsqrt, saturate_cast as saturate_cast,
+    reduce_sum as reduce_sum, round as round, saturate_cast as saturate_cast,
     sigmoid as sigmoid, sign as sign, sin as sin, sinh as sinh, sqrt as sqrt, square as square,
-    squared_difference as squared_difference, subtract as subtract, tan as tan, tanh as tanh,
+    subtract as subtract, tan as tan, tanh as tanh,
     truediv as truediv, truncatediv as truncatediv, truncatemod as truncatemod)
 from ._ops.array_ops import (  # noqa: E402,F401
     boolean_mask as boolean_mask, broadcast_dynamic_shape as broadcast_dynamic_shape,
@@ -61,7 +59,10 @@ from ._ops.array_ops import (  # noqa: E402,F401
     tensor_scatter_nd_update as tensor_scatter_nd_update, tile as tile, transpose as transpose,
     unique as unique, unstack as unstack, where as where, zeros as zeros,
     zeros_like as zeros_like, bitcast as bitcast)
-from ._ops.linalg_ops import einsum as einsum, matmul as matmul, tensordot as tensordot  # noqa: E402,F401
+from ._ops.linalg_ops import (  # noqa: E402,F401
+    einsum as einsum, matmul as matmul, norm as norm, tensordot as tensordot)
+from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
+from ._ops.special_ops import scalar_mul as scalar_mul  # noqa: E402,F401
 from ._ops.logging_ops import print_ as print  # noqa: E402,F401
 from ._autodiff.tape import GradientTape as GradientTape  # noqa: E402
 from ._autodiff.tape import UnconnectedGradients as UnconnectedGradients  # noqa: E402
@@ -77,7 +78,6 @@ from . import (  # noqa: E402,F401
     nn as nn, random as random, autodiff as autodiff, nest as nest)
 
 __version__ = "2.21.0"
-VERSION = __version__
 version = __version__
 newaxis = None
 Operation = object
