@@ -437,3 +437,27 @@ def test_segments_hypothesis(lengths, seed, kind):
     check(f"math.segment_{kind}", data, ids, rtol=1e-5)
     perm = rng.permutation(ids.size)
     check(f"math.unsorted_segment_{kind}", data[perm], ids[perm], len(lengths) + 1, rtol=1e-5)
+
+
+def test_division_by_broadcast_scalar_is_correctly_rounded():
+    # XLA would multiply by the reciprocal; TF divides exactly.
+    import tensorflow as real_tf
+    x = np.arange(1, 2000, dtype=np.float32)
+    for d in (10.0, 3.0, 7.0, 0.1):
+        ours = (tf.constant(x) / d).numpy()
+        np.testing.assert_array_equal(ours, (real_tf.constant(x) / d).numpy())
+        np.testing.assert_array_equal(tf.math.divide_no_nan(tf.constant(x), d).numpy(), x / np.float32(d))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "uint32"])
+def test_saturate_cast_matches_tf(dtype):
+    import tensorflow as real_tf
+    for v in ([300., -5., 1e10, -1e10, 2.5], [2 ** 31 - 1, -129, 1000]):
+        ours = tf.saturate_cast(v, getattr(tf, dtype))
+        theirs = real_tf.saturate_cast(v, getattr(real_tf, dtype))
+        assert ours.numpy().tolist() == theirs.numpy().tolist()
+        assert ours.dtype.name == theirs.dtype.name
+    with pytest.raises(TypeError):
+        real_tf.saturate_cast([True], getattr(real_tf, dtype))
+    with pytest.raises(TypeError):
+        tf.saturate_cast([True], getattr(tf, dtype))

@@ -79,11 +79,11 @@ def resolve(spec: str):
 
 
 @contextlib.contextmanager
-def device(device_name_):
+def device(device_name):  # noqa: F811 - TF's argument name
     """Places new tensors on a device (``with tf.device('/GPU:0'):``)."""
-    if callable(device_name_):
+    if callable(device_name):
         raise RuntimeError("tf.device does not support functions when eager execution is enabled.")
-    dev = resolve(device_name_)
+    dev = resolve(device_name)
     if dev is None:
         yield
         return

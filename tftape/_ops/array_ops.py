@@ -16,6 +16,8 @@ from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make, make_string
 from ._util import NUMERIC, REAL, fmt_shape, host, is_concrete, static_axis, tensor
 
+_as_tensor = tensor  # functions whose TF argument is named ``tensor`` shadow the helper
+
 
 builtins_range = _builtins.range
 
@@ -195,14 +197,14 @@ def size(input, out_type=_d.int32, name=None) -> Tensor:  # noqa: A002
 _reshape = op("reshape", "Reshape", lambda x, shape: jnp.reshape(x, shape))
 
 
-def reshape(tensor_, shape, name=None) -> Tensor:
+def reshape(tensor, shape, name=None) -> Tensor:
     """Reshapes; one dimension may be -1.
 
     >>> import tftape as tf
     >>> tf.reshape(tf.constant([77., -88.]), (1, 2))
     <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[ 77., -88.]], dtype=float32)>
     """
-    t = tensor(tensor_)
+    t = _as_tensor(tensor)
     dims = list(_dims(shape))
     n = int(np.prod(t._v.shape, dtype=np.int64))
     unknown = [i for i, d in enumerate(dims) if d == -1]
@@ -316,11 +318,13 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
     return execute(_broadcast_to, (t,), (dims,), {"shape": dims})
 
 
-def broadcast_static_shape(a, b):
+def broadcast_static_shape(shape_x, shape_y):
+    a, b = shape_x, shape_y
     return TensorShape(np.broadcast_shapes(tuple(a.as_list()), tuple(b.as_list())))
 
 
-def broadcast_dynamic_shape(a, b):
+def broadcast_dynamic_shape(shape_x, shape_y):
+    a, b = shape_x, shape_y
     s = np.broadcast_shapes(tuple(host(tensor(a)).tolist()), tuple(host(tensor(b)).tolist()))
     return tensor(list(s), tensor(a).dtype)
 
@@ -505,15 +509,15 @@ def _pad_impl(x, c, paddings, mode):
 _pad = op("pad", "PadV2", _pad_impl)
 
 
-def pad(tensor_, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tensor:
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tensor:
     """Pads with a constant, or by reflection (``REFLECT``/``SYMMETRIC``)."""
-    t = tensor(tensor_)
+    t = _as_tensor(tensor)
     p = tuple(tuple(int(v) for v in row) for row in to_static(paddings))
     mode = mode.upper()
     if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
         raise ValueError(f'Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", '
                          f'or "SYMMETRIC". Received `mode` = {mode}')
-    c = tensor(constant_values, t.dtype)
+    c = _as_tensor(constant_values, t.dtype)
     # TF runs Pad for a zero constant, PadV2 for another constant and MirrorPad otherwise.
     opname = "MirrorPad" if mode != "CONSTANT" else "Pad" if not np.any(c.numpy()) else "PadV2"
     if len(p) != t.ndim:
@@ -534,9 +538,9 @@ def pad(tensor_, paddings, mode="CONSTANT", constant_values=0, name=None) -> Ten
 _reverse = op("reverse", "ReverseV2", lambda x, axis: jnp.flip(x, axis))
 
 
-def reverse(tensor_, axis, name=None) -> Tensor:
+def reverse(tensor, axis, name=None) -> Tensor:
     """Reverses the given dimensions."""
-    t = tensor(tensor_)
+    t = _as_tensor(tensor)
     ax = static_axis(axis)
     ax = (ax,) if isinstance(ax, int) else ax
     for i, a in enumerate(ax):
@@ -895,13 +899,13 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
     return execute(_where3, (c, a, b))
 
 
-def boolean_mask(tensor_, mask, axis=None, name="boolean_mask") -> Tensor:
+def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     """The elements (or slices) of ``tensor`` where ``mask`` is true."""
-    if hasattr(tensor_, "_ragged_boolean_mask") or hasattr(mask, "_ragged_boolean_mask"):
+    if hasattr(tensor, "_ragged_boolean_mask") or hasattr(mask, "_ragged_boolean_mask"):
         from .._ragged import ragged_ops
-        return ragged_ops.boolean_mask(tensor_, mask, axis)
-    t = tensor(tensor_)
-    m = tensor(mask)
+        return ragged_ops.boolean_mask(tensor, mask, axis)
+    t = _as_tensor(tensor)
+    m = _as_tensor(mask)
     ax = 0 if axis is None else int(to_static(axis))
     k = m.ndim
     if k == 0:

@@ -105,9 +105,22 @@ def _pow(x, y):
 _add = op("add", "AddV2", jnp.add, dtypes=NUMERIC, elementwise=True, lenient=True)
 _sub = op("subtract", "Sub", jnp.subtract, dtypes=NUMERIC, elementwise=True)
 _mul = op("multiply", "Mul", jnp.multiply, dtypes=NUMERIC, elementwise=True)
-_realdiv = op("real_div", "RealDiv", jnp.true_divide, dtypes=INEXACT, elementwise=True)
+def _exact_div(x, y):
+    # Note: XLA rewrites x / broadcast(y) as x * broadcast(1 / y), which is not correctly
+    # rounded (9 / 10.0 gives 0.90000004 in float32); TF divides exactly. An optimization
+    # barrier on the broadcast divisor keeps the division.
+    if jnp.shape(x) != jnp.shape(y):
+        shape = jnp.broadcast_shapes(jnp.shape(x), jnp.shape(y))
+        if jnp.shape(y) != shape:
+            y = lax.optimization_barrier(jnp.broadcast_to(y, shape))
+        if jnp.shape(x) != shape:
+            x = jnp.broadcast_to(x, shape)
+    return jnp.true_divide(x, y)
+
+
+_realdiv = op("real_div", "RealDiv", _exact_div, dtypes=INEXACT, elementwise=True)
 _div = op("div", "Div", lambda x, y: lax.div(x, y) if jnp.issubdtype(x.dtype, jnp.integer)
-          else jnp.true_divide(x, y), dtypes=NUMERIC, elementwise=True)
+          else _exact_div(x, y), dtypes=NUMERIC, elementwise=True)
 _floordiv = op("floordiv", "FloorDiv", _safe_floordiv, dtypes=NUMERIC, elementwise=True,
                no_kernel=_d.COMPLEX)
 _floormod = op("floormod", "FloorMod", _floormod, dtypes=REAL, elementwise=True,
@@ -126,7 +139,7 @@ def _sqdiff_impl(x, y):
 _sqdiff = op("squared_difference", "SquaredDifference", _sqdiff_impl,
              dtypes=FLOAT + (_d.int32, _d.int64) + _d.COMPLEX, elementwise=True)
 _divnonan = op("divide_no_nan", "DivNoNan",
-               lambda x, y: jnp.where(y == 0, jnp.zeros_like(x), x / jnp.where(y == 0, 1, y)),
+               lambda x, y: jnp.where(y == 0, jnp.zeros_like(x), _exact_div(x, jnp.where(y == 0, 1, y))),
                dtypes=INEXACT, elementwise=True)
 _atan2 = op("atan2", "Atan2", jnp.arctan2, dtypes=FLOAT, elementwise=True)
 _xlogy = op("xlogy", "Xlogy", jax.scipy.special.xlogy, dtypes=INEXACT, elementwise=True)
@@ -711,7 +724,25 @@ def cast(x, dtype, name=None):
     return execute(_cast, (t,), (dtype._np,), {"dtype": dtype._np})
 
 
-saturate_cast = cast
+def saturate_cast(value, dtype, name=None):
+    """Casts ``value`` to ``dtype``, clamping to the target's range first (no wraparound)."""
+    t = value if isinstance(value, Tensor) else tensor(value)
+    dt = _d.as_dtype(dtype)
+    if t.dtype is _d.bool:
+        t.dtype.min  # noqa: B018 - raises TF's TypeError, as TF's saturate_cast does
+    if dt.is_integer and (t.dtype.is_integer or t.dtype.is_floating):
+        src = t.dtype._np.type
+        # The bounds as values of the source dtype that do not exceed the target's range.
+        lo, hi = src(max(int(dt.min), int(t.dtype.min)) if t.dtype.is_integer else dt.min), \
+            src(min(int(dt.max), int(t.dtype.max)) if t.dtype.is_integer else dt.max)
+        if t.dtype.is_floating:
+            if float(hi) > int(dt.max):
+                hi = np.nextafter(hi, src(-np.inf))
+            if float(lo) < int(dt.min):
+                lo = np.nextafter(lo, src(np.inf))
+        from .array_ops import clip_by_value
+        t = clip_by_value(t, tensor(np.asarray(lo, src)), tensor(np.asarray(hi, src)))
+    return cast(t, dt)
 
 
 # -- reductions -------------------------------------------------------------------------------
