@@ -10,8 +10,20 @@ def is_nested(x) -> bool:
     return isinstance(x, (list, tuple, dict))
 
 
+_NESTED = (list, tuple, dict)
+
+
 def flatten(structure, expand_composites=False) -> list:
     """The leaves of ``structure`` in TF's order (dicts by sorted key)."""
+    t = type(structure)
+    if t is list or t is tuple:
+        for x in structure:
+            if isinstance(x, _NESTED):
+                break
+        else:
+            return list(structure)  # the common flat case
+    elif not isinstance(structure, _NESTED):
+        return [structure]
     if isinstance(structure, dict):
         out = []
         for k in sorted(structure, key=_sort_key):
@@ -32,6 +44,15 @@ def _sort_key(k):
 
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     """Builds a structure like ``structure`` from the leaves ``flat_sequence``."""
+    t = type(structure)
+    if t is list or t is tuple:
+        for x in structure:
+            if isinstance(x, _NESTED):
+                break
+        else:
+            return list(flat_sequence) if t is list else tuple(flat_sequence)
+    elif not isinstance(structure, _NESTED):
+        return flat_sequence[0]
     it = iter(flat_sequence)
 
     def build(s):

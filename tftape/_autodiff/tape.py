@@ -129,6 +129,7 @@ class GradientTape:
         # cached lowering plan without pruning again: one entry per node, and each tracked
         # object's place (("t", i) watched, ("n", node, output)).
         self._sig: list = []
+        self._sig_key = None            # tuple(self._sig), kept until the next node
         self._refs: dict = {}
         self._caps: dict = {}
 
@@ -219,7 +220,8 @@ class GradientTape:
             caps = self._caps
             in_refs = tuple(r if r is not None else caps.setdefault(i, ("x", len(caps)))
                             for r, i in zip(in_refs, ids))
-        self._sig.append((getattr(o, "segment_key", None) or o.name, key, in_refs))
+        self._sig.append((o.segment_key or o.name, key, in_refs))
+        self._sig_key = None
         tracked = self._tracked
         for p, (t, i) in enumerate(zip(outs, out_ids)):
             tracked[i] = t
@@ -429,7 +431,10 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     if differentiable is None:
         differentiable = _needs_differentiable(tape)
     refs = tape._refs
-    pkey = (tuple(tape._sig), tuple(refs.get(id(s)) for s in sources),
+    sig = tape._sig_key
+    if sig is None:
+        sig = tape._sig_key = tuple(tape._sig)
+    pkey = (sig, tuple(refs.get(id(s)) for s in sources),
             tuple(refs.get(id(t)) for t in targets),
             tuple(_is_diff(x.dtype) for x in sources), tuple(_is_diff(x.dtype) for x in targets),
             None if ograds is None else tuple(g is None for g in ograds), differentiable)
@@ -700,13 +705,21 @@ def _partial(fn, static):
 
 def _run_segment_op(o: Op, args, tape):
     """Runs a lowered segment op on the values the tape saw, recording it on active tapes."""
-    vals = [_value_of(tape, a) for a in args]
+    var_values = tape._var_values
+    vals = []
+    for a in args:
+        if isinstance(a, Tensor):
+            vals.append(a._v)
+        else:
+            v = var_values.get(id(a))
+            vals.append(v if v is not None else a._current())
     st = STATE
     if st.tracing:
         out = o.impl(*vals)
     else:
         out = o._kernels[()](*vals)
-    outs = tuple(make(v, _d._BY_NP[v.dtype]) for v in out)
+    by_np = _d._BY_NP
+    outs = tuple([make(v, by_np[v.dtype]) for v in out])
     for t in list(st.tapes):
         if t is tape and not tape._persistent:
             continue

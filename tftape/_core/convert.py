@@ -38,6 +38,26 @@ def _scalar(value, dtype: _d.DType | None) -> Tensor:
     return t
 
 
+# Small NumPy arrays recur too (a training set passed to every step): cached by content,
+# since the device arrays made from them are immutable.
+_ARRAY_CACHE: dict = {}
+_SMALL_BYTES = 1024
+
+
+def _small_array(arr: np.ndarray, dt) -> Tensor:
+    from .registry import STATE
+    if STATE.tracing:
+        return make(_asarray(arr), dt)
+    key = (arr.dtype.str, arr.shape, arr.tobytes())
+    t = _ARRAY_CACHE.get(key)
+    if t is None:
+        t = make(_asarray(arr), dt)
+        if len(_ARRAY_CACHE) >= _SCALAR_CACHE_MAX:
+            _ARRAY_CACHE.clear()
+        _ARRAY_CACHE[key] = t
+    return t
+
+
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, *, preferred_dtype=None,
                       _allow_cast: bool = False) -> Tensor:
     """Converts a Python value, NumPy array, Tensor or Variable to a Tensor.
@@ -66,7 +86,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, *, preferre
         return _scalar(value, dtype)
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
         arr, dt = numpy_to_dtype(np.asarray(value), dtype)
-        return make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
+        if dt is _d.string:
+            return make_string(arr)
+        return _small_array(arr, dt) if arr.nbytes <= _SMALL_BYTES else make(_asarray(arr), dt)
     if isinstance(value, (str, bytes)):
         return _scalar(value, dtype)
     if isinstance(value, range):

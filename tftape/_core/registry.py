@@ -87,6 +87,7 @@ class Op:
         self.lenient = lenient
         self._kernels: dict = {}
         self._grad_impl = None
+        self.segment_key = None
 
     def __repr__(self):
         return f"<Op {self.name} ({self.tf_name})>"
@@ -272,6 +273,23 @@ def execute(o: Op, args, key=(), static=None):
     t._dtype = _BY_NP[out.dtype]
     if (st.tapes or st.accumulators) and o.differentiable:
         _record(o, key, static, args, (t,))
+    return t
+
+
+def execute_binary(o: Op, a, b, key=(), static=None):
+    """``execute`` for the hot two-operand case (``a + b``, ``tf.matmul``): no argument list."""
+    st = STATE
+    if st.tracing or o.host:
+        return _execute_slow(o, (a, b), key, static)
+    fn = o._kernels.get(key)
+    if fn is None:
+        fn = _compile(o, key, static)
+    out = fn(a._v, b._v)
+    t = _new(_EagerTensor)
+    t._v = out
+    t._dtype = _BY_NP[out.dtype]
+    if (st.tapes or st.accumulators) and o.differentiable:
+        _record(o, key, static, (a, b), (t,))
     return t
 
 

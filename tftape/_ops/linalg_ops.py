@@ -6,7 +6,7 @@ import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
-from .._core.registry import convert_inputs, execute, op
+from .._core.registry import convert_inputs, execute, execute_binary, op
 from .._core.tensor import EagerTensor, Tensor
 from ._util import fmt_shape, tensor
 
@@ -49,7 +49,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             transpose_a or transpose_b or adjoint_a or adjoint_b):
         sa, sb = a._v.shape, b._v.shape
         if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0] and a._dtype in _MATMUL_SET:
-            return execute(_matmul, (a, b), _NN_KEY, _NN_STATIC)
+            return execute_binary(_matmul, a, b, _NN_KEY, _NN_STATIC)
     if hasattr(a, "_sparse_matmul"):
         return a._sparse_matmul(b, adjoint_a or transpose_a, adjoint_b or transpose_b)
     x, y = convert_inputs(_matmul, (a, b))

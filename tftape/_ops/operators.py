@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
-from .._core.registry import execute
+from .._core.registry import execute, execute_binary
 from .._core.tensor import EagerTensor, Tensor
 from . import array_ops, linalg_ops, math_ops as m
 
@@ -47,7 +47,7 @@ def _add(self, other):
     # The hot path: two tensors of one dtype and one shape.
     if type(other) is EagerTensor and other._dtype is self._dtype and \
             other._v.shape == self._v.shape and self._dtype in _ADD_TYPES:
-        return execute(_ADD, (self, other))
+        return execute_binary(_ADD, self, other)
     return m.add(self, other)
 
 
