@@ -465,3 +465,14 @@ def test_retracing_warning_after_five_new_segments_at_one_line():
             t.gradient(y, x)
     msgs = [w for w in caught if "triggered a new compilation" in str(w.message)]
     assert len(msgs) == 1 and msgs[0].filename == __file__
+
+
+def test_equal_constants_are_distinct_tensors_on_a_tape():
+    def run(m):
+        a, b = m.constant([1.0, 2.0]), m.constant([1.0, 2.0])
+        c, d = m.constant(3.0), m.constant(3.0)
+        with m.GradientTape() as t:
+            t.watch([a, c])
+            y = m.reduce_sum(a * b) + c * d
+        return t.gradient(y, [a, b, c, d])
+    assert_struct_same(*both(run))

@@ -14,6 +14,7 @@ from ._core.convert import convert_to_tensor
 from ._core.errors import InvalidArgumentError, OpError, OutOfRangeError
 from ._core.shape import TensorShape
 from ._core.tensor import Tensor, make_string
+from ._core.type_spec import TypeSpec
 
 
 def _index(i) -> int:
@@ -250,7 +251,7 @@ class TensorArray:
         del self._tensor_array[:]
 
 
-class TensorArraySpec:
+class TensorArraySpec(TypeSpec):
     """The type of a TensorArray (``tf.TensorArraySpec``).
 
     >>> import tftape as tf

@@ -227,38 +227,35 @@ class GradientTape:
             tracked[i] = t
             refs[i] = ("n", k, p)
 
-    def _variable_read(self, var, t: Tensor):
+    def _accessed(self, var, value) -> bool:
+        """Watches a trainable variable on access (TF's rule) and notes the value first read;
+        False when this tape does not track the variable."""
         vid = id(var)
         if vid not in self._tracked:
             if self._watch_accessed_variables and var.trainable:
                 self._watch_variable(var)
             else:
-                return
-        first = self._var_values.get(vid)
-        if first is None:
-            self._var_values[vid] = t._v
+                return False
+        if vid not in self._var_values:
+            self._var_values[vid] = value
+        return True
+
+    def _variable_read(self, var, t: Tensor):
+        if not self._accessed(var, t._v):
+            return
+        if self._var_values[id(var)] is t._v:
             self._record(_READ, (), None, (var,), (t,))
-        elif first is t._v:
-            self._record(_READ, (), None, (var,), (t,))
-        else:
-            snap = make(t._v, t._dtype)
-            self._record(_REREAD, (), None, (var, snap), (t,))
+        else:  # assigned since the first read: differentiate through this value too
+            self._record(_REREAD, (), None, (var, make(t._v, t._dtype)), (t,))
 
     def _variable_gather(self, var, value: Tensor, idx: Tensor, out: Tensor, axis, batch_dims):
         """Records ``gather(var, idx)`` with the variable itself as input (TF's ResourceGather),
         so that ``gradient`` can return an IndexedSlices for it."""
         from .._ops.array_ops import _gather
-        vid = id(var)
-        if vid not in self._tracked:
-            if self._watch_accessed_variables and var.trainable:
-                self._watch_variable(var)
-            else:
-                return
-        first = self._var_values.get(vid)
-        if first is None:
-            self._var_values[vid] = first = value._v
+        if not self._accessed(var, value._v):
+            return
         static = {"axis": axis, "batch_dims": batch_dims}
-        if first is value._v:
+        if self._var_values[id(var)] is value._v:
             self._var_gathers = True
             self._record(_gather, (axis, batch_dims), static, (var, idx), (out,))
         else:

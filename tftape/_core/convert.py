@@ -27,15 +27,21 @@ _SCALAR_CACHE_MAX = 4096
 
 def _scalar(value, dtype: _d.DType | None) -> Tensor:
     key = (type(value), value, dtype)
-    t = _SCALAR_CACHE.get(key)
-    if t is not None:
-        return t
+    hit = _SCALAR_CACHE.get(key)
+    if hit is not None:
+        # Note: a fresh Tensor each time, sharing the device array: tensors are distinct
+        # objects for tapes (``watch(x)`` must not watch an equal constant).
+        return _rewrap(hit)
     arr, dt = python_to_numpy(value, dtype)
     t = make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
     # NaN keys never hit; values made while JAX traces are tracers and must not outlive it.
     if len(_SCALAR_CACHE) < _SCALAR_CACHE_MAX and value == value and type(t) is EagerTensor:
         _SCALAR_CACHE[key] = t
     return t
+
+
+def _rewrap(t: Tensor) -> Tensor:
+    return make_string(t._v) if t._dtype is _d.string else make(t._v, t._dtype)
 
 
 # Small NumPy arrays recur too (a training set passed to every step): cached by content,
@@ -49,12 +55,13 @@ def _small_array(arr: np.ndarray, dt) -> Tensor:
     if STATE.tracing:
         return make(_asarray(arr), dt)
     key = (arr.dtype.str, arr.shape, arr.tobytes())
-    t = _ARRAY_CACHE.get(key)
-    if t is None:
-        t = make(_asarray(arr), dt)
-        if len(_ARRAY_CACHE) >= _SCALAR_CACHE_MAX:
-            _ARRAY_CACHE.clear()
-        _ARRAY_CACHE[key] = t
+    hit = _ARRAY_CACHE.get(key)
+    if hit is not None:
+        return _rewrap(hit)
+    t = make(_asarray(arr), dt)
+    if len(_ARRAY_CACHE) >= _SCALAR_CACHE_MAX:
+        _ARRAY_CACHE.clear()
+    _ARRAY_CACHE[key] = t
     return t
 
 

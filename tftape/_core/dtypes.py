@@ -133,8 +133,9 @@ class DType:
     def __ne__(self, other) -> bool:
         return not self.__eq__(other)
 
-    # Singletons: hashing by identity keeps ``dtype in allowed`` at C speed on the hot path.
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:
+        # TF hashes a DType by its enum: sets of dtypes print in TF's order.
+        return self._enum
 
     def __reduce__(self):
         return as_dtype, (self._name,)

@@ -3,34 +3,12 @@ from __future__ import annotations
 
 from .._core import dtypes as _d
 from .._core.shape import TensorShape
+from .._core.type_spec import ShapeDtypeSpec, TypeSpec
+
+__all__ = ["TypeSpec", "TensorSpec", "OptionalSpec"]
 
 
-class TypeSpec:
-    """The base class of value descriptions (``tf.TypeSpec``)."""
-
-    __slots__ = ()
-
-    @property
-    def value_type(self):
-        raise NotImplementedError
-
-    def is_compatible_with(self, spec_or_value) -> bool:
-        return self == spec_or_value
-
-    def most_specific_common_supertype(self, others):
-        for o in others:
-            if o != self:
-                return None
-        return self
-
-    def most_specific_compatible_type(self, other):
-        r = self.most_specific_common_supertype([other])
-        if r is None:
-            raise ValueError(f"No TypeSpec is compatible with both {self} and {other}")
-        return r
-
-
-class TensorSpec(TypeSpec):
+class TensorSpec(ShapeDtypeSpec):
     """The shape and dtype of a tensor (``tf.TensorSpec``); ``None`` dims match any size.
 
     >>> import tftape as tf
@@ -38,7 +16,7 @@ class TensorSpec(TypeSpec):
     TensorSpec(shape=(None, 3), dtype=tf.float32, name=None)
     """
 
-    __slots__ = ("_shape", "_dtype", "_name")
+    __slots__ = ("_name",)
 
     def __init__(self, shape, dtype=_d.float32, name=None):
         self._shape = TensorShape(shape)
@@ -53,14 +31,6 @@ class TensorSpec(TypeSpec):
     def from_tensor(cls, tensor, name=None):
         """The spec of ``tensor`` (its static shape and dtype)."""
         return cls(tensor.shape, tensor.dtype, name)
-
-    @property
-    def shape(self) -> TensorShape:
-        return self._shape
-
-    @property
-    def dtype(self) -> _d.DType:
-        return self._dtype
 
     @property
     def name(self):

@@ -528,8 +528,8 @@ def _cum(name, tf_fn):
         dtype = cfg.to_dtype(dtype)
         a = asarray(a, dtype=dtype)
         if dtype is None and a._dtype.is_integer and a._dtype.size < 8:
-            # TF's _maybe_promote_to_int: NumPy accumulates small ints in int64/uint64.
-            a = cast(a, _d.uint64 if a._dtype.is_unsigned else _d.int64)
+            # TF's _maybe_promote_to_int: small ints, unsigned ones too, accumulate in int64.
+            a = cast(a, _d.int64)
         if axis is None:
             from .._ops.array_ops import reshape
             a, axis = reshape(a, [-1]), 0

@@ -5,13 +5,10 @@ from __future__ import annotations
 from .._core import dtypes as _d
 from .._core.shape import TensorShape
 
-try:  # tf.TypeSpec, when the tf.function package provides it
-    from .._function.specs import TypeSpec as _Base
-except ImportError:  # pragma: no cover - keeps ragged usable on its own
-    _Base = object
+from .._core.type_spec import ShapeDtypeSpec
 
 
-class RaggedTensorSpec(_Base):
+class RaggedTensorSpec(ShapeDtypeSpec):
     """Describes a RaggedTensor (``tf.RaggedTensorSpec``).
 
     >>> import tftape as tf
@@ -19,7 +16,7 @@ class RaggedTensorSpec(_Base):
     RaggedTensorSpec(TensorShape([None, None]), tf.int32, 1, tf.int64)
     """
 
-    __slots__ = ("_shape", "_dtype", "_ragged_rank", "_row_splits_dtype", "_flat_values_spec")
+    __slots__ = ("_ragged_rank", "_row_splits_dtype", "_flat_values_spec")
 
     def __init__(self, shape=None, dtype=_d.float32, ragged_rank=None,
                  row_splits_dtype=_d.int64, flat_values_spec=None):
@@ -41,14 +38,6 @@ class RaggedTensorSpec(_Base):
             if ragged_rank >= rank:
                 raise ValueError(f"Argument `ragged_rank` ({ragged_rank}) must be less than "
                                  f"rank ({rank}).")
-
-    @property
-    def shape(self) -> TensorShape:
-        return self._shape
-
-    @property
-    def dtype(self) -> _d.DType:
-        return self._dtype
 
     @property
     def ragged_rank(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.shape import TensorShape
+from .._core.type_spec import ShapeDtypeSpec
 from .._core.tensor import Tensor
 
 # TF's class path, shown in the conversion error TF raises for a SparseTensor operand.
@@ -183,7 +184,7 @@ class SparseTensor:
                          f"({_TF_CLASS}) to a Tensor.")
 
 
-class SparseTensorSpec:
+class SparseTensorSpec(ShapeDtypeSpec):
     """The type of a SparseTensor: its dense shape and dtype (``tf.SparseTensorSpec``).
 
     >>> import tftape as tf
@@ -191,19 +192,11 @@ class SparseTensorSpec:
     SparseTensorSpec(TensorShape([3, 4]), tf.float32)
     """
 
-    __slots__ = ("_shape", "_dtype")
+    __slots__ = ()
 
     def __init__(self, shape=None, dtype=_d.float32):
         self._shape = TensorShape(shape)
         self._dtype = _d.as_dtype(dtype)
-
-    @property
-    def shape(self) -> TensorShape:
-        return self._shape
-
-    @property
-    def dtype(self) -> _d.DType:
-        return self._dtype
 
     @property
     def value_type(self):
