@@ -373,3 +373,28 @@ def test_sparse_roundtrip():
     assert st_.values.numpy().tolist() == want.values.numpy().tolist()
     assert st_.dense_shape.numpy().tolist() == want.dense_shape.numpy().tolist()
     assert tf.RaggedTensor.from_sparse(st_).to_list() == [[1, 2], [], [3]]
+
+
+def test_ragged_arguments_and_results_in_tf_function():
+    import warnings
+    import tensorflow as real_tf
+
+    def run(m):
+        @m.function
+        def scale(r, k):
+            return r * k + 1
+
+        @m.function
+        def total(r):
+            return m.reduce_sum(r.flat_values)
+
+        @m.function
+        def build(x):  # ragged ops on row splits: tftape runs this one eagerly
+            return m.RaggedTensor.from_row_lengths(x, [2, 1])
+        r1 = m.ragged.constant([[1, 2], [3]])
+        r2 = m.ragged.constant([[1.5], [2.5, 3.5, 4.5], []])
+        return [scale(r1, 2).to_list(), scale(r2, 2.0).to_list(), total(r2).numpy(),
+                build(m.constant([1., 2., 3.])).to_list()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert run(tf) == run(real_tf)

@@ -435,6 +435,15 @@ class RaggedTensor:
     def _tape_components(self):
         return (self.flat_values,)
 
+    # tf.function arguments and results: the values and row splits travel as tensors.
+    def __tf_flatten__(self):
+        return (), (self._values, self._row_splits)
+
+    @classmethod
+    def __tf_unflatten__(cls, metadata, components):
+        values, row_splits = components
+        return cls._make(values, row_splits)
+
     def _composite_identity(self):
         return self.with_flat_values(_identity(self.flat_values))
 
