@@ -461,3 +461,14 @@ def test_saturate_cast_matches_tf(dtype):
         real_tf.saturate_cast([True], getattr(real_tf, dtype))
     with pytest.raises(TypeError):
         tf.saturate_cast([True], getattr(tf, dtype))
+
+
+@pytest.mark.parametrize("kw", [{}, {"axis": -1}, {"axis": -1, "minlength": 6}, {"axis": 0},
+                                {"axis": -1, "binary_output": True}, {"maxlength": 2},
+                                {"axis": -1, "weights": [[1., 2., 3.], [4., 5., 6.]]}])
+def test_bincount_matches_tf(kw):
+    import tensorflow as real_tf
+    x = [[1, 2, 2], [0, 0, 3]]
+    ours, theirs = tf.math.bincount(x, **kw), real_tf.math.bincount(x, **kw)
+    assert ours.numpy().tolist() == theirs.numpy().tolist()
+    assert ours.dtype.name == theirs.dtype.name

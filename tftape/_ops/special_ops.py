@@ -154,9 +154,14 @@ def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None) -
 
 def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_d.int32, name=None,
              axis=None, binary_output=False) -> Tensor:
-    """Counts of each value in a non-negative int array (weighted sums with ``weights``)."""
+    """Counts of each value in a non-negative int array (weighted sums with ``weights``);
+    ``axis=-1`` counts each row of a 2-D array separately."""
     t = tensor(arr)
-    v = host(t).reshape(-1)
+    if axis not in (None, 0, -1):
+        raise ValueError(f"Unsupported axis value {axis}. Only 0 and -1 are currently supported.")
+    a = host(t)
+    per_row = axis == -1 and a.ndim == 2
+    v = a.reshape(-1)
     if v.size and v.min() < 0:
         raise kernel_error("DenseBincount", "Input arr must be non-negative!")
     n = int(v.max()) + 1 if v.size else 0
@@ -164,19 +169,21 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_d.int32, 
         n = max(n, int(to_static(minlength)))
     if maxlength is not None:
         n = min(n, int(to_static(maxlength)))
-        v_keep = v < n
+    w = None if weights is None else tensor(weights)
+    wv = None if w is None else host(w)
+    out_dt = w.dtype if w is not None else _d.as_dtype(dtype)
+
+    def count(vals, wts):
+        keep = vals < n
+        out = np.bincount(vals[keep], None if wts is None else wts[keep], minlength=n)[:n]
+        return np.minimum(out, 1) if binary_output and wts is None else out
+
+    if per_row:
+        out = np.stack([count(a[i], None if wv is None else wv.reshape(a.shape)[i])
+                        for i in range(a.shape[0])]) if a.shape[0] else np.zeros((0, n))
     else:
-        v_keep = np.ones(v.shape, bool)
-    if weights is not None:
-        w = tensor(weights)
-        wv = host(w).reshape(-1)
-        out = np.bincount(v[v_keep], wv[v_keep], minlength=n)[:n].astype(w.dtype._np)
-        return make(jnp.asarray(out), w.dtype)
-    dt = _d.as_dtype(dtype)
-    out = np.bincount(v[v_keep], minlength=n)[:n]
-    if binary_output:
-        out = np.minimum(out, 1)
-    return make(jnp.asarray(out.astype(dt._np)), dt)
+        out = count(v, None if wv is None else wv.reshape(-1))
+    return make(jnp.asarray(out.astype(out_dt._np)), out_dt)
 
 
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_d.int32,
