@@ -13,7 +13,7 @@ import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
-from .._core.registry import Op, REGISTRY, execute, wrap
+from .._core.registry import Op, execute, wrap
 from .._core.tensor import Tensor
 from . import _config as cfg
 
@@ -70,9 +70,14 @@ def _impl_for(fn):
     return impl
 
 
+# NumPy-API calls made through ``jcall`` become ops lazily, on first use. They are kept here,
+# not in the registry of TF ops, so the registry stays the same whatever has run.
+_JCALL_OPS: dict = {}
+
+
 def _op_for(name: str, fn, differentiable: bool) -> Op:
     key = "jnp." + name
-    o = REGISTRY.get(key)
+    o = _JCALL_OPS.get(key)
     if o is not None and o.impl.__wrapped_fn__ is not fn:
         # Kernels and tape segments are cached by op name: one name, one function.
         raise RuntimeError(f"jcall: {name!r} is already bound to another function")
@@ -80,7 +85,7 @@ def _op_for(name: str, fn, differentiable: bool) -> Op:
         impl = _impl_for(fn)
         impl.__wrapped_fn__ = fn
         o = Op(key, name, impl, differentiable=differentiable)
-        REGISTRY[key] = o
+        _JCALL_OPS[key] = o
     return o
 
 

@@ -109,10 +109,9 @@ def _exact_div(x, y):
     # Note: XLA rewrites x / broadcast(y) as x * broadcast(1 / y), which is not correctly
     # rounded (9 / 10.0 gives 0.90000004 in float32); TF divides exactly. An optimization
     # barrier on the broadcast divisor keeps the division.
-    if jnp.shape(x) != jnp.shape(y):
+    if jnp.shape(x) != jnp.shape(y) or jnp.ndim(y) == 0:
         shape = jnp.broadcast_shapes(jnp.shape(x), jnp.shape(y))
-        if jnp.shape(y) != shape:
-            y = lax.optimization_barrier(jnp.broadcast_to(y, shape))
+        y = lax.optimization_barrier(jnp.broadcast_to(y, shape))
         if jnp.shape(x) != shape:
             x = jnp.broadcast_to(x, shape)
     return jnp.true_divide(x, y)
@@ -798,7 +797,13 @@ def _mean(x, axis, keepdims):
         n = np.prod([x.shape[a] for a in (range(x.ndim) if axis is None else axis)], dtype=np.int64)
         s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
         return lax.div(s, jnp.asarray(max(int(n), 1), x.dtype))
-    return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):
+        return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    n = np.prod([x.shape[a] for a in (range(x.ndim) if axis is None else axis)], dtype=np.int64)
+    acc = jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
+    s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=acc)
+    # Note: a true division, as TF's; XLA would multiply by the reciprocal of the constant.
+    return _exact_div(s, jnp.asarray(n, s.dtype)).astype(x.dtype)
 
 
 def _variance(x, axis, keepdims):
