@@ -11,9 +11,10 @@ from jax import lax
 from .._core import dtypes as _d
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import (Op, allowed_error, check_dtype, convert_inputs, dispatch, execute,
+                              execute_binary,
                               has_composite, op, raise_invalid)
 from .._core.convert import convert_to_tensor
-from .._core.tensor import Tensor, make_string
+from .._core.tensor import EagerTensor, Tensor, make_string
 from ._util import (FLOAT, INEXACT, INT, NUMERIC, REAL, SIGNED_NUMERIC, fmt_shape, host,
                     is_concrete, static_axis, tensor)
 
@@ -69,7 +70,13 @@ def _check_broadcast(o: Op, sa, sb):
 
 
 def _binary_fn(o: Op, doc: str):
+    ok = frozenset(o.dtypes or _d.ALL) - o.no_kernel
+
     def fn(x, y, name=None):
+        # The common case first: two eager tensors of one allowed dtype and one shape.
+        if type(x) is EagerTensor and type(y) is EagerTensor and x._dtype is y._dtype and \
+                x._dtype in ok and x._v.shape == y._v.shape:
+            return execute_binary(o, x, y)
         if has_composite((x, y)):
             r = dispatch(o.name, fn, (x, y), {})
             if r is not NotImplemented:
