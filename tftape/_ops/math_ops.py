@@ -256,18 +256,26 @@ def _int_div_internal(o, b):
                                       "and mod should have errors)", InternalError)
 
 
-def truncatediv(x, y, name=None):
-    """Division rounding towards zero (``tf.truncatediv``)."""
-    a, b = convert_inputs(_truncdiv, (x, y))
-    _int_div_internal(_truncdiv, b)
-    return _truncatediv_raw(a, b)
+def _checked_binary(o: Op, check, raw, name: str, doc: str):
+    """A binary op whose divisor is checked on the host first (integer division by zero)."""
+    def fn(x, y, name=None):
+        if has_composite((x, y)):
+            r = dispatch(o.name, fn, (x, y), {})
+            if r is not NotImplemented:
+                return r
+        a, b = convert_inputs(o, (x, y))
+        check(o, b)
+        return raw(a, b)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def truncatemod(x, y, name=None):
-    """The remainder of truncating division: it takes the sign of x (``tf.truncatemod``)."""
-    a, b = convert_inputs(_truncmod, (x, y))
-    _int_div_internal(_truncmod, b)
-    return _truncatemod_raw(a, b)
+truncatediv = _checked_binary(_truncdiv, _int_div_internal, _truncatediv_raw, "truncatediv",
+                              "Division rounding towards zero (``tf.truncatediv``).")
+truncatemod = _checked_binary(_truncmod, _int_div_internal, _truncatemod_raw, "truncatemod",
+                              "The remainder of truncating division: it takes the sign of x "
+                              "(``tf.truncatemod``).")
 _floordiv_raw = _binary_fn(_floordiv, "")
 _floormod_raw = _binary_fn(_floormod, "")
 _pow_raw = _binary_fn(_pow_op, "")
@@ -321,18 +329,11 @@ def _int_zero_check(o, b):
         raise kernel_error(o.tf_name, "Integer division by zero")
 
 
-def floordiv(x, y, name=None):
-    """Floor division; integer division by zero raises InvalidArgumentError."""
-    a, b = convert_inputs(_floordiv, (x, y))
-    _int_zero_check(_floordiv, b)
-    return _floordiv_raw(a, b)
-
-
-def floormod(x, y, name=None):
-    """The remainder of floor division (result has the divisor's sign)."""
-    a, b = convert_inputs(_floormod, (x, y))
-    _int_zero_check(_floormod, b)
-    return _floormod_raw(a, b)
+floordiv = _checked_binary(_floordiv, _int_zero_check, _floordiv_raw, "floordiv",
+                           "Floor division; integer division by zero raises "
+                           "InvalidArgumentError.")
+floormod = _checked_binary(_floormod, _int_zero_check, _floormod_raw, "floormod",
+                           "The remainder of floor division (result has the divisor's sign).")
 
 
 mod = floormod
@@ -431,6 +432,10 @@ def _string_cmp(a, b, fn):
 
 def equal(x, y, name=None):
     """x == y elementwise."""
+    if has_composite((x, y)):
+        r = dispatch("equal", equal, (x, y), {})
+        if r is not NotImplemented:
+            return r
     a, b = convert_inputs(_equal, (x, y))
     if a._dtype is _d.string:
         _check_broadcast(_equal, a._v.shape, b._v.shape)
@@ -440,6 +445,10 @@ def equal(x, y, name=None):
 
 def not_equal(x, y, name=None):
     """x != y elementwise."""
+    if has_composite((x, y)):
+        r = dispatch("not_equal", not_equal, (x, y), {})
+        if r is not NotImplemented:
+            return r
     a, b = convert_inputs(_not_equal, (x, y))
     if a._dtype is _d.string:
         _check_broadcast(_not_equal, a._v.shape, b._v.shape)
