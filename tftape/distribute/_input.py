@@ -13,6 +13,7 @@ import numpy as np
 
 from .._core.tensor import Tensor, make
 from ..data import _structure as st
+from ..data._dataset import OwnedIterator
 from ._values import PerReplica
 
 
@@ -164,21 +165,12 @@ class DistributedDataset:
                 f"{hex(id(self))}>")
 
 
-class DistributedIterator:
+class DistributedIterator(OwnedIterator):
     """Yields each element with its components split between the replicas."""
 
     def __init__(self, strategy, dataset):
+        super().__init__(dataset)
         self._strategy = strategy
-        self._structure = dataset._structure
-        self._specs = st.flatten(dataset._structure)
-        self._it = dataset._iter()
-
-    @property
-    def element_spec(self):
-        return self._structure
-
-    def __iter__(self):
-        return self
 
     def __next__(self):
         flat = next(self._it)
