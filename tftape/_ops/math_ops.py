@@ -339,12 +339,13 @@ floormod = _checked_binary(_floormod, _int_zero_check, _floormod_raw, "floormod"
 mod = floormod
 
 
-def pow(x, y, name=None):  # noqa: A001 - TF's name
-    """x ** y elementwise."""
-    a, b = convert_inputs(_pow_op, (x, y))
+def _int_pow_check(o, b):
     if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) < 0)):
-        raise kernel_error("Pow", "Integers to negative integer powers are not allowed")
-    return _pow_raw(a, b)
+        raise kernel_error(o.tf_name, "Integers to negative integer powers are not allowed")
+
+
+pow = _checked_binary(_pow_op, _int_pow_check, _pow_raw, "pow",  # noqa: A001 - TF's name
+                      "x ** y elementwise.")
 
 
 _TRUEDIV_CAST = {_d.uint8: _d.float32, _d.int8: _d.float32, _d.uint16: _d.float32,
