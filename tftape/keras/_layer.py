@@ -361,28 +361,18 @@ class Layer:
     @property
     def weights(self):
         """All weights: own weights, then each sub-layer's (each once)."""
-        out, seen = [], set()
-        for v in self._own_weights():
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append(v)
-        for layer in self._sublayers():
-            for v in layer.weights:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return self._unique(self._own_weights(), "weights")
 
     @property
     def variables(self):
         """Weights plus other state (seed-generator states), as Keras 3's ``variables``."""
+        return self._unique(self._own_weights() + self._extra_variables, "variables")
+
+    def _unique(self, own, attr):
+        """``own`` then each sub-layer's ``attr`` list, each variable once, in order."""
         out, seen = [], set()
-        for v in self._own_weights() + self._extra_variables:
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append(v)
-        for layer in self._sublayers():
-            for v in layer.variables:
+        for group in [own] + [getattr(layer, attr) for layer in self._sublayers()]:
+            for v in group:
                 if id(v) not in seen:
                     seen.add(id(v))
                     out.append(v)
