@@ -1,9 +1,12 @@
 """``tf.TensorArray`` with TF's eager semantics (``_EagerTensorArray``).
 
-The state is a plain Python list of Tensors (None where nothing was written), so a write of a
-tracer-valued Tensor inside ``tf.function`` works like an eager one, and a GradientTape sees
-the written values flow into ``tf.stack`` / ``tf.concat`` / ``tf.gather`` as ordinary ops.
-As in eager TF, ``write`` mutates the array in place and returns it.
+The state is a plain Python list of Tensors (None where nothing was written), and a
+GradientTape sees the written values flow into ``tf.stack`` / ``tf.concat`` / ``tf.gather``
+as ordinary ops. As in eager TF, ``write`` mutates the array in place and returns it.
+
+A TensorArray constructed while a tf.function traces is a ``GraphTensorArray``
+(``_function/_graph_tensor_array.py``) with TF's graph-mode semantics: functional writes,
+traced indices, and a buffer array that loops carry.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import numpy as np
 from ._core import dtypes as _d
 from ._core.convert import convert_to_tensor
 from ._core.errors import InvalidArgumentError, OpError, OutOfRangeError
+from ._core.registry import STATE
 from ._core.shape import TensorShape
 from ._core.tensor import Tensor, make_string
 from ._core.type_spec import TypeSpec
@@ -33,6 +37,13 @@ class TensorArray:
     >>> ta.stack().numpy()
     array([1., 2.], dtype=float32)
     """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is TensorArray and STATE.tracing:
+            # Inside tf.function: TF's graph-mode TensorArray (a TensorList).
+            from ._function._graph_tensor_array import GraphTensorArray
+            cls = GraphTensorArray
+        return object.__new__(cls)
 
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
                  tensor_array_name=None, handle=None, flow=None, infer_shape=True,

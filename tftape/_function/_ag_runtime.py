@@ -220,6 +220,8 @@ def for_stmt(iterable, body, get_state, set_state, names):
         arr, dt = iterable._v, iterable.dtype
 
         def elem(i):
+            if n == 0:  # the body is traced but never runs
+                return make(jnp.zeros(arr.shape[1:], arr.dtype), dt)
             return make(jax.lax.dynamic_index_in_dim(arr, i._v, keepdims=False), dt)
 
         def cond(i):

@@ -30,14 +30,59 @@ def to_tensor(x) -> Tensor:
     return convert_to_tensor(x)
 
 
+def flatten_composites(leaves):
+    """Expands ``__tf_flatten__`` composites (RaggedTensor, TensorArray inside tf.function, ...)
+    into their components; returns (flat leaves, rebuild recipe)."""
+    out = []
+    recipe = []
+    for x in leaves:
+        if x is not None and not isinstance(x, Tensor) and hasattr(x, "__tf_flatten__"):
+            meta, comps = x.__tf_flatten__()
+            sub, sub_recipe = flatten_composites(list(comps))
+            recipe.append(("C", type(x), meta, len(out), len(sub), sub_recipe))
+            out.extend(sub)
+        else:
+            recipe.append(("L", len(out)))
+            out.append(x)
+    return out, recipe
+
+
+def unflatten_composites(flat, recipe):
+    res = []
+    for r in recipe:
+        if r[0] == "L":
+            res.append(flat[r[1]])
+        else:
+            _, cls, meta, start, n, sub_recipe = r
+            comps = unflatten_composites(flat[start:start + n], sub_recipe)
+            res.append(cls.__tf_unflatten__(meta, tuple(comps)))
+    return res
+
+
+def _recipe_key(recipe):
+    """The composite types and static metadata of a recipe (None where there are none)."""
+    if all(r[0] == "L" for r in recipe):
+        return None
+    return tuple(("L",) if r[0] == "L" else (r[1], r[2], r[4], _recipe_key(r[5]))
+                 for r in recipe)
+
+
+def flat_count(value) -> int:
+    """How many flat leaves ``value`` has once composites are expanded."""
+    leaves = _nest.flatten(value) if _nest.is_nested(value) else [value]
+    return len(flatten_composites(leaves)[0])
+
+
 class Structure:
-    """A nested structure of Tensors (and static leaves) and its flat array view."""
+    """A nested structure of Tensors, composites (expanded into their components) and static
+    leaves, and its flat array view."""
 
     def __init__(self, value, convert=True):
         self.value = value
         self.nested = _nest.is_nested(value)
         leaves = _nest.flatten(value) if self.nested else [value]
-        self.kinds = []      # per leaf: dtype (traced) or ("static", value)
+        leaves, self.recipe = flatten_composites(leaves)
+        self.kinds = []      # per flat leaf: dtype (traced) or ("static", value)
         self.arrays = []
         for x in leaves:
             if x is None or (not convert and not isinstance(x, Tensor)
@@ -53,6 +98,10 @@ class Structure:
                 raise EagerOnly("string values in control flow")
             self.kinds.append(t._dtype)
             self.arrays.append(t._v)
+
+    @property
+    def composite_key(self):
+        return _recipe_key(self.recipe)
 
     @property
     def dtypes(self):
@@ -71,7 +120,8 @@ class Structure:
 
     def rebuild(self, arrays):
         it = iter(arrays)
-        leaves = [k[1] if type(k) is tuple else make(next(it), k) for k in self.kinds]
+        flat = [k[1] if type(k) is tuple else make(next(it), k) for k in self.kinds]
+        leaves = unflatten_composites(flat, self.recipe)
         return _nest.pack_sequence_as(self.value, leaves) if self.nested else leaves[0]
 
 
@@ -121,9 +171,21 @@ def check_same(structs, what):
     for s in structs[1:]:
         if first.nested != s.nested or len(s.kinds) != len(first.kinds):
             raise_mismatch(first, s, what)
+        if s.composite_key != first.composite_key:
+            if _tensor_arrays_differ(first.composite_key, s.composite_key):
+                raise EagerOnly("branches return TensorArrays of different sizes or shapes")
+            raise_mismatch(first, s, what)
         for a, b in zip(first.kinds, s.kinds):
             if (type(a) is tuple) != (type(b) is tuple) or (type(a) is not tuple and a is not b):
                 raise_mismatch(first, s, what)
+
+
+def _tensor_arrays_differ(a, b) -> bool:
+    """Both keys have TensorArrays at the same places (their sizes or shapes differ)."""
+    if a is None or b is None or len(a) != len(b):
+        return False
+    return all(x == y or (x[0] is y[0] and getattr(x[0], "__name__", "") == "TensorArray")
+               for x, y in zip(a, b))
 
 
 def raise_mismatch(a, b, what):

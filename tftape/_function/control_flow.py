@@ -17,6 +17,8 @@ from .._core.tensor import Tensor
 from .._autodiff import nest as _nest
 from ._region import (EagerOnly, Region, Structure, check_same, is_symbolic, read_vars,
                       to_tensor, union, write_vars)
+from ._graph_tensor_array import GraphTensorArray, NeedShape, is_graph_tensor_array
+from ._static import static_loop
 
 
 def _as_pred(pred):
@@ -230,69 +232,188 @@ def _int(x):
 
 
 def _traced_while(cond, body, lv, maximum_iterations, shape_invariants):
-    init = Structure(list(lv))
-    nl = len(init.arrays)
+    lv = list(lv)
+    leaves = _nest.flatten(lv)
+    ta_pos = [k for k, x in enumerate(leaves) if is_graph_tensor_array(x)]
+    if not ta_pos:
+        loop = _Loop(cond, body, lv, maximum_iterations, shape_invariants)
+        return loop.run(loop.plan())
+    # TensorArrays ride in the carry as buffers. One whose element shape is not known yet, or
+    # whose length grows (dynamic_size), needs a first trace of the body (a probe) to learn
+    # the shape and the final length; the loop is then traced again with real buffers.
+    capacity = {}
+    if any(leaves[k]._needs_probe() for k in ta_pos):
+        probe = list(leaves)
+        for k in ta_pos:
+            ta = leaves[k]
+            probe[k] = ta._as_probe() if ta._needs_probe() else ta._buffered()
+        loop = _Loop(cond, body, _nest.pack_sequence_as(lv, probe), maximum_iterations,
+                     shape_invariants)
+        plan = loop.plan()
+        for k, slot in loop.length_slots().items():
+            if plan is None or slot not in plan.finals:
+                raise EagerOnly("a dynamic_size TensorArray in a loop whose trip count is only "
+                                "known at run time")
+            capacity[k] = int(plan.finals[slot])
+    real = list(leaves)
+    for k in ta_pos:
+        ta = leaves[k]
+        try:
+            real[k] = ta._with_capacity(capacity.get(k, 0))
+        except NeedShape:
+            raise EagerOnly("a TensorArray whose element shape the loop does not "
+                            "determine") from None
+    loop = _Loop(cond, body, _nest.pack_sequence_as(lv, real), maximum_iterations,
+                 shape_invariants)
+    plan = loop.plan()
+    for k, slot in loop.length_slots().items():
+        if plan is None or slot not in plan.finals or \
+                int(plan.finals[slot]) != loop.capacity(slot):
+            raise EagerOnly("a dynamic_size TensorArray in a loop whose trip count is only "
+                            "known at run time")
+    return loop.run(plan)
 
-    def body_fn(*vals):
-        new = body(*init.rebuild(vals))
-        if len(lv) == 1 and not isinstance(new, (list, tuple)):
-            new = [new]
-        return list(new)
 
-    body_r = Region(body_fn, init.avals())
-    out = body_r.out
-    if len(out.kinds) != len(init.kinds):
-        raise ValueError("The two structures don't have the same nested structure.")
-    for k_in, k_out, a_in, a_out in zip(init.dtypes, out.dtypes, init.avals(),
-                                        body_r.out_avals()):
-        if k_in is not k_out:
-            raise TypeError(f"Loop variable enters the loop with type {k_in.name} but has type "
-                            f"{k_out.name} after one iteration.")
-        if a_in.shape != a_out.shape:
-            if shape_invariants is not None:
-                raise EagerOnly("loop variables change shape (shape_invariants)")
-            raise ValueError(
-                f"Input tensor enters the loop with shape {_shape_text(a_in.shape)}, but has "
-                f"shape {_shape_text(a_out.shape)} after one iteration. To allow the shape to "
-                f"vary across iterations, use the `shape_invariants` argument of tf.while_loop "
-                f"to specify a less-specific shape.")
-    cond_r = Region(lambda *vals: cond(*init.rebuild(vals)), init.avals())
-    if len(cond_r.out.arrays) != 1 or cond_r.out.dtypes[0] is not _d.bool:
-        raise TypeError("'cond' must return a boolean scalar tensor.")
-    carried = body_r.assigned
-    invariant = [v for v in union(body_r.captured, cond_r.captured)
-                 if id(v) not in {id(c) for c in carried}]
-    inv_vals = read_vars(invariant)
-    carry0 = list(init.arrays) + read_vars(carried)
-    limit = None if maximum_iterations is None else to_tensor(maximum_iterations)._v
-    if limit is not None:
-        carry0.append(jnp.zeros((), limit.dtype))
+class _Loop:
+    """One trace of a ``tf.while_loop``: the body and cond regions and their carry layout."""
 
-    def env_of(carry):
-        env = {id(v): carry[nl + j] for j, v in enumerate(carried)}
-        env.update({id(v): x for v, x in zip(invariant, inv_vals)})
-        return env
+    def __init__(self, cond, body, lv, maximum_iterations, shape_invariants):
+        init = Structure(list(lv))
+        self.init = init
+        nl = self.nl = len(init.arrays)
 
-    def cond_fun(carry):
-        env = env_of(carry)
-        r = cond_r.fun(*carry[:nl], *[env[id(v)] for v in cond_r.captured])[0]
-        r = jnp.reshape(r, ())
-        if limit is not None:
-            r = jnp.logical_and(carry[-1] < limit, r)
-        return r
+        def body_fn(*vals):
+            new = body(*init.rebuild(vals))
+            if len(lv) == 1 and not isinstance(new, (list, tuple)):
+                new = [new]
+            return list(new)
 
-    def body_fun(carry):
-        env = env_of(carry)
-        outs = body_r.fun(*carry[:nl], *[env[id(v)] for v in body_r.captured])
-        asg = {id(v): outs[body_r.n_out + j] for j, v in enumerate(body_r.assigned)}
-        new = list(outs[:body_r.n_out]) + [asg.get(id(v), env[id(v)]) for v in carried]
-        if limit is not None:
-            new.append(carry[-1] + 1)
-        return new
+        body_r = self.body_r = Region(body_fn, init.avals())
+        out = body_r.out
+        if len(out.kinds) != len(init.kinds):
+            raise ValueError("The two structures don't have the same nested structure.")
+        if out.composite_key != init.composite_key:
+            raise EagerOnly("a TensorArray loop variable changes its size or element shape")
+        for k_in, k_out, a_in, a_out in zip(init.dtypes, out.dtypes, init.avals(),
+                                            body_r.out_avals()):
+            if k_in is not k_out:
+                raise TypeError(f"Loop variable enters the loop with type {k_in.name} but has "
+                                f"type {k_out.name} after one iteration.")
+            if a_in.shape != a_out.shape:
+                if shape_invariants is not None:
+                    raise EagerOnly("loop variables change shape (shape_invariants)")
+                raise ValueError(
+                    f"Input tensor enters the loop with shape {_shape_text(a_in.shape)}, but "
+                    f"has shape {_shape_text(a_out.shape)} after one iteration. To allow the "
+                    f"shape to vary across iterations, use the `shape_invariants` argument of "
+                    f"tf.while_loop to specify a less-specific shape.")
+        cond_r = self.cond_r = Region(lambda *vals: cond(*init.rebuild(vals)), init.avals())
+        if len(cond_r.out.arrays) != 1 or cond_r.out.dtypes[0] is not _d.bool:
+            raise TypeError("'cond' must return a boolean scalar tensor.")
+        self.carried = body_r.assigned
+        carried_ids = {id(c) for c in self.carried}
+        self.invariant = [v for v in union(body_r.captured, cond_r.captured)
+                          if id(v) not in carried_ids]
+        self.inv_vals = read_vars(self.invariant)
+        self.carry0 = list(init.arrays) + read_vars(self.carried)
+        self.limit = None if maximum_iterations is None else \
+            to_tensor(maximum_iterations)._v
 
-    res = jax.lax.while_loop(cond_fun, body_fun, carry0)
-    write_vars(carried, res[nl:nl + len(carried)])
-    return init.rebuild(res[:nl])
+    # -- the carry layout of TensorArrays --------------------------------------------------------
+    def _ta_slots(self):
+        """(leaf position, meta, first array slot) of each TensorArray in the loop variables."""
+        pos = 0
+        out = []
+        static_before = []
+        kinds = self.init.kinds
+        for k in kinds:
+            static_before.append(pos)
+            if type(k) is not tuple:
+                pos += 1
+        leaf = 0
+        for r in self.init.recipe:
+            if r[0] == "C" and r[1] is GraphTensorArray:
+                out.append((leaf, r[2], static_before[r[3]]))
+            leaf += 1
+        return out
+
+    def length_slots(self):
+        """Leaf position -> carry slot of the length of each dynamic_size TensorArray."""
+        return {leaf: slot + 1 for leaf, meta, slot in self._ta_slots() if meta.key[2]}
+
+    def capacity(self, slot):
+        return int(self.carry0[slot - 1].shape[0]) if self.carry0[slot - 1].ndim else 0
+
+    def _opaque(self):
+        return {slot for _, meta, slot in self._ta_slots() if meta.key[0] == "probe"}
+
+    # -- the trip count ---------------------------------------------------------------------------
+    def plan(self):
+        """The static plan of the loop (trip count known at trace time) or None."""
+        body_r, cond_r, nl = self.body_r, self.cond_r, self.nl
+        slot_of = {id(v): nl + j for j, v in enumerate(self.carried)}
+        inv = {id(v): x for v, x in zip(self.invariant, self.inv_vals)}
+
+        def sources(r):
+            src = [("slot", k) for k in range(nl)]
+            for v in r.captured:
+                src.append(("slot", slot_of[id(v)]) if id(v) in slot_of else
+                           ("value", inv[id(v)]))
+            return src
+        body_out = list(range(nl)) + [body_r.n_out + body_r.assigned.index(v)
+                                      for v in self.carried]
+        if cond_r.assigned:
+            return None
+        return static_loop(body_r.traced, cond_r.traced, self.carry0, sources(body_r),
+                           body_out, sources(cond_r), self.limit, self._opaque())
+
+    # -- lowering -----------------------------------------------------------------------------------
+    def run(self, plan):
+        body_r, cond_r, nl = self.body_r, self.cond_r, self.nl
+        carried, limit = self.carried, self.limit
+        inv_pairs = list(zip(self.invariant, self.inv_vals))
+
+        def env_of(carry):
+            env = {id(v): carry[nl + j] for j, v in enumerate(carried)}
+            env.update({id(v): x for v, x in inv_pairs})
+            return env
+
+        def step(carry):
+            env = env_of(carry)
+            outs = body_r.fun(*carry[:nl], *[env[id(v)] for v in body_r.captured])
+            asg = {id(v): outs[body_r.n_out + j] for j, v in enumerate(body_r.assigned)}
+            return list(outs[:body_r.n_out]) + [asg.get(id(v), env[id(v)]) for v in carried]
+
+        if plan is not None:
+            # Note: a known trip count makes the loop a lax.scan, which JAX differentiates in
+            # reverse mode (a GradientTape around the tf.function); lax.while_loop it cannot.
+            res, _ = jax.lax.scan(lambda c, _: (step(c), None), list(self.carry0), None,
+                                  length=plan.trips)
+            res = list(res)
+            for s, v in plan.finals.items():
+                res[s] = jnp.asarray(v, dtype=res[s].dtype)
+        else:
+            carry0 = list(self.carry0)
+            if limit is not None:
+                carry0.append(jnp.zeros((), limit.dtype))
+
+            def cond_fun(carry):
+                env = env_of(carry)
+                r = cond_r.fun(*carry[:nl], *[env[id(v)] for v in cond_r.captured])[0]
+                r = jnp.reshape(r, ())
+                if limit is not None:
+                    r = jnp.logical_and(carry[-1] < limit, r)
+                return r
+
+            def body_fun(carry):
+                new = step(carry)
+                if limit is not None:
+                    new.append(carry[-1] + 1)
+                return new
+
+            res = jax.lax.while_loop(cond_fun, body_fun, carry0)
+        write_vars(carried, res[nl:nl + len(carried)])
+        return self.init.rebuild(res[:nl])
 
 
 def _shape_text(shape):

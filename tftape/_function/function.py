@@ -23,6 +23,8 @@ from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
 from .._autodiff import nest as _nest
 from . import _args, _capture
+from ._region import EagerOnly as _RegionEagerOnly
+from ._region import flatten_composites, unflatten_composites
 from .specs import TensorSpec
 
 _COUNTER = itertools.count(1)
@@ -39,7 +41,7 @@ def _untraceable(e: BaseException) -> bool:
     if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
                       jax.errors.TracerBoolConversionError,
                       jax.errors.TracerIntegerConversionError, OperatorNotAllowedInGraphError,
-                      _EagerOnly)):
+                      _EagerOnly, _RegionEagerOnly)):
         return True
     if isinstance(e, NotImplementedError) and "symbolic tf.Tensor" in str(e):
         return True
@@ -120,34 +122,6 @@ def _output_leaf(x, fn):
                     f"ExtensionType.")
 
 
-def _flatten_composites(leaves):
-    """Expands ``__tf_flatten__`` composites in-place; returns (flat, rebuild recipe)."""
-    out = []
-    recipe = []
-    for x in leaves:
-        if x is not None and not isinstance(x, Tensor) and hasattr(x, "__tf_flatten__"):
-            meta, comps = x.__tf_flatten__()
-            sub, sub_recipe = _flatten_composites(list(comps))
-            recipe.append(("C", type(x), meta, len(out), len(sub), sub_recipe))
-            out.extend(sub)
-        else:
-            recipe.append(("L", len(out)))
-            out.append(x)
-    return out, recipe
-
-
-def _unflatten_composites(flat, recipe):
-    res = []
-    for r in recipe:
-        if r[0] == "L":
-            res.append(flat[r[1]])
-        else:
-            _, cls, meta, start, n, sub_recipe = r
-            comps = _unflatten_composites(flat[start:start + n], sub_recipe)
-            res.append(cls.__tf_unflatten__(meta, tuple(comps)))
-    return res
-
-
 # -- the concrete function -------------------------------------------------------------------
 class ConcreteFunction:
     """One trace of a tf.function: a compiled program for one input signature."""
@@ -204,7 +178,7 @@ class ConcreteFunction:
 
     def _build_outputs(self, flat):
         flat_leaves, recipe = self._structure[1], self._structure[2]
-        leaves = _unflatten_composites(flat, recipe)
+        leaves = unflatten_composites(flat, recipe)
         return _nest.pack_sequence_as(self._structure[0], leaves) \
             if self._structure[3] else leaves[0]
 
@@ -551,7 +525,7 @@ class Function:
             nested = _nest.is_nested(out)
             leaves = _nest.flatten(out) if nested else [out]
             leaves = [_output_leaf(x, self._python_function) for x in leaves]
-            flat_leaves, recipe = _flatten_composites(leaves)
+            flat_leaves, recipe = flatten_composites(leaves)
             arrays, slots = [], []
             for x in flat_leaves:
                 if isinstance(x, Tensor) and x._dtype is not _d.string:

@@ -10,7 +10,7 @@ import jax
 
 from .._core.registry import STATE, tracing_scope
 from .._autodiff import nest as _nest
-from ._region import Region, Structure, read_vars, write_vars
+from ._region import Region, Structure, flat_count, read_vars, write_vars
 
 
 def _stack_structure(results):
@@ -61,8 +61,9 @@ def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
         c = carry.rebuild(vals[:nc])
         x = xs.rebuild(vals[nc:])
         new_c, y = fn(c, x)
-        info["nc_leaves"] = len(_nest.flatten(new_c)) if _nest.is_nested(new_c) else 1
+        info["nc_leaves"] = flat_count(new_c)
         info["y"] = y
+        info["y_struct"] = Structure(y)
         return [new_c, y]
 
     r = Region(body, carry.avals() + _elem_avals(xs))
@@ -70,6 +71,11 @@ def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
     n_carry = sum(1 for k in kinds if type(k) is not tuple)
     if n_carry != nc:
         raise ValueError("The two structures don't have the same nested structure.")
+    for a, b in zip(carry.avals(), r.out_avals()[:nc]):
+        if a.shape != b.shape and carry.composite_key is not None:
+            # Note: a TensorArray in the carry whose size changes from step to step.
+            from ._region import EagerOnly
+            raise EagerOnly("a TensorArray in a scan carry changes its size")
     carried = r.assigned
     inv = [v for v in r.captured if id(v) not in {id(c) for c in carried}]
     inv_vals = read_vars(inv)
@@ -87,15 +93,11 @@ def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
     (c_final, cv_final), ys = jax.lax.scan(step, (list(carry.arrays), var0), list(xs.arrays),
                                            reverse=reverse)
     write_vars(carried, cv_final)
-    y_kinds = r.out.kinds[info["nc_leaves"]:]
-    return c_final, ys, y_kinds, info["y"]
+    return c_final, ys, info["y_struct"], info["y"]
 
 
-def _rebuild_kinds(template, kinds, arrays):
-    from .._core.tensor import make
-    it = iter(arrays)
-    leaves = [k[1] if type(k) is tuple else make(next(it), k) for k in kinds]
-    return _nest.pack_sequence_as(template, leaves) if _nest.is_nested(template) else leaves[0]
+def _rebuild_kinds(template, y_struct, arrays):
+    return y_struct.rebuild(arrays)
 
 
 def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False,
@@ -181,7 +183,7 @@ def _subset(xs: Structure, idx):
     import jax.numpy as jnp
     sel = jnp.asarray(sorted(idx), jnp.int32)
     s = Structure.__new__(Structure)
-    s.value, s.nested, s.kinds = xs.value, xs.nested, xs.kinds
+    s.value, s.nested, s.kinds, s.recipe = xs.value, xs.nested, xs.kinds, xs.recipe
     s.arrays = [a[sel] for a in xs.arrays]
     return s
 
