@@ -20,7 +20,8 @@ import numpy as np
 
 from .._core import dtypes as _d
 from .._core.registry import STATE, Op, execute
-from .._core.tensor import Tensor, make
+from .._core.tensor import EagerTensor, PendingTensor, Tensor, make
+from .._core.pending import fill as _fill
 from .._core.convert import convert_to_tensor
 from . import nest
 
@@ -209,9 +210,10 @@ class GradientTape:
         self._append(o, key, static, args, outs, ids)
 
     def _append(self, o, key, static, args, outs, ids):
-        out_ids = tuple(map(id, outs))
-        k = len(self._nodes)
-        self._nodes.append((o, key, static, args, outs, ids, out_ids))
+        out_ids = (id(outs[0]),) if len(outs) == 1 else tuple(map(id, outs))
+        nodes = self._nodes
+        k = len(nodes)
+        nodes.append((o, key, static, args, outs, ids, out_ids))
         refs = self._refs
         in_refs = tuple(map(refs.get, ids))
         if None in in_refs:
@@ -241,12 +243,16 @@ class GradientTape:
         return True
 
     def _variable_read(self, var, t: Tensor):
-        if not self._accessed(var, t._v):
-            return
-        if self._var_values[id(var)] is t._v:
-            self._record(_READ, (), None, (var,), (t,))
+        vid = id(var)
+        if vid not in self._tracked:
+            if not (self._watch_accessed_variables and var.trainable):
+                return
+            self._watch_variable(var)
+        v = t._v
+        if self._var_values.setdefault(vid, v) is v:
+            self._append(_READ, (), None, (var,), (t,), (vid,))
         else:  # assigned since the first read: differentiate through this value too
-            self._record(_REREAD, (), None, (var, make(t._v, t._dtype)), (t,))
+            self._record(_REREAD, (), None, (var, make(v, t._dtype)), (t,))
 
     def _variable_gather(self, var, value: Tensor, idx: Tensor, out: Tensor, axis, batch_dims):
         """Records ``gather(var, idx)`` with the variable itself as input (TF's ResourceGather),
@@ -276,6 +282,14 @@ class GradientTape:
                          "increased CPU and memory usage). Only call GradientTape.gradient "
                          "inside the context if you actually want to trace the gradient in "
                          "order to compute higher order derivatives.")
+        fast = _fast_gradient_args(target, sources, output_gradients, unconnected_gradients)
+        if fast is not None:
+            grads = self._gradient([target], fast, None)
+            if not self._persistent:
+                self._used = True
+                self._clear()
+            ts = type(sources)
+            return grads if ts is list else tuple(grads) if ts is tuple else grads[0]
         unconnected = _unconnected_mode(unconnected_gradients)
         flat_targets = [c for t in nest.flatten(target) for c in _components(t)]
         flat_sources = nest.flatten(sources)
@@ -323,8 +337,11 @@ class GradientTape:
         seg = _lower(self, targets, sources, ograds)
         if seg is None:
             return [None] * len(sources)
-        grad_op, args, src_pos, site = seg
-        outs = _run_segment_op(grad_op, args, self)
+        grad_op, args, src_pos, fill = seg
+        if fill is None:
+            outs = _run_segment_op(grad_op, args, self)
+        else:
+            outs = _run_fused(grad_op, args, self, fill)
         result = [None] * len(sources)
         for pos, g in zip(src_pos, outs):
             for i in pos:
@@ -357,6 +374,22 @@ class GradientTape:
                 self._pop()
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
+
+
+def _fast_gradient_args(target, sources, output_gradients, unconnected_gradients):
+    """The flat sources of the common call ``gradient(tensor, variable or [variables...])``
+    (no output gradients, no composites), or None for the general path."""
+    tt = type(target)
+    if not (tt is EagerTensor or tt is PendingTensor) or output_gradients is not None or \
+            unconnected_gradients is not UnconnectedGradients.NONE:
+        return None
+    ts = type(sources)
+    flat = sources if ts is list or ts is tuple else (sources,)
+    for s in flat:
+        t = type(s)
+        if not (t is EagerTensor or t is PendingTensor or getattr(t, "_is_tf_variable", False)):
+            return None
+    return list(flat)
 
 
 def _unconnected_mode(u):
@@ -427,6 +460,8 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     recorded the same structure before (the common training-loop case), else by pruning."""
     if differentiable is None:
         differentiable = _needs_differentiable(tape)
+    # Targets whose forward ops are still pending: compute them with the gradient.
+    fused = not differentiable and any(type(t) is PendingTensor for t in targets)
     refs = tape._refs
     sig = tape._sig_key
     if sig is None:
@@ -434,35 +469,40 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     pkey = (sig, tuple(refs.get(id(s)) for s in sources),
             tuple(refs.get(id(t)) for t in targets),
             tuple(_is_diff(x.dtype) for x in sources), tuple(_is_diff(x.dtype) for x in targets),
-            None if ograds is None else tuple(g is None for g in ograds), differentiable)
+            None if ograds is None else tuple(g is None for g in ograds), differentiable, fused)
     plan = _PLANS.get(pkey)
     if plan is not None:
-        grad_op, arg_plan, pos = plan
+        grad_op, arg_plan, pos, fill = plan
         SEGMENT_CACHE.hits += 1
         nodes = tape._nodes
         args = [sources[x[1]] if x[0] == "s" else nodes[x[1]][3][x[2]] if x[0] == "a" else
                 nodes[x[1]][4][x[2]] if x[0] == "o" else ograds[x[1]] if x[0] == "g" else
                 _ones_like(targets[x[1]]) for x in arg_plan]
-        return grad_op, args, pos, None
-    seg = _prune_and_lower(tape, targets, sources, ograds, differentiable)
-    if seg is not None and seg[3] is not None:
-        _PLANS[pkey] = (seg[0], seg[3], seg[2])
-        if len(_PLANS) > _PLANS_MAX:
-            _PLANS.popitem(last=False)
-    return None if seg is None else (seg[0], seg[1], seg[2], None)
+        return grad_op, args, pos, fill
+    seg = _prune_and_lower(tape, targets, sources, ograds, differentiable, fused)
+    if seg is None:
+        return None
+    grad_op, args, pos, plan, fill = seg
+    _PLANS[pkey] = (grad_op, plan, pos, fill)
+    if len(_PLANS) > _PLANS_MAX:
+        _PLANS.popitem(last=False)
+    return grad_op, args, pos, fill
 
 
 def _ones_like(t):
     return make(jnp.ones(tuple(t.shape), t.dtype._np), t.dtype)
 
 
-def _prune_and_lower(tape, targets, sources, ograds, differentiable):
-    """Prunes the recorded segment and returns (grad op, its inputs, source positions, plan).
+def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False):
+    """Prunes the recorded segment and returns (grad op, its inputs, source positions, plan,
+    fill).
 
-    Two lowerings of the same segment: ``replay`` runs the recorded ops forward from the
+    Three lowerings of the same segment: ``replay`` runs the recorded ops forward from the
     sources inside ``jax.vjp`` (differentiable again: used while another tape records the
-    gradient); ``backward`` feeds the recorded intermediate values in and composes only the
-    per-op vjps, so XLA drops forward work the backward pass does not need (matmul outputs).
+    gradient); ``fused`` does the same for a forward still pending and also returns every
+    kept op's outputs, which ``fill`` (a (node, output) list) names so they can be filled in;
+    ``backward`` feeds the recorded intermediate values in and composes only the per-op
+    vjps, so XLA drops forward work the backward pass does not need (matmul outputs).
     """
     src_index: dict = {}
     uniq_sources: list = []
@@ -535,7 +575,7 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable):
     has_og = ograds is not None
     # Intermediate values the backward lowering takes as inputs.
     mids = []
-    if not differentiable:
+    if not differentiable and not fused:
         seen = set()
         for node in prog:
             for r in node[2]:
@@ -546,14 +586,16 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable):
             if r[0] == "n" and r not in seen:
                 seen.add(r)
                 mids.append(r)
+    fill = _fill_plan(tape, kept, targets) if fused else None
     key = (tuple(prog), tuple(tgt_refs), len(uniq_sources), len(captured), has_og,
-           differentiable)
+           differentiable, fused and tuple(fill))
     grad_op = SEGMENT_CACHE.get(key)
     if grad_op is None:
         site = _call_site()
-        build = _build_grad_op if differentiable else _build_backward_op
+        build = _build_grad_op if differentiable else _build_fused_op if fused else \
+            _build_backward_op
         grad_op = build(key, impls, prog, tgt_refs, len(uniq_sources), len(captured), has_og,
-                        mids)
+                        fill if fused else mids)
         SEGMENT_CACHE.put(key, grad_op, site)
     args = uniq_sources + captured
     plan = [("s", p[0]) for p in src_pos] + captured_at
@@ -567,7 +609,18 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable):
             plan.append(("g", i) if g is not None else ("1", i))
     # Sources the targets do not reach get None.
     pos = [p if i in used_src else [] for i, p in enumerate(src_pos)]
-    return grad_op, args, pos, plan
+    if fused:
+        fill = [(kept_at[k], p) for k, p in fill]
+    return grad_op, args, pos, plan, fill
+
+
+def _fill_plan(tape, kept, targets):
+    """The (kept node, output) pairs a fused gradient returns: every output still pending,
+    so that reading ``loss`` or ``logits`` after ``gradient`` costs nothing more. (Values
+    already computed, such as variable reads, are left out: each output costs the call about
+    a microsecond.)"""
+    return [(k, p) for k, node in enumerate(kept) for p, t in enumerate(node[4])
+            if type(t) is PendingTensor]
 
 
 def _needs_differentiable(tape) -> bool:
@@ -599,18 +652,46 @@ def _node_fns(impls):
             for o, static in impls]
 
 
-def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) -> Op:
+def _replay(impls, prog, tgt_refs):
+    """The recorded forward as a pure function: (sources, captured) -> (targets, outputs)."""
     fns = _node_fns(impls)
-    wiring = [(node[2], node[3]) for node in prog]
+    wiring = [node[2] for node in prog]
 
     def forward(src, cap):
         env = []
-        for fn, (in_refs, nout) in zip(fns, wiring):
+        for fn, in_refs in zip(fns, wiring):
             vals = [src[r[1]] if r[0] == "s" else cap[r[1]] if r[0] == "c" else env[r[1]][r[2]]
                     for r in in_refs]
             out = fn(*vals)
             env.append(tuple(out) if type(out) in (tuple, list) else (out,))
-        return tuple(src[r[1]] if r[0] == "s" else env[r[1]][r[2]] for r in tgt_refs)
+        return tuple(src[r[1]] if r[0] == "s" else env[r[1]][r[2]] for r in tgt_refs), env
+    return forward
+
+
+def _build_fused_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, fill) -> Op:
+    """Forward and backward in one program: the gradients, then the outputs ``fill`` names
+    ((kept node, output) pairs)."""
+    forward = _replay(impls, prog, tgt_refs)
+
+    def fused_fn(*flat):
+        src = flat[:n_src]
+        cap = flat[n_src:n_src + n_cap]
+        primal, vjp, env = jax.vjp(lambda s: forward(s, cap), tuple(src), has_aux=True)
+        if has_og:
+            cts = tuple(g.astype(p.dtype) for g, p in zip(flat[n_src + n_cap:], primal))
+        else:
+            cts = tuple(jnp.ones_like(p) for p in primal)
+        (g,) = vjp(cts)
+        return tuple(g) + tuple(env[k][p] for k, p in fill)
+
+    return _segment_op(key, fused_fn, None, n_src, n_cap)
+
+
+def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) -> Op:
+    replay = _replay(impls, prog, tgt_refs)
+
+    def forward(src, cap):
+        return replay(src, cap)[0]
 
     def grad_fn(*flat):
         src = flat[:n_src]
@@ -724,6 +805,27 @@ def _run_segment_op(o: Op, args, tape):
     for acc in st.accumulators:
         acc._forward(o, (), None, args, outs, values=vals)
     return outs
+
+
+def _run_fused(o: Op, args, tape, fill):
+    """Runs a fused segment op: returns the gradients and fills in the pending forward."""
+    var_values = tape._var_values
+    vals = []
+    for a in args:
+        if isinstance(a, Tensor):
+            vals.append(a._v)
+        else:
+            v = var_values.get(id(a))
+            vals.append(v if v is not None else a._current())
+    out = o._kernels[()](*vals)
+    n = o.n_src
+    nodes = tape._nodes
+    for (k, p), v in zip(fill, out[n:]):
+        t = nodes[k][4][p]
+        if type(t) is PendingTensor:
+            _fill(t, v)
+    by_np = _d._BY_NP
+    return tuple([make(v, by_np[v.dtype]) for v in out[:n]])
 
 
 def _record_segment(self, o, args, outs, source_tape):

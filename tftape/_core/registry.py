@@ -14,6 +14,7 @@ from . import dtypes as _d
 from .errors import InvalidArgumentError, op_error
 from .tensor import EagerTensor as _EagerTensor, Tensor, make, make_string
 from .convert import convert_to_tensor
+from . import pending as _pending
 
 REGISTRY: dict[str, "Op"] = {}
 _new = object.__new__
@@ -70,7 +71,8 @@ class Op:
 
     __slots__ = ("name", "tf_name", "impl", "dtypes", "differentiable", "elementwise",
                  "tf_grad", "host", "signature", "_kernels", "_grad_impl",
-                 "segment_key", "forward", "n_src", "n_cap", "no_kernel", "lenient")
+                 "segment_key", "forward", "n_src", "n_cap", "no_kernel", "lenient", "lazy",
+                 "_avals")
 
     def __init__(self, name, tf_name, impl, dtypes=None, differentiable=True, elementwise=False,
                  tf_grad=None, host=False, signature=None, no_kernel=(), lenient=False):
@@ -88,6 +90,9 @@ class Op:
         self._kernels: dict = {}
         self._grad_impl = None
         self.segment_key = None
+        # Registry ops are pure functions of their inputs: a tape may defer them (``pending``).
+        self.lazy = False
+        self._avals: dict = {}
 
     def __repr__(self):
         return f"<Op {self.name} ({self.tf_name})>"
@@ -115,6 +120,7 @@ class Op:
 def op(name, tf_name, impl, **flags) -> Op:
     """Declares an op and adds it to the registry."""
     o = Op(name, tf_name, impl, **flags)
+    o.lazy = not o.host
     REGISTRY[name] = o
     return o
 
@@ -252,6 +258,8 @@ def execute(o: Op, args, key=(), static=None):
     st = STATE
     if st.tracing or o.host:
         return _execute_slow(o, args, key, static)
+    if (st.tapes or st.accumulators) and o.differentiable:
+        return _execute_recorded(o, args, key, static)
     fn = o._kernels.get(key)
     if fn is None:
         fn = _compile(o, key, static)
@@ -264,15 +272,10 @@ def execute(o: Op, args, key=(), static=None):
             t._v = v
             t._dtype = _BY_NP[v.dtype]
             outs.append(t)
-        outs = tuple(outs)
-        if (st.tapes or st.accumulators) and o.differentiable:
-            _record(o, key, static, args, outs)
-        return outs
+        return tuple(outs)
     t = _new(_EagerTensor)
     t._v = out
     t._dtype = _BY_NP[out.dtype]
-    if (st.tapes or st.accumulators) and o.differentiable:
-        _record(o, key, static, args, (t,))
     return t
 
 
@@ -281,6 +284,8 @@ def execute_binary(o: Op, a, b, key=(), static=None):
     st = STATE
     if st.tracing or o.host:
         return _execute_slow(o, (a, b), key, static)
+    if (st.tapes or st.accumulators) and o.differentiable:
+        return _execute_recorded(o, (a, b), key, static)
     fn = o._kernels.get(key)
     if fn is None:
         fn = _compile(o, key, static)
@@ -288,9 +293,33 @@ def execute_binary(o: Op, a, b, key=(), static=None):
     t = _new(_EagerTensor)
     t._v = out
     t._dtype = _BY_NP[out.dtype]
-    if (st.tapes or st.accumulators) and o.differentiable:
-        _record(o, key, static, (a, b), (t,))
     return t
+
+
+def _execute_recorded(o: Op, args, key, static):
+    """An op while tapes or accumulators are active: deferred when a tape records it (the
+    tape's ``gradient`` computes it with the gradient), else run now; then recorded."""
+    st = STATE
+    ids = tuple(map(id, args))
+    tapes = [t for t in st.tapes if not t._tracked.keys().isdisjoint(ids)]
+    outs = None
+    if tapes and o.lazy and not st.accumulators:
+        outs = _pending.defer(o, key, static, args)
+    if outs is None:
+        fn = o._kernels.get(key)
+        if fn is None:
+            fn = _compile(o, key, static)
+        out = fn(*[a._v for a in args])
+        if type(out) is tuple or type(out) is list:
+            outs = tuple(make(v, _BY_NP[v.dtype]) for v in out)
+        else:
+            outs = make(out, _BY_NP[out.dtype])
+    seq = outs if type(outs) is tuple else (outs,)
+    for tape in tapes:
+        tape._append(o, key, static, args, seq, ids)
+    for acc in st.accumulators:
+        acc._forward(o, key, static, args, seq)
+    return outs
 
 
 def _execute_slow(o, args, key, static):

@@ -23,7 +23,8 @@ class Tensor:
     <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>
     """
 
-    __slots__ = ("_v", "_dtype", "__weakref__")
+    # ``_pend`` is set only on a PendingTensor (an op deferred while a tape records).
+    __slots__ = ("_v", "_dtype", "_pend", "__weakref__")
     # Lets ``ndarray + tensor`` reach Tensor.__radd__ (numpy defers to higher priority).
     __array_priority__ = 100
 
@@ -196,6 +197,41 @@ class EagerTensor(Tensor):
     """The concrete class of eagerly computed tensors (TF's ``EagerTensor``)."""
 
     __slots__ = ()
+
+
+class PendingTensor(EagerTensor):
+    """An eager tensor whose op was deferred while a GradientTape recorded it.
+
+    Its shape and dtype are known; its value is computed on first use: by ``tape.gradient``,
+    which runs the forward ops together with the gradient in one XLA program, or, when the
+    value is read before that, by running the pending ops it depends on (``_core.pending``).
+    Then the object becomes a plain EagerTensor. ``_pend`` is ``(node, output index, shape)``.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name == "_v":
+            from .pending import value
+            return value(self)
+        return Tensor.__getattr__(self, name)
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._pend[2])
+
+    @property
+    def ndim(self) -> int:
+        return len(self._pend[2])
+
+
+# The class users see (``type(t)``) is TF's EagerTensor either way.
+PendingTensor.__name__ = PendingTensor.__qualname__ = "EagerTensor"
+
+
+def vshape(t) -> tuple:
+    """The shape tuple of ``t`` without computing a pending value."""
+    return t._pend[2] if type(t) is PendingTensor else t._v.shape
 
 
 class SymbolicTensor(Tensor):

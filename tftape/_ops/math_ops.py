@@ -14,7 +14,8 @@ from .._core.registry import (Op, allowed_error, check_dtype, convert_inputs, di
                               execute_binary,
                               has_composite, op, raise_invalid)
 from .._core.convert import convert_to_tensor
-from .._core.tensor import EagerTensor, Tensor, make_string
+from .._core.convert import _scalar
+from .._core.tensor import EagerTensor, PendingTensor, Tensor, make_string, vshape
 from ._util import (FLOAT, INEXACT, INT, NUMERIC, REAL, SIGNED_NUMERIC, fmt_shape, host,
                     is_concrete, static_axis, tensor)
 
@@ -71,19 +72,35 @@ def _check_broadcast(o: Op, sa, sb):
 
 def _binary_fn(o: Op, doc: str):
     ok = frozenset(o.dtypes or _d.ALL) - o.no_kernel
+    ok_float = frozenset(d for d in ok if d.is_floating)
 
     def fn(x, y, name=None):
-        # The common case first: two eager tensors of one allowed dtype and one shape.
-        if type(x) is EagerTensor and type(y) is EagerTensor and x._dtype is y._dtype and \
-                x._dtype in ok and x._v.shape == y._v.shape:
-            return execute_binary(o, x, y)
+        # The common cases first: two eager (or pending) tensors of one allowed dtype, and a
+        # float tensor with a Python number (converted to its dtype, as the slow path does).
+        tx = type(x)
+        if tx is EagerTensor or tx is PendingTensor:
+            ty = type(y)
+            if ty is EagerTensor or ty is PendingTensor:
+                if x._dtype is y._dtype and x._dtype in ok:
+                    sa, sb = vshape(x), vshape(y)
+                    if sa != sb:
+                        _check_broadcast(o, sa, sb)
+                    return execute_binary(o, x, y)
+            elif (ty is float or ty is int) and x._dtype in ok_float:
+                try:
+                    b = _scalar(y, x._dtype)
+                except (TypeError, ValueError):
+                    pass
+                else:
+                    return execute_binary(o, x, b)
         if has_composite((x, y)):
             r = dispatch(o.name, fn, (x, y), {})
             if r is not NotImplemented:
                 return r
         a, b = convert_inputs(o, (x, y))
-        if a._v.shape != b._v.shape:
-            _check_broadcast(o, a._v.shape, b._v.shape)
+        sa, sb = vshape(a), vshape(b)
+        if sa != sb:
+            _check_broadcast(o, sa, sb)
         return execute(o, (a, b))
     fn.__name__ = fn.__qualname__ = o.name
     fn.__doc__ = doc
@@ -256,9 +273,15 @@ def _int_div_internal(o, b):
                                       "and mod should have errors)", InternalError)
 
 
+_FLOATING = frozenset(d for d in _d.ALL if d.is_floating)
+
+
 def _checked_binary(o: Op, check, raw, name: str, doc: str):
     """A binary op whose divisor is checked on the host first (integer division by zero)."""
     def fn(x, y, name=None):
+        tx = type(x)
+        if (tx is EagerTensor or tx is PendingTensor) and x._dtype in _FLOATING:
+            return raw(x, y)  # the checks are for integer divisors only
         if has_composite((x, y)):
             r = dispatch(o.name, fn, (x, y), {})
             if r is not NotImplemented:

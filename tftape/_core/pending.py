@@ -1,0 +1,168 @@
+"""Deferred execution of the ops a GradientTape records (layer 3).
+
+While a tape records, an op with an input the tape tracks does not run at once: its outputs
+are :class:`~tftape._core.tensor.PendingTensor` objects whose shape and dtype are known (from
+``jax.eval_shape``, cached per op, static parameters and input types). ``tape.gradient`` then
+computes the forward values together with the gradient in one XLA program and fills them in,
+so a training step costs one compiled call instead of one dispatch per forward op.
+
+A pending value read any other way (``numpy()``, printing, an op the tape does not record)
+is computed on the spot: the pending ops it depends on run as one jitted program, cached by
+the structure of that sub-graph. Chains are bounded (``MAX_DEPTH``) so a value accumulated
+across many steps without being read never builds an unbounded program.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+
+from . import dtypes as _d
+from .tensor import EagerTensor, PendingTensor
+
+_new = object.__new__
+MAX_DEPTH = 48
+_PROGRAMS: collections.OrderedDict = collections.OrderedDict()
+_PROGRAMS_MAX = 256
+
+
+class Node:
+    """One deferred op: what to run and, once run, its output values."""
+
+    __slots__ = ("op", "key", "static", "args", "depth", "vals")
+
+    def __init__(self, op, key, static, args, depth):
+        self.op = op
+        self.key = key
+        self.static = static
+        self.args = args
+        self.depth = depth
+        self.vals = None
+
+
+def defer(o, key, static, args):
+    """Pending outputs for ``o(*args)``: a tensor or a tuple, as the op returns; None when the
+    op should run now (its pending inputs are too deep a chain)."""
+    depth = 0
+    in_key = []
+    for a in args:
+        if type(a) is PendingTensor:
+            node, _, shape = a._pend
+            if node.vals is None and node.depth > depth:
+                depth = node.depth
+            in_key.append((shape, a._dtype._np))
+        else:
+            in_key.append((a._v.shape, a._dtype._np))
+    if depth >= MAX_DEPTH:
+        return None
+    akey = (key, tuple(in_key))
+    avals = o._avals.get(akey)
+    if avals is None:
+        avals = o._avals[akey] = _infer(o, static, in_key)
+    node = Node(o, key, static, args, depth + 1)
+    specs, multi = avals
+    outs = []
+    for i, (shape, dtype) in enumerate(specs):
+        t = _new(PendingTensor)
+        t._dtype = dtype
+        t._pend = (node, i, shape)
+        outs.append(t)
+    return tuple(outs) if multi else outs[0]
+
+
+def _infer(o, static, in_key):
+    import jax
+    fn = functools.partial(o.impl, **static) if static else o.impl
+    out = jax.eval_shape(fn, *[jax.ShapeDtypeStruct(s, d) for s, d in in_key])
+    multi = type(out) in (tuple, list)
+    outs = out if multi else (out,)
+    return tuple((tuple(x.shape), _d._BY_NP[x.dtype]) for x in outs), multi
+
+
+def is_pending(t) -> bool:
+    return type(t) is PendingTensor
+
+
+def fill(t, v):
+    """Gives pending tensor ``t`` its computed value ``v``."""
+    t._v = v
+    t._pend = None
+    t.__class__ = EagerTensor
+
+
+def value(t):
+    """Computes (once) and returns the value of a pending tensor."""
+    node, i, _ = t._pend
+    if node.vals is None:
+        _run(node)
+    v = node.vals[i]
+    fill(t, v)
+    return v
+
+
+def _run(target: Node):
+    """Runs ``target`` and the pending nodes it depends on as one jitted program."""
+    order: list = []
+    seen: set = set()
+    stack = [(target, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for a in reversed(node.args):
+            if type(a) is PendingTensor:
+                n = a._pend[0]
+                if n.vals is None and id(n) not in seen:
+                    stack.append((n, False))
+    index = {id(n): k for k, n in enumerate(order)}
+    ext: list = []
+    ext_pos: dict = {}
+    struct = []
+    for n in order:
+        refs = []
+        for a in n.args:
+            if type(a) is PendingTensor:
+                k = index.get(id(a._pend[0]))
+                if k is not None:
+                    refs.append((0, k, a._pend[1]))
+                    continue
+            j = ext_pos.get(id(a))
+            if j is None:
+                j = ext_pos[id(a)] = len(ext)
+                ext.append(a)
+            refs.append((1, j))
+        struct.append((n.op, n.key, tuple(refs)))
+    key = tuple(struct)
+    prog = _PROGRAMS.get(key)
+    if prog is None:
+        prog = _PROGRAMS[key] = _build(order, struct)
+        if len(_PROGRAMS) > _PROGRAMS_MAX:
+            _PROGRAMS.popitem(last=False)
+    else:
+        _PROGRAMS.move_to_end(key)
+    outs = prog(*[a._v for a in ext])
+    for n, vals in zip(order, outs):
+        n.vals = vals
+        n.args = ()   # the inputs are no longer needed
+
+
+def _build(order, struct):
+    import jax
+    fns = [functools.partial(n.op.impl, **n.static) if n.static else n.op.impl for n in order]
+    wiring = [s[2] for s in struct]
+
+    def program(*ext):
+        env = []
+        for fn, refs in zip(fns, wiring):
+            out = fn(*[env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs])
+            env.append(tuple(out) if type(out) in (tuple, list) else (out,))
+        return env
+    return jax.jit(program)
+
+
+def clear():
+    _PROGRAMS.clear()
