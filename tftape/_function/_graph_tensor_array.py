@@ -228,15 +228,15 @@ class GraphTensorArray(TensorArray):
             if not shapes:
                 raise NeedShape("a TensorArray element shape that is not known at trace time")
             es = TensorShape(list(shapes.pop()))
-        if not items:
-            buf = make(jnp.zeros([0] + es.as_list(), self._dtype._np), self._dtype)
-        elif all(t is not None for t in items):
-            from .._ops.array_ops import stack
+        from .._ops.array_ops import stack
+        written = [k for k, t in enumerate(items) if t is not None]
+        if len(written) == len(items) and items:
             buf = stack(items)
         else:
-            from .._ops.array_ops import stack, zeros
-            z = zeros(es.as_list(), self._dtype)
-            buf = stack([z if t is None else t for t in items])
+            buf = make(jnp.zeros([len(items)] + es.as_list(), self._dtype._np), self._dtype)
+            if written:
+                idx = convert_to_tensor(np.asarray(written, np.int32))
+                buf = _run(_SCATTER, [buf, idx, stack([items[k] for k in written])])
         return self._derive(buffer=buf)
 
     # -- element access -------------------------------------------------------------------------

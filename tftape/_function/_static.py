@@ -25,7 +25,7 @@ from jax._src.interpreters import partial_eval as _pe
 _FOLD_BUDGET = 256
 # A host-evaluated loop gives up (the loop stays a lax.while_loop) after this many steps.
 _MAX_STATIC_STEPS = 1_000_000
-_PY_STEPS = 64          # steps evaluated equation by equation before compiling the loop
+_PY_STEPS = 2000        # steps evaluated on the host before the loop is compiled instead
 
 
 def _concrete(v):
@@ -77,16 +77,89 @@ def _fold(t, memo, budget):
             return None
         vals.append(v)
     try:
-        with jax.ensure_compile_time_eval():
-            outs = eqn.primitive.bind(*vals, **eqn.primitive.get_bind_params(eqn.params))
+        outs = _apply(eqn.primitive, vals, eqn.params)
     except Exception:  # noqa: BLE001 - not foldable: leave it to the compiled program
         return None
-    if not eqn.primitive.multiple_results:
-        outs = [outs]
     for var, o in zip(eqn.outvars, outs):
         if var is t.val:
             memo[key] = np.asarray(o)
     return memo[key]
+
+
+# -- a small host interpreter ------------------------------------------------------------------
+# Loop counters and sizes are scalar integer arithmetic: NumPy evaluates it in microseconds,
+# where an eager JAX primitive compiles an XLA program the first time it meets a new shape.
+_NP = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "max": np.maximum,
+    "min": np.minimum, "lt": np.less, "le": np.less_equal, "gt": np.greater,
+    "ge": np.greater_equal, "eq": np.equal, "ne": np.not_equal, "and": np.bitwise_and,
+    "or": np.bitwise_or, "xor": np.bitwise_xor, "not": np.invert, "neg": np.negative,
+    "abs": np.abs, "sign": np.sign,
+}
+
+
+def _np_apply(name, vals, params):
+    if name in _NP:
+        with np.errstate(all="ignore"):
+            r = _NP[name](*vals)
+        dt = np.result_type(*vals) if name not in ("lt", "le", "gt", "ge", "eq", "ne") \
+            else np.bool_
+        return [np.asarray(r, dtype=dt)]
+    if name == "convert_element_type":
+        with np.errstate(all="ignore"):
+            return [np.asarray(vals[0]).astype(np.dtype(params["new_dtype"]))]
+    if name == "select_n":
+        pred, cases = vals[0], vals[1:]
+        if np.asarray(pred).dtype == np.bool_:
+            pred = np.asarray(pred).astype(np.int32)
+        return [np.asarray(np.choose(pred, cases))]
+    if name == "broadcast_in_dim":
+        x = np.asarray(vals[0])
+        shape = tuple(params["shape"])
+        dims = tuple(params["broadcast_dimensions"])
+        expanded = [1] * len(shape)
+        for d, n in zip(dims, x.shape):
+            expanded[d] = n
+        return [np.broadcast_to(x.reshape(expanded), shape).copy()]
+    if name == "reshape":
+        return [np.asarray(vals[0]).reshape(tuple(params["new_sizes"]))]
+    if name == "squeeze":
+        return [np.squeeze(np.asarray(vals[0]), axis=tuple(params["dimensions"]))]
+    if name == "copy" or name == "copy_p":
+        return [np.asarray(vals[0])]
+    if name in ("pjit", "jit", "closed_call"):
+        closed = params.get("jaxpr") or params.get("call_jaxpr")
+        return eval_jaxpr(closed.jaxpr, closed.consts, vals)
+    return None
+
+
+def _apply(prim, vals, params):
+    """``prim`` on host values: NumPy where the interpreter knows it, else eager JAX."""
+    r = _np_apply(prim.name, vals, params)
+    if r is not None:
+        return r
+    with jax.ensure_compile_time_eval():
+        outs = prim.bind(*vals, **prim.get_bind_params(params))
+    if not prim.multiple_results:
+        outs = [outs]
+    return [np.asarray(o) for o in outs]
+
+
+def eval_jaxpr(jaxpr, consts, args):
+    """Evaluates ``jaxpr`` on host (NumPy) values."""
+    env = {}
+    for v, x in zip(jaxpr.constvars, consts):
+        env[v] = x
+    for v, x in zip(jaxpr.invars, args):
+        env[v] = x
+
+    def read(a):
+        return a.val if isinstance(a, _jcore.Literal) else env[a]
+    for eqn in jaxpr.eqns:
+        outs = _apply(eqn.primitive, [np.asarray(read(a)) for a in eqn.invars], eqn.params)
+        for v, o in zip(eqn.outvars, outs):
+            env[v] = o
+    return [np.asarray(read(a)) for a in jaxpr.outvars]
 
 
 # -- dependencies inside a jaxpr ---------------------------------------------------------------
@@ -158,6 +231,9 @@ class _Part:
         return [env[s[1]] if s[0] == "slot" else s[1] for s in self.in_src]
 
     def __call__(self, env):
+        return eval_jaxpr(self.jaxpr, self.consts, self.inputs(env))
+
+    def traced(self, env):
         return _jcore.eval_jaxpr(self.jaxpr, self.consts, *self.inputs(env))
 
 
@@ -261,15 +337,14 @@ def static_loop(body_traced, cond_traced, carry0, body_in, body_out, cond_in, li
 def _run(body_p, cond_p, env, order, lim):
     """Runs the static part of the loop on the host (equation by equation, then compiled)."""
     n = 0
-    with jax.ensure_compile_time_eval():
-        while lim is None or n < lim:
-            if n >= _PY_STEPS:
-                return _run_compiled(body_p, cond_p, env, order, lim, n)
-            if not bool(np.asarray(cond_p(env)[0])):
-                break
-            outs = body_p(env)
-            env = {s: np.asarray(o) for s, o in zip(order, outs)}
-            n += 1
+    while lim is None or n < lim:
+        if n >= _PY_STEPS:
+            return _run_compiled(body_p, cond_p, env, order, lim, n)
+        if not bool(cond_p(env)[0]):
+            break
+        outs = body_p(env)
+        env = {s: np.asarray(o, dtype=env[s].dtype) for s, o in zip(order, outs)}
+        n += 1
     return Plan(n, env)
 
 
@@ -280,12 +355,12 @@ def _run_compiled(body_p, cond_p, env, order, lim, n0):
     def cond(c):
         n, vals = c
         e = dict(zip(order, vals))
-        return jnp.logical_and(n < cap, jnp.reshape(cond_p(e)[0], ()))
+        return jnp.logical_and(n < cap, jnp.reshape(cond_p.traced(e)[0], ()))
 
     def body(c):
         n, vals = c
         e = dict(zip(order, vals))
-        return n + 1, [jnp.asarray(o).astype(v.dtype) for o, v in zip(body_p(e), vals)]
+        return n + 1, [jnp.asarray(o).astype(v.dtype) for o, v in zip(body_p.traced(e), vals)]
 
     with jax.ensure_compile_time_eval():
         n, vals = jax.jit(lambda c: jax.lax.while_loop(cond, body, c))(

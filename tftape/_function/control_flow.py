@@ -38,7 +38,7 @@ def run_branches(index, fns, names, order=None):
 
     ``order`` lists the branches in the order TF reports them in mismatch errors.
     """
-    regions = [Region(lambda fn=fn: fn(), []) for fn in fns]
+    regions = _trace_branches(fns)
     shown = [regions[i] for i in order] if order else regions
     check_same([r.out for r in shown], names)
     first = regions[0]
@@ -68,6 +68,23 @@ def run_branches(index, fns, names, order=None):
     n = first.n_out
     write_vars(assigned, outs[n:])
     return first.out.rebuild(outs[:n])
+
+
+def _trace_branches(fns):
+    """One Region per branch. A TensorArray whose element shape only some branches learn
+    (by writing to it) is traced again once every branch has run."""
+    regions, missing = [], False
+    for fn in fns:
+        try:
+            regions.append(Region(lambda fn=fn: fn(), []))
+        except NeedShape:
+            missing = True
+    if missing:
+        try:
+            regions = [Region(lambda fn=fn: fn(), []) for fn in fns]
+        except NeedShape as e:
+            raise EagerOnly(str(e)) from None
+    return regions
 
 
 def cond(pred, true_fn=None, false_fn=None, name=None):
