@@ -185,3 +185,410 @@ def _grad(m):
 
 def test_gradient_matches_tf():
     np.testing.assert_allclose(_grad(tf), _grad(real_tf), rtol=1e-6)
+
+
+# -- inside tf.function: TF's graph-mode TensorArray -------------------------------------------
+import warnings  # noqa: E402
+
+from tftape._function import autograph  # noqa: E402
+from tftape._function.function import TracingFallbackWarning  # noqa: E402
+
+
+def run_traced(program, args, mod, expect_fallback=False):
+    """``mod.function(program(mod))(*args)`` as comparable Python data.
+
+    For tftape, the call must not fall back to eager execution (unless ``expect_fallback``),
+    and a second call with the same shapes must reuse the trace.
+    """
+    margs = [mod.constant(a) for a in args]
+    if mod is real_tf:
+        return run(lambda m: mod.function(program(mod))(*margs), mod)
+    traces = []
+    converted = autograph.convert(program(mod))
+
+    def counted(*a):
+        traces.append(1)  # the Python function runs once per trace
+        return converted(*a)
+    f = mod.function(counted, autograph=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default" if expect_fallback else "error", TracingFallbackWarning)
+        if expect_fallback:
+            with pytest.warns(TracingFallbackWarning):
+                out = run(lambda m: f(*margs), mod)
+            return out
+        out = run(lambda m: f(*margs), mod)
+        again = run(lambda m: f(*margs), mod)
+    same(out, again)
+    if out[0] == "ok":
+        assert len(traces) == 1 and f.experimental_get_tracing_count() == 1, traces
+    return out
+
+
+def check_traced(program, *args, expect_fallback=False):
+    ours = run_traced(program, args, tf, expect_fallback)
+    theirs = run_traced(program, args, real_tf)
+    if theirs[0] == "err" and ours[0] == "err":
+        # TF raises most of these when the graph runs ("Graph execution error: ... <message>
+        # [[{{node ...}}]]"); tftape raises the same class with TF's message while tracing.
+        assert ours[1] == theirs[1], (ours, theirs)
+        last = ours[2].strip().splitlines()[-1].strip()
+        assert last in theirs[2], (ours, theirs)
+        return
+    same(ours, theirs)
+
+
+def _elem(m, x, i, dtype):
+    # Note: with no rows, x[i] is not taken (tftape's indexing rejects a traced index into an
+    # empty axis while tracing the body that never runs).
+    v = x[i] if x.shape[0] else m.reduce_sum(x, 0) + m.cast(i, x.dtype)
+    if dtype == "bool":
+        return v > 0
+    return m.cast(v * 3 + 1, getattr(m, dtype))
+
+
+def _size_args(m, x, size):
+    if size == "static":
+        return {"size": x.shape[0]}
+    if size == "shape":
+        return {"size": m.shape(x)[0]}
+    return {"size": 0, "dynamic_size": True}
+
+
+def _results(m, ta, vector):
+    n = ta.size()
+    out = [ta.stack(), n, ta.gather([0])]
+    if vector:
+        out.append(ta.concat())
+    return out
+
+
+def _loop_program(loop, size, dtype):
+    def program(m):
+        def f(x):
+            ta = m.TensorArray(getattr(m, dtype), **_size_args(m, x, size))
+            n = m.shape(x)[0]
+            if loop == "for_range":
+                for i in m.range(n):
+                    ta = ta.write(i, _elem(m, x, i, dtype))
+            elif loop == "while":
+                i = m.constant(0)
+                while i < n:
+                    ta = ta.write(i, _elem(m, x, i, dtype))
+                    i += 1
+            elif loop == "while_loop":
+                _, ta = m.while_loop(lambda i, ta: i < n,
+                                     lambda i, ta: (i + 1, ta.write(i, _elem(m, x, i, dtype))),
+                                     [0, ta])
+            elif loop == "while_loop_max":
+                _, ta = m.while_loop(lambda i, ta: True,
+                                     lambda i, ta: (i + 1, ta.write(i, _elem(m, x, i, dtype))),
+                                     [0, ta], maximum_iterations=n)
+            elif loop == "foldl":
+                ta, _ = m.foldl(lambda c, e: (c[0].write(c[1], _elem(m, x, c[1], dtype)),
+                                              c[1] + 1), x, initializer=(ta, 0))
+            return _results(m, ta, x.shape.rank > 1)
+        return f
+    return program
+
+
+LOOPS = ["for_range", "while", "while_loop", "while_loop_max", "foldl"]
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+@pytest.mark.parametrize("size", ["static", "shape", "dynamic"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
+def test_traced_loop_write_stack(loop, size, dtype):
+    x = np.arange(12, dtype=np.float32).reshape(4, 3) - 5.
+    check_traced(_loop_program(loop, size, dtype), x)
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_traced_loop_scalars_and_empty(loop):
+    check_traced(_loop_program(loop, "shape", "float32"), np.array([1., -2., 3.], np.float32))
+    check_traced(_loop_program(loop, "static", "int32"), np.zeros([0, 2], np.float32))
+
+
+def _rnn(m):
+    def f(x, w):
+        n = m.shape(x)[0]
+        inputs = m.TensorArray(m.float32, size=n).unstack(x)
+        outputs = m.TensorArray(m.float32, size=n)
+        h = m.zeros([x.shape[1]])
+        for i in m.range(n):
+            h = m.tanh(inputs.read(i) * w + h)
+            outputs = outputs.write(i, h)
+        return outputs.stack(), outputs.read(n - 1), h
+    return f
+
+
+def _write_read_back(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=3, element_shape=[2], clear_after_read=True)
+        ta = ta.write(0, x)
+        i = m.constant(1)
+        while i < 3:
+            ta = ta.write(i, ta.read(i - 1) * 2.)  # graph mode: reads never clear
+            i += 1
+        return ta.stack(), ta.read(0), ta.gather([2, 0]), ta.concat()
+    return f
+
+
+def _append(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=0, dynamic_size=True)
+        for i in m.range(m.shape(x)[0]):
+            ta = ta.write(ta.size(), x[i] * 2.)
+            ta = ta.write(ta.size(), -x[i])
+        return ta.stack(), ta.size()
+    return f
+
+
+def _counter_var(m):
+    def f(x):
+        ta = m.TensorArray(m.int32, size=0, dynamic_size=True)
+        j = 0
+        for i in m.range(m.shape(x)[0]):
+            ta = ta.write(j, x[i])
+            j += 1
+        return ta.stack(), ta.size(), j
+    return f
+
+
+def _cond_write(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=3)
+        for i in m.range(3):
+            if x[i] > 0:
+                ta = ta.write(i, x[i] * 2.)
+        return ta.stack()
+    return f
+
+
+def _cond_top(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=2)
+        if m.reduce_sum(x) > 0:
+            ta = ta.write(0, x)
+        else:
+            ta = ta.write(1, x * 2.)
+        return ta.stack()
+    return f
+
+
+def _nested(m):
+    def f(x):
+        outer = m.TensorArray(m.float32, size=2)
+        for i in m.range(2):
+            inner = m.TensorArray(m.float32, size=0, dynamic_size=True)
+            for j in m.range(m.shape(x)[0]):
+                inner = inner.write(j, x[j] * m.cast(i + 1, m.float32))
+            outer = outer.write(i, inner.stack())
+        return outer.stack()
+    return f
+
+
+def _traced_index_top(m):
+    def f(x, i):
+        ta = m.TensorArray(m.float32, size=3)
+        ta = ta.write(i, x)
+        return ta.stack(), ta.read(i), ta.read(0)
+    return f
+
+
+def _scatter_split(m):
+    def f(x):
+        a = m.TensorArray(m.float32, size=4).scatter([3, 1], x)
+        b = m.TensorArray(m.float32, size=2).split(m.reshape(x, [-1]), [2, 2])
+        c = m.TensorArray(m.float32, size=2, infer_shape=False).split(m.reshape(x, [-1]),
+                                                                     [1, 3])
+        return a.stack(), b.stack(), c.read(1), c.concat(), a.size(), b.size()
+    return f
+
+
+def _map_read(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=3).unstack(x)
+        return m.map_fn(lambda i: ta.read(i) * 2., m.range(3), fn_output_signature=m.float32)
+    return f
+
+
+def _unwritten(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=4)
+        for i in m.range(2):
+            ta = ta.write(i, x)
+        return ta.stack(), ta.read(3)
+    return f
+
+
+def _no_assign(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=2)
+        ta.write(0, x)  # graph mode: the returned array is dropped, so is the write
+        return ta.stack()
+    return f
+
+
+X32 = np.array([[1., 2.], [-3., 4.], [5., -6.]], np.float32)
+
+TRACED = {
+    "rnn": (_rnn, (X32, np.array([0.5, -1.], np.float32))),
+    "write_read_back": (_write_read_back, (np.array([1., 2.], np.float32),)),
+    "append": (_append, (X32,)),
+    "counter_var": (_counter_var, (np.array([1, 5, 2, 7], np.int32),)),
+    "cond_write": (_cond_write, (np.array([1., -1., 2.], np.float32),)),
+    "cond_top_true": (_cond_top, (np.array([1., 2.], np.float32),)),
+    "cond_top_false": (_cond_top, (np.array([-1., -2.], np.float32),)),
+    "nested": (_nested, (X32,)),
+    "traced_index": (_traced_index_top, (np.array([1., 2.], np.float32), np.int32(2))),
+    "scatter_split": (_scatter_split, (np.array([[1., 2.], [3., 4.]], np.float32),)),
+    "map_read": (_map_read, (X32,)),
+    "unwritten": (_unwritten, (np.array([1., 2.], np.float32),)),
+    "no_assign": (_no_assign, (np.array([1., 2.], np.float32),)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRACED))
+def test_traced(name):
+    program, args = TRACED[name]
+    check_traced(program, *args)
+
+
+def _fn(body):
+    return lambda m: lambda x: body(m, x)
+
+
+ERRORS = {
+    # dtype and element shape are checked while tracing, with TF's messages
+    "dtype": lambda m, x: m.TensorArray(m.float32, size=2).write(0, m.cast(x, m.int32)).stack(),
+    "dtype_loop": lambda m, x: m.while_loop(
+        lambda i, ta: i < 2, lambda i, ta: (i + 1, ta.write(i, m.cast(x, m.int32))),
+        [0, m.TensorArray(m.float32, size=2)])[1].stack(),
+    "shape": lambda m, x: m.TensorArray(m.float32, size=2).write(0, x).write(1, x[:1]).stack(),
+    "element_shape": lambda m, x: m.TensorArray(m.float32, size=2, element_shape=[3])
+    .write(0, x).stack(),
+    "shape_loop": lambda m, x: m.while_loop(
+        lambda i, ta: i < 2, lambda i, ta: (i + 1, ta.write(i, x)),
+        [0, m.TensorArray(m.float32, size=2, element_shape=[5])])[1].stack(),
+    # out of range (static indices), read back unwritten slots, empty stacks
+    "write_oob": lambda m, x: m.TensorArray(m.float32, size=2).write(2, x).stack(),
+    "write_negative": lambda m, x: m.TensorArray(m.float32, size=2).write(-1, x).stack(),
+    "read_oob": lambda m, x: m.TensorArray(m.float32, size=2).write(0, x).read(2),
+    "read_negative": lambda m, x: m.TensorArray(m.float32, size=2).write(0, x).read(-1),
+    "dynamic_write_past": lambda m, x: m.TensorArray(m.float32, size=1, dynamic_size=True)
+    .write(3, x).stack(),
+    "read_unwritten": lambda m, x: m.TensorArray(m.float32, size=3).write(0, x).read(1),
+    "read_unwritten_unknown": lambda m, x: m.TensorArray(m.float32, size=2).read(0),
+    "stack_empty": lambda m, x: m.TensorArray(m.float32, size=0).stack(),
+    "stack_empty_shape": lambda m, x: m.TensorArray(m.float32, size=0, element_shape=[2, 3])
+    .stack(),
+    "stack_empty_partial": lambda m, x: m.TensorArray(m.float32, size=0,
+                                                      element_shape=[None, 2]).stack(),
+    "stack_unwritten_unknown": lambda m, x: m.TensorArray(m.float32, size=2).stack(),
+    "stack_unwritten_known": lambda m, x: m.TensorArray(m.float32, size=2, element_shape=[2])
+    .stack(),
+    "gather_oob": lambda m, x: m.TensorArray(m.float32, size=2).unstack([x, x]).gather([5]),
+    "unstack_too_many": lambda m, x: m.TensorArray(m.float32, size=1).unstack([x, x]).stack(),
+    "unstack_dynamic": lambda m, x: (lambda ta: (ta.stack(), ta.size()))(
+        m.TensorArray(m.float32, size=1, dynamic_size=True).unstack([x, x, x])),
+    "concat_scalars": lambda m, x: m.TensorArray(m.float32, size=2).write(0, x[0])
+    .write(1, x[1]).concat(),
+    "split_bad": lambda m, x: m.TensorArray(m.float32, size=2).split(x, [1, 2]).concat(),
+    "read_twice": lambda m, x: (lambda ta: (ta.read(0), ta.read(0)))(
+        m.TensorArray(m.float32, size=1).write(0, x)),
+    "write_twice": lambda m, x: m.TensorArray(m.float32, size=1).write(0, x).write(0, -x)
+    .stack(),
+    "python_values": lambda m, x: m.TensorArray(m.float32, size=2).write(0, 1).write(1, 2.5)
+    .stack(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_traced_semantics(name):
+    check_traced(_fn(ERRORS[name]), np.array([1., 2.], np.float32))
+
+
+def _conv(m, fn):
+    """TF's AutoGraph converts the functions a tf.function calls; tftape's converts the
+    decorated function only, so the helpers are converted here."""
+    return autograph.convert(fn) if m is tf else fn
+
+
+def _grad_program(m, name):
+    def fwd(x, w):
+        if name in LOOPS:
+            size = "dynamic" if name == "while_loop_max" else "shape"
+            out = _conv(m, _loop_program(name, size, "float32")(m))(x * w[0])[0]
+            return m.reduce_sum(out ** 2)
+        if name == "rnn":
+            stacked, last, h = _conv(m, _rnn(m))(x, w)
+            return m.reduce_sum(stacked ** 2) + m.reduce_sum(last) + m.reduce_sum(h * 3.)
+        if name == "write_read_back":
+            s, r0, g, c = _conv(m, _write_read_back(m))(x[0] * w)
+            return m.reduce_sum(s * 2.) + m.reduce_sum(g ** 2) + m.reduce_sum(c)
+        if name == "append":
+            s, _ = _conv(m, _append(m))(x * w)
+            return m.reduce_sum(m.sin(s))
+        if name == "nested":
+            return m.reduce_sum(_conv(m, _nested(m))(x * w) ** 3)
+        if name == "cond_write":
+            return m.reduce_sum(_conv(m, _cond_write(m))(x[:, 0] * w[1]) ** 2)
+        raise KeyError(name)
+    return fwd
+
+
+@pytest.mark.parametrize("name", LOOPS + ["rnn", "write_read_back", "append", "nested",
+                                          "cond_write"])
+def test_traced_gradient_matches_tf(name):
+    def grads(m):
+        f = m.function(_grad_program(m, name))
+        x = m.Variable(X32)
+        w = m.Variable([0.5, -1.])
+        with m.GradientTape() as tape:
+            y = f(x, w)
+        return [g.numpy() for g in tape.gradient(y, [x, w])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TracingFallbackWarning)
+        # each case is a new tf.function: its first tape segment always compiles
+        warnings.filterwarnings("ignore", message=".*triggered a new compilation")
+        ours = grads(tf)
+    for a, b in zip(ours, grads(real_tf)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _data_dependent(m):
+    def f(x):
+        ta = m.TensorArray(m.float32, size=0, dynamic_size=True)
+        i = m.constant(0)
+        while m.reduce_sum(x) > m.cast(i, m.float32):
+            ta = ta.write(i, x)
+            i += 1
+        return ta.stack()
+    return f
+
+
+def _runtime_size(m):
+    def f(x, n):
+        ta = m.TensorArray(m.float32, size=n)
+        for i in m.range(n):
+            ta = ta.write(i, x)
+        return ta.stack()
+    return f
+
+
+@pytest.mark.parametrize("program,args", [
+    (_data_dependent, (np.array([1., 2.], np.float32),)),
+    (_runtime_size, (np.array([1., 2.], np.float32), np.int32(3))),
+])
+def test_traced_fallback(program, args):
+    """No bound on the length at trace time: the function runs eagerly (one warning)."""
+    check_traced(program, *args, expect_fallback=True)
+
+
+@settings(deadline=None, max_examples=20)
+@given(st.integers(0, 4), st.lists(st.integers(1, 3), max_size=2),
+       st.sampled_from(["float32", "int32", "float64"]),
+       st.sampled_from(["static", "shape", "dynamic"]), st.sampled_from(LOOPS[:3]))
+def test_hyp_traced_shapes(n, elem, dtype, size, loop):
+    x = np.arange(n * int(np.prod(elem))).reshape([n] + elem).astype(np.float32) - 2
+    check_traced(_loop_program(loop, size, dtype), x)

@@ -294,7 +294,7 @@ class GraphTensorArray(TensorArray):
         else:
             self._check_range(index, n, "modify")
         if buf.shape[0] == 0:
-            return ta._derive(n=n)  # a loop that never runs: nothing to write into
+            return ta._derive(n=n, buffer=buf)  # a loop that never runs: nothing to write
         return ta._derive(n=n, buffer=_run(_SET, [buf, index, value]))
 
     def _check_range(self, index: Tensor, n, verb):
@@ -396,6 +396,9 @@ class GraphTensorArray(TensorArray):
         n = self._static_n()
         if idx is not None and n is not None:
             for k in np.ravel(idx).tolist():
+                if n == 0:
+                    raise InvalidArgumentError(None, None, f"Trying to gather element {k} in a "
+                                                           f"list with 0 elements.")
                 if k < 0 or k >= n:
                     raise InvalidArgumentError(None, None, f"Index {k} out o range; list only "
                                                            f"has {n} elements.")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import jax
 
+from .._core import dtypes as _d
 from .._core.registry import STATE, tracing_scope
 from .._autodiff import nest as _nest
+from ._graph_tensor_array import is_graph_tensor_array
 from ._region import Region, Structure, flat_count, read_vars, write_vars
 
 
@@ -202,6 +204,8 @@ def _fold(fn, elems, initializer, reverse):
         for i in order:
             acc = fn(acc, _slice(xs, i))
         return acc
+    if any(is_graph_tensor_array(x) for x in _nest.flatten(acc)):
+        return _fold_as_while(fn, xs, order, acc)
     carry = Structure(acc)
     sub = _subset(xs, order)
 
@@ -209,6 +213,28 @@ def _fold(fn, elems, initializer, reverse):
         return fn(c, x), None
     c_final, _, _, _ = _scan_traced(step, carry, sub, reverse=reverse)
     return carry.rebuild(c_final)
+
+
+def _fold_as_while(fn, xs, order, acc):
+    """A fold whose accumulator holds TensorArrays: the while-loop lowering learns their
+    element shapes and lengths (see ``control_flow._traced_while``)."""
+    import jax.numpy as jnp
+    from .._core.tensor import make
+    from .control_flow import while_loop
+    sel = jnp.asarray(order, jnp.int32)
+
+    n = len(order)
+
+    def body(i, a):
+        if n == 0:  # traced, never run
+            x = xs.rebuild([jnp.zeros(arr.shape[1:], arr.dtype) for arr in xs.arrays])
+        else:
+            k = sel[i._v]
+            x = xs.rebuild([jax.lax.dynamic_index_in_dim(arr, k, keepdims=False)
+                            for arr in xs.arrays])
+        return i + 1, fn(a, x)
+    _, out = while_loop(lambda i, a: i < n, body, [make(jnp.int32(0), _d.int32), acc])
+    return out
 
 
 def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
