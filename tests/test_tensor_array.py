@@ -592,3 +592,56 @@ def test_traced_fallback(program, args):
 def test_hyp_traced_shapes(n, elem, dtype, size, loop):
     x = np.arange(n * int(np.prod(elem))).reshape([n] + elem).astype(np.float32) - 2
     check_traced(_loop_program(loop, size, dtype), x)
+
+
+def _oob_in_loop(op):
+    def program(m):
+        def f(x, k):
+            ta = m.TensorArray(m.float32, size=3).unstack(x)
+            s = m.zeros([2])
+            for i in m.range(3):
+                if op == "write":
+                    ta = ta.write(i + k, x[i])
+                else:
+                    s = s + ta.read(i * k)
+            return ta.stack(), s
+        return f
+    return program
+
+
+@pytest.mark.parametrize("op", ["write", "read"])
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_traced_index_checked_at_run_time(op, k):
+    """A traced index out of range inside a loop raises TF's error after the call."""
+    check_traced(_oob_in_loop(op), X32, np.int32(k))
+
+
+def _assert_in(where):
+    def program(m):
+        def f(x):
+            s = m.constant(0.)
+            if where == "loop":
+                for i in m.range(3):
+                    m.debugging.assert_less(x[i], 2.)
+                    s += x[i]
+            else:
+                if m.reduce_sum(x) > 0:
+                    m.debugging.assert_less(x, 2.)
+                    s = m.reduce_sum(x)
+            return s
+        return f
+    return program
+
+
+@pytest.mark.parametrize("where", ["loop", "cond"])
+@pytest.mark.parametrize("x", [[1., 1., 1.], [1., 3., 1.], [-1., -3., -1.]])
+def test_assert_in_control_flow_checked(where, x):
+    """Checks inside loop bodies and tf.cond branches run (the class is TF's; the data
+    formatting of graph-mode assertion messages differs)."""
+    args = (np.array(x, np.float32),)
+    ours = run_traced(_assert_in(where), args, tf)
+    theirs = run_traced(_assert_in(where), args, real_tf)
+    if theirs[0] == "ok":
+        same(ours, theirs)
+    else:
+        assert ours[:2] == theirs[:2], (ours, theirs)

@@ -6,6 +6,7 @@ Shared by ``tf.cond``/``tf.switch_case`` (``lax.switch``), ``tf.while_loop``
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
@@ -126,7 +127,12 @@ class Structure:
 
 
 class Region:
-    """One traced region: a jaxpr over (explicit inputs, captured variables)."""
+    """One traced region: a jaxpr over (explicit inputs, captured variables).
+
+    Its outputs are the ``n_out`` arrays of the Python result, then the flags and data of the
+    runtime checks registered inside (``tf.debugging.assert_*``, TensorArray index checks),
+    then (from ``var_base``) the final values of the variables it assigns.
+    """
 
     def __init__(self, fn, in_avals, convert_outputs=True):
         info = {}
@@ -135,16 +141,70 @@ class Region:
             out = fn(*vals)
             s = Structure(out, convert=convert_outputs)
             info["out"] = s
-            return s.arrays
+            extra, checks = [], []
+            for ok, data, make_error in _capture.current_scope().checks:
+                extra.append(jnp.all(ok))
+                extra.extend(data)
+                checks.append((len(data), make_error))
+            info["checks"] = checks
+            return s.arrays + extra
         self.traced = _capture.trace_region(body, in_avals, allow_creation=False)
         self.out: Structure = info["out"]
         self.fun = _capture.as_fun(self.traced)
         self.captured = [v for v, _ in self.traced.captured]
         self.assigned = self.traced.assigned
-        self.n_out = len(self.traced.out_avals)
+        self.n_out = len(self.out.arrays)
+        self.checks = info["checks"]
+        self.var_base = len(self.traced.out_avals)
 
     def out_avals(self):
-        return self.traced.out_avals
+        return self.traced.out_avals[:self.n_out]
+
+    def check_avals(self):
+        return self.traced.out_avals[self.n_out:self.var_base]
+
+
+# -- runtime checks made inside a region -------------------------------------------------------
+# A loop carries, per check, "every step passed so far" and the data of the first failing
+# step; a tf.cond returns each branch's flags (passing for the branches not taken). After the
+# region runs, the enclosing scope registers them (``ops.add_check``), so a failing check
+# inside a loop body or a branch raises TF's error after the tf.function call.
+def check_init(regions):
+    """Initial accumulators (passing flags, zero data) for the checks of ``regions``."""
+    out = []
+    for r in regions:
+        avals = r.check_avals()
+        k = 0
+        for n_data, _ in r.checks:
+            out.append(jnp.ones((), bool))
+            out.extend(jnp.zeros(a.shape, a.dtype) for a in avals[k + 1:k + 1 + n_data])
+            k += 1 + n_data
+    return out
+
+
+def check_step(r, outs, acc):
+    """The accumulators after one step of region ``r`` whose outputs are ``outs``."""
+    new = []
+    pos, k = r.n_out, 0
+    for n_data, _ in r.checks:
+        ok_acc, ok = acc[k], outs[pos]
+        first = jnp.logical_and(ok_acc, jnp.logical_not(ok))
+        new.append(jnp.logical_and(ok_acc, ok))
+        for d in range(n_data):
+            new.append(jnp.where(first, outs[pos + 1 + d], acc[k + 1 + d]))
+        pos += 1 + n_data
+        k += 1 + n_data
+    return new
+
+
+def emit_checks(regions, values):
+    """Registers the checks of ``regions`` (flags and data ``values``) in the current scope."""
+    from .ops import add_check
+    k = 0
+    for r in regions:
+        for n_data, make_error in r.checks:
+            add_check(values[k], list(values[k + 1:k + 1 + n_data]), make_error)
+            k += 1 + n_data
 
 
 def read_vars(variables):

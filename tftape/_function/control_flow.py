@@ -15,8 +15,8 @@ from .._core.errors import InvalidArgumentError
 from .._core.registry import STATE
 from .._core.tensor import Tensor
 from .._autodiff import nest as _nest
-from ._region import (EagerOnly, Region, Structure, check_same, is_symbolic, read_vars,
-                      to_tensor, union, write_vars)
+from ._region import (EagerOnly, Region, Structure, check_init, check_same, check_step,
+                      emit_checks, is_symbolic, read_vars, to_tensor, union, write_vars)
 from ._graph_tensor_array import GraphTensorArray, NeedShape, is_graph_tensor_array
 from ._static import static_loop
 
@@ -60,13 +60,17 @@ def run_branches(index, fns, names, order=None):
             res = list(outs[:r.n_out])
             for v in assigned:
                 j = asg.get(id(v))
-                res.append(outs[r.n_out + j] if j is not None else ops[pos[id(v)]])
+                res.append(outs[r.var_base + j] if j is not None else ops[pos[id(v)]])
+            # every branch's checks: this branch's own, passing ones for the others
+            for other in regions:
+                res.extend(outs[r.n_out:r.var_base] if other is r else check_init([other]))
             return res
         return branch
 
     outs = jax.lax.switch(index, [make_branch(r) for r in regions], *operands)
     n = first.n_out
-    write_vars(assigned, outs[n:])
+    write_vars(assigned, outs[n:n + len(assigned)])
+    emit_checks(regions, outs[n + len(assigned):])
     return first.out.rebuild(outs[:n])
 
 
@@ -377,7 +381,7 @@ class _Loop:
                 src.append(("slot", slot_of[id(v)]) if id(v) in slot_of else
                            ("value", inv[id(v)]))
             return src
-        body_out = list(range(nl)) + [body_r.n_out + body_r.assigned.index(v)
+        body_out = list(range(nl)) + [body_r.var_base + body_r.assigned.index(v)
                                       for v in self.carried]
         if cond_r.assigned:
             return None
@@ -395,22 +399,27 @@ class _Loop:
             env.update({id(v): x for v, x in inv_pairs})
             return env
 
+        nc = len(self.carry0)
+        checks0 = check_init([body_r])
+        n_chk = len(checks0)
+
         def step(carry):
             env = env_of(carry)
             outs = body_r.fun(*carry[:nl], *[env[id(v)] for v in body_r.captured])
-            asg = {id(v): outs[body_r.n_out + j] for j, v in enumerate(body_r.assigned)}
-            return list(outs[:body_r.n_out]) + [asg.get(id(v), env[id(v)]) for v in carried]
+            asg = {id(v): outs[body_r.var_base + j] for j, v in enumerate(body_r.assigned)}
+            return list(outs[:body_r.n_out]) + [asg.get(id(v), env[id(v)]) for v in carried] \
+                + check_step(body_r, outs, carry[nc:nc + n_chk])
 
         if plan is not None:
             # Note: a known trip count makes the loop a lax.scan, which JAX differentiates in
             # reverse mode (a GradientTape around the tf.function); lax.while_loop it cannot.
-            res, _ = jax.lax.scan(lambda c, _: (step(c), None), list(self.carry0), None,
-                                  length=plan.trips)
+            res, _ = jax.lax.scan(lambda c, _: (step(c), None), list(self.carry0) + checks0,
+                                  None, length=plan.trips)
             res = list(res)
             for s, v in plan.finals.items():
                 res[s] = jnp.asarray(v, dtype=res[s].dtype)
         else:
-            carry0 = list(self.carry0)
+            carry0 = list(self.carry0) + checks0
             if limit is not None:
                 carry0.append(jnp.zeros((), limit.dtype))
 
@@ -429,7 +438,8 @@ class _Loop:
                 return new
 
             res = jax.lax.while_loop(cond_fun, body_fun, carry0)
-        write_vars(carried, res[nl:nl + len(carried)])
+        write_vars(carried, res[nl:nc])
+        emit_checks([body_r], res[nc:nc + n_chk])
         return self.init.rebuild(res[:nl])
 
 

@@ -12,7 +12,8 @@ from .._core import dtypes as _d
 from .._core.registry import STATE, tracing_scope
 from .._autodiff import nest as _nest
 from ._graph_tensor_array import is_graph_tensor_array
-from ._region import Region, Structure, flat_count, read_vars, write_vars
+from ._region import (Region, Structure, check_init, check_step, emit_checks, flat_count,
+                      read_vars, write_vars)
 
 
 def _stack_structure(results):
@@ -84,17 +85,18 @@ def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
     var0 = read_vars(carried)
 
     def step(state, x):
-        c, cv = state
+        c, cv, ck = state
         env = {id(v): a for v, a in zip(carried, cv)}
         env.update({id(v): a for v, a in zip(inv, inv_vals)})
         outs = r.fun(*c, *x, *[env[id(v)] for v in r.captured])
-        asg = {id(v): outs[r.n_out + j] for j, v in enumerate(r.assigned)}
+        asg = {id(v): outs[r.var_base + j] for j, v in enumerate(r.assigned)}
         new_cv = [asg.get(id(v), env[id(v)]) for v in carried]
-        return (list(outs[:nc]), new_cv), list(outs[nc:r.n_out])
+        return (list(outs[:nc]), new_cv, check_step(r, outs, ck)), list(outs[nc:r.n_out])
 
-    (c_final, cv_final), ys = jax.lax.scan(step, (list(carry.arrays), var0), list(xs.arrays),
-                                           reverse=reverse)
+    (c_final, cv_final, ck_final), ys = jax.lax.scan(
+        step, (list(carry.arrays), var0, check_init([r])), list(xs.arrays), reverse=reverse)
     write_vars(carried, cv_final)
+    emit_checks([r], ck_final)
     return c_final, ys, info["y_struct"], info["y"]
 
 
