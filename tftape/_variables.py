@@ -16,7 +16,7 @@ from ._core.convert import convert_to_tensor
 from ._core.errors import kernel_error
 from ._core.registry import STATE, execute, op
 from ._core.shape import TensorShape
-from ._core.tensor import EagerTensor as _EagerTensor, Tensor, make, make_string, Reference
+from ._core.tensor import EagerTensor as _EagerTensor, Tensor, make, make_string, Reference, vshape
 from ._autodiff.tape import variable_accessed
 
 
@@ -306,13 +306,15 @@ class ResourceVariable(Variable):
 
     def _update(self, o, op_name, value, read_value):
         h = self._handle()
-        t = self._convert_update(value)
-        if h._shape.is_fully_defined() and tuple(t.shape) != tuple(h._value.shape):
+        t = value if isinstance(value, Tensor) and value._dtype is h._dtype else \
+            self._convert_update(value)
+        cur = h._value
+        if vshape(t) != cur.shape and h._shape.is_fully_defined():
             dims = lambda s: "[" + ",".join(str(d) for d in s) + "]"  # noqa: E731
             raise kernel_error(op_name, f"Cannot update variable with shape "
-                                        f"{dims(h._value.shape)} using a Tensor with shape "
+                                        f"{dims(cur.shape)} using a Tensor with shape "
                                         f"{dims(t.shape)}, shapes must be equal.")
-        h._value = o(make(h._value, h._dtype), t)._v
+        h._value = o(make(cur, h._dtype), t)._v
         return self._unread() if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):

@@ -21,7 +21,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import EagerTensor, PendingTensor, Tensor, make
-from .._core.pending import fill as _fill
+from .._core.pending import defer as _defer, fill as _fill
 from .._core.convert import convert_to_tensor
 from . import nest
 
@@ -792,6 +792,19 @@ def _run_segment_op(o: Op, args, tape):
             v = var_values.get(id(a))
             vals.append(v if v is not None else a._current())
     st = STATE
+    if st.tapes and not st.tracing and not st.accumulators:
+        # Another tape records this gradient (a higher-order derivative): defer it like any
+        # recorded op, so that tape's own gradient computes both in one program.
+        recorders = [t for t in st.tapes if not (t is tape and not tape._persistent) and
+                     not t._tracked.keys().isdisjoint(map(id, args))]
+        if recorders:
+            ins = tuple(a if isinstance(a, Tensor) else make(v, a.dtype)
+                        for a, v in zip(args, vals))
+            outs = _defer(o, (), None, ins)
+            if outs is not None:
+                for t in recorders:
+                    t._record_segment(o, args, outs, tape)
+                return outs
     if st.tracing:
         out = o.impl(*vals)
     else:

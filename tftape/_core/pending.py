@@ -23,6 +23,8 @@ _new = object.__new__
 MAX_DEPTH = 48
 _PROGRAMS: collections.OrderedDict = collections.OrderedDict()
 _PROGRAMS_MAX = 256
+_SEEN: dict = {}          # structure -> times run op by op
+_COMPILE_AFTER = 3
 
 
 class Node:
@@ -139,15 +141,38 @@ def _run(target: Node):
     key = tuple(struct)
     prog = _PROGRAMS.get(key)
     if prog is None:
-        prog = _PROGRAMS[key] = _build(order, struct)
-        if len(_PROGRAMS) > _PROGRAMS_MAX:
-            _PROGRAMS.popitem(last=False)
+        # A structure seen once or twice (a value printed in a one-off script) runs op by op
+        # on the ops' cached kernels; one that recurs (a loop) is compiled as one program.
+        seen = _SEEN.get(key, 0) + 1
+        if len(order) == 1 or seen < _COMPILE_AFTER:
+            if len(_SEEN) > _PROGRAMS_MAX:
+                _SEEN.clear()
+            _SEEN[key] = seen
+            prog = functools.partial(_op_by_op, order, struct)
+        else:
+            _SEEN.pop(key, None)
+            prog = _PROGRAMS[key] = _build(order, struct)
+            if len(_PROGRAMS) > _PROGRAMS_MAX:
+                _PROGRAMS.popitem(last=False)
     else:
         _PROGRAMS.move_to_end(key)
     outs = prog(*[a._v for a in ext])
     for n, vals in zip(order, outs):
         n.vals = vals
         n.args = ()   # the inputs are no longer needed
+
+
+def _op_by_op(order, struct, *ext):
+    from .registry import _compile
+    env = []
+    for n, (_, _, refs) in zip(order, struct):
+        o = n.op
+        fn = o._kernels.get(n.key)
+        if fn is None:
+            fn = _compile(o, n.key, n.static)
+        out = fn(*[env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs])
+        env.append(tuple(out) if type(out) in (tuple, list) else (out,))
+    return env
 
 
 def _build(order, struct):
@@ -166,3 +191,4 @@ def _build(order, struct):
 
 def clear():
     _PROGRAMS.clear()
+    _SEEN.clear()

@@ -6,7 +6,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor, to_static
 from .._core.registry import STATE
-from .._core.tensor import Tensor
+from .._core.tensor import Tensor, vshape
 
 FLOAT = _d.FLOATING
 REAL = _d.REAL
@@ -45,7 +45,7 @@ def host(t: Tensor) -> np.ndarray:
 
 
 def shape_tuple(t: Tensor) -> tuple:
-    return tuple(t._v.shape)
+    return tuple(vshape(t))
 
 
 def fmt_shape(shape) -> str:

@@ -13,7 +13,7 @@ from .._core.convert import convert_to_tensor, to_static
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import Op, check_dtype, convert_inputs, execute, op
 from .._core.shape import TensorShape
-from .._core.tensor import Tensor, make, make_string
+from .._core.tensor import Tensor, make, make_string, vshape
 from ._util import NUMERIC, REAL, fmt_shape, host, is_concrete, static_axis, tensor
 
 _as_tensor = tensor  # functions whose TF argument is named ``tensor`` shadow the helper
@@ -206,7 +206,7 @@ def reshape(tensor, shape, name=None) -> Tensor:
     """
     t = _as_tensor(tensor)
     dims = list(_dims(shape))
-    n = int(np.prod(t._v.shape, dtype=np.int64))
+    n = int(np.prod(vshape(t), dtype=np.int64))
     unknown = [i for i, d in enumerate(dims) if d == -1]
     known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
     if len(unknown) > 1:
@@ -224,7 +224,7 @@ def reshape(tensor, shape, name=None) -> Tensor:
     dims = tuple(dims)
     if t._dtype is _d.string:
         return make_string(t._v.reshape(dims))
-    if dims == t._v.shape:
+    if dims == vshape(t):
         return t if not _recording() else execute(_reshape, (t,), (dims,), {"shape": dims})
     return execute(_reshape, (t,), (dims,), {"shape": dims})
 
@@ -269,7 +269,7 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
 def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
     """Removes size-1 dimensions."""
     t = tensor(input)
-    shp = t._v.shape
+    shp = vshape(t)
     if axis is None:
         dims = tuple(d for d in shp if d != 1)
     else:
@@ -297,7 +297,7 @@ def expand_dims(input, axis, name=None) -> Tensor:  # noqa: A002
         raise kernel_error("ExpandDims", f"Tried to expand dim index {a} for tensor with {nd} "
                                          f"dimensions.")
     a = a % (nd + 1)
-    dims = list(t._v.shape)
+    dims = list(vshape(t))
     dims.insert(a, 1)
     return reshape(t, dims)
 
@@ -310,7 +310,7 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
     t = tensor(input)
     dims = _dims(shape)
     _check_dims("BroadcastTo", dims)
-    src = t._v.shape
+    src = vshape(t)
     ok = len(src) <= len(dims) and all(a == b or a == 1 for a, b in zip(src[::-1], dims[::-1]))
     if not ok:
         raise kernel_error("BroadcastTo", f"Incompatible shapes: {fmt_shape(src)} vs. "
@@ -384,7 +384,7 @@ def concat(values, axis, name="concat") -> Tensor:
     ax %= nd
     s0 = ts[0]._v.shape
     for i, t in enumerate(ts[1:], 1):
-        s = t._v.shape
+        s = vshape(t)
         if len(s) != nd:
             raise kernel_error("ConcatV2", f"ConcatOp : Ranks of all input tensors should match: "
                                            f"shape[0] = {fmt_shape(s0)} vs. shape[{i}] = "
@@ -417,10 +417,10 @@ def stack(values, axis=0, name="stack") -> Tensor:
     ax %= nd + 1
     s0 = ts[0]._v.shape
     for i, t in enumerate(ts[1:], 1):
-        if t._v.shape != s0:
+        if vshape(t) != s0:
             raise kernel_error("Pack", f"Shapes of all inputs must match: values[0].shape = "
                                        f"{fmt_shape(s0)} != values[{i}].shape = "
-                                       f"{fmt_shape(t._v.shape)}", name=name,
+                                       f"{fmt_shape(vshape(t))}", name=name,
                                wrapped=f"Pack_N_{len(ts)}")
     if ts[0]._dtype is _d.string:
         return make_string(np.stack([t._v for t in ts], axis=ax))
@@ -438,11 +438,11 @@ def unstack(value, num=None, axis=0, name="unstack"):
     if not -nd <= ax < nd:
         raise ValueError(f"Argument `axis` = {ax} not in range [{-nd}, {nd})")
     ax %= nd
-    if num is not None and int(num) != t._v.shape[ax]:
+    if num is not None and int(num) != vshape(t)[ax]:
         raise kernel_error("Unpack", f"Input shape axis {ax} must equal {int(num)}, got shape "
-                                     f"{fmt_shape(t._v.shape)}", name=name,
+                                     f"{fmt_shape(vshape(t))}", name=name,
                            wrapped=f"Unpack_num_{int(num)}")
-    if t._v.shape[ax] == 0:
+    if vshape(t)[ax] == 0:
         return []
     if t._dtype is _d.string:
         return [make_string(a) for a in np.moveaxis(t._v, ax, 0)]
@@ -457,7 +457,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """Splits into equal parts or parts of given sizes along ``axis``."""
     t = tensor(value)
     ax = int(to_static(axis)) % t.ndim
-    n = t._v.shape[ax]
+    n = vshape(t)[ax]
     s = to_static(num_or_size_splits)
     if isinstance(s, int):
         if s <= 0 or n % s:
@@ -523,9 +523,9 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
     if len(p) != t.ndim:
         raise kernel_error(opname, f"The first dimension of paddings must be the rank of inputs"
                                    f"[{len(p)},2]{',' if mode != 'CONSTANT' else ''} "
-                                   f"{fmt_shape(t._v.shape)}", name=None)
+                                   f"{fmt_shape(vshape(t))}", name=None)
     for i, (lo, hi) in enumerate(p):
-        n = t._v.shape[i]
+        n = vshape(t)[i]
         if mode == "REFLECT" and (lo >= n or hi >= n):
             raise kernel_error(opname, f"paddings must be less than the dimension size: {lo}, "
                                        f"{hi} not less than {n}", name=None)
@@ -576,7 +576,7 @@ def _index_key(t: Tensor, key):
     """Validates a ``__getitem__`` key with TF's rules and returns a static NumPy-style index."""
     if not isinstance(key, tuple):
         key = (key,)
-    shp = t._v.shape
+    shp = vshape(t)
     out = []
     dim = 0
     for pos, k in enumerate(key):
@@ -707,7 +707,7 @@ def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001
     t = tensor(input_)
     b = [int(x) for x in to_static(begin)]
     sz = [int(x) for x in to_static(size)]
-    shp = t._v.shape
+    shp = vshape(t)
     key = []
     for i, (bi, si) in enumerate(zip(b, sz)):
         end = shp[i] if si == -1 else bi + si
@@ -755,7 +755,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         bd += i.ndim
     if is_concrete(i):
         iv = host(i)
-        n = p._v.shape[ax] if nd else 0
+        n = vshape(p)[ax] if nd else 0
         bad = (iv < 0) | (iv >= n)
         if bad.any():
             pos = np.argwhere(bad)[0]
@@ -782,7 +782,7 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
     p, i = tensor(params), tensor(indices)
     if is_concrete(i) and i.ndim:
         iv = host(i)
-        shp = p._v.shape[batch_dims:]
+        shp = vshape(p)[batch_dims:]
         k = iv.shape[-1]
         flat = iv.reshape(-1, k) if iv.size else np.zeros((0, k), int)
         for r, row in enumerate(flat):
@@ -791,7 +791,7 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
                     pos = ",".join(str(int(x)) for x in np.unravel_index(r, iv.shape[:-1]))
                     raise kernel_error("GatherNd", f"indices[{pos}] = {[int(x) for x in row]} "
                                                    f"does not index into param shape "
-                                                   f"{fmt_shape(p._v.shape)}, node name: GatherNd",
+                                                   f"{fmt_shape(vshape(p))}, node name: GatherNd",
                                        name=None)
     if p._dtype is _d.string:
         iv = host(i)
@@ -847,7 +847,7 @@ def _tensor_scatter(mode):
             from .._core.registry import dtype_error
             raise dtype_error(o, 2, t.dtype, u.dtype)
         if is_concrete(i):
-            _check_scatter_indices(o.tf_name, t._v.shape, host(i))
+            _check_scatter_indices(o.tf_name, vshape(t), host(i))
         return execute(o, (t, i, u))
     f.__name__ = f"tensor_scatter_nd_{mode}"
     f.__doc__ = f"Scatter-{mode}s ``updates`` into a copy of ``tensor`` at ``indices``."
@@ -888,11 +888,11 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
         raise ValueError(f"Tensor conversion requested dtype bool for Tensor with dtype "
                          f"{c.dtype.name}: {c!r}")
     try:
-        np.broadcast_shapes(c._v.shape, a._v.shape, b._v.shape)
+        np.broadcast_shapes(vshape(c), vshape(a), vshape(b))
     except ValueError:
-        raise kernel_error("SelectV2", f"condition {fmt_shape(c._v.shape)}, then "
-                                       f"{fmt_shape(a._v.shape)}, and else "
-                                       f"{fmt_shape(b._v.shape)} must be broadcastable",
+        raise kernel_error("SelectV2", f"condition {fmt_shape(vshape(c))}, then "
+                                       f"{fmt_shape(vshape(a))}, and else "
+                                       f"{fmt_shape(vshape(b))} must be broadcastable",
                            name=None) from None
     if a._dtype is _d.string:
         return make_string(np.where(host(c), a._v, b._v))
@@ -910,8 +910,8 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     k = m.ndim
     if k == 0:
         raise ValueError("mask cannot be scalar.")
-    shp = t._v.shape
-    if tuple(shp[ax:ax + k]) != tuple(m._v.shape):
+    shp = vshape(t)
+    if tuple(shp[ax:ax + k]) != tuple(vshape(m)):
         raise ValueError(f"Shapes {TensorShape(shp[ax:ax + k])} and {m.shape} are incompatible")
     flat = reshape(t, list(shp[:ax]) + [-1] + list(shp[ax + k:])) if k != 1 else t
     idx = where(reshape(m, [-1]))
@@ -1046,9 +1046,9 @@ def top_k(input, k=1, sorted=True, index_type=_d.int32, name=None):  # noqa: A00
     kk = int(to_static(k))
     if kk < 0:
         raise kernel_error("TopKV2", f"Need k >= 0, got {kk}")
-    if t.ndim == 0 or t._v.shape[-1] < kk:
+    if t.ndim == 0 or vshape(t)[-1] < kk:
         raise kernel_error("TopKV2", f"input must have at least k columns. Had "
-                                     f"{t._v.shape[-1] if t.ndim else 0}, needed {kk}")
+                                     f"{vshape(t)[-1] if t.ndim else 0}, needed {kk}")
     vals, idx = execute(_top_k, (t,), (kk, True), {"k": kk, "sorted": True})
     from .math_ops import cast
     return TopKV2(vals, cast(idx, index_type))
@@ -1082,7 +1082,7 @@ def meshgrid(*args, **kwargs):
     idx = kwargs.get("indexing", "xy")
     n = len(ts)
     out = []
-    shape_ = [t._v.shape[0] for t in ts]
+    shape_ = [vshape(t)[0] for t in ts]
     if idx == "xy" and n > 1:
         shape_[0], shape_[1] = shape_[1], shape_[0]
     for i, t in enumerate(ts):
@@ -1137,7 +1137,7 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:  # noqa: A002
         t = reshape(t, [-1])
         axis = 0
     ax = int(to_static(axis)) % max(t.ndim, 1)
-    total = int(np.sum(np.broadcast_to(np.asarray(r), (t._v.shape[ax],))))
+    total = int(np.sum(np.broadcast_to(np.asarray(r), (vshape(t)[ax],))))
     return execute(_repeat, (t,), (r, ax, total), {"repeats": r, "axis": ax, "total": total})
 
 

@@ -10,7 +10,7 @@ from .._core import dtypes as _d
 from .._core.convert import to_static
 from .._core.errors import InvalidArgumentError
 from .._core.registry import check_dtype, convert_inputs, execute, op
-from .._core.tensor import Tensor
+from .._core.tensor import Tensor, vshape
 from ._util import fmt_shape, tensor
 
 _CONV_TYPES = (_d.float16, _d.bfloat16, _d.float32, _d.float64, _d.int32)
@@ -85,13 +85,13 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
     sig = "input:T, filter:T -> output:T"
     if x.ndim != n + 2:
         raise _kernel(tf_name, f"convolution input must be {n + 2}-dimensional: "
-                               f"{fmt_shape(x._v.shape)}")
+                               f"{fmt_shape(vshape(x))}")
     cl = data_format is None or not str(data_format).startswith("NC")
     st = _spatial(strides, n, "strides", cl)
     dl = _spatial(dilations, n, "dilations", cl)
     pad = _padding(padding, n, cl, tf_name, sig)
-    in_c = x._v.shape[-1] if cl else x._v.shape[1]
-    f_c = w._v.shape[-2]
+    in_c = vshape(x)[-1] if cl else vshape(x)[1]
+    f_c = vshape(w)[-2]
     if f_c == 0 or in_c % f_c:
         raise _kernel(tf_name, f"input depth must be evenly divisible by filter depth: {in_c} vs "
                                f"{f_c}")
@@ -113,7 +113,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     x = tensor(input)
     if x.ndim != 4:
         raise _kernel("Conv2D", f"convolution input must be 4-dimensional: "
-                                f"{fmt_shape(x._v.shape)}")
+                                f"{fmt_shape(vshape(x))}")
     return convolution(x, filters, strides, padding, data_format, dilations)
 
 
@@ -135,7 +135,7 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa:
     """Per-channel 2-D convolution; ``filter`` is [h, w, in_channels, channel_multiplier]."""
     from .array_ops import reshape
     x, w = convert_inputs(_conv, (input, filter))
-    h, wd, c, mult = w._v.shape
+    h, wd, c, mult = vshape(w)
     return convolution(x, reshape(w, (h, wd, 1, c * mult)), strides, padding, data_format,
                        dilations)
 

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.registry import convert_inputs, execute, execute_binary, op
-from .._core.tensor import EagerTensor, Tensor
+from .._core.tensor import EagerTensor, PendingTensor, Tensor, vshape
 from ._util import fmt_shape, tensor
 
 _to_tensor = tensor
@@ -45,15 +45,17 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[11.]], dtype=float32)>
     """
     # The common case first: two rank-2 tensors of one dtype, no flags.
-    if type(a) is EagerTensor and type(b) is EagerTensor and a._dtype is b._dtype and not (
-            transpose_a or transpose_b or adjoint_a or adjoint_b):
-        sa, sb = a._v.shape, b._v.shape
+    ta_, tb_ = type(a), type(b)
+    if (ta_ is EagerTensor or ta_ is PendingTensor) and (tb_ is EagerTensor or
+                                                         tb_ is PendingTensor) and \
+            a._dtype is b._dtype and not (transpose_a or transpose_b or adjoint_a or adjoint_b):
+        sa, sb = vshape(a), vshape(b)
         if len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0] and a._dtype in _MATMUL_SET:
             return execute_binary(_matmul, a, b, _NN_KEY, _NN_STATIC)
     if hasattr(a, "_sparse_matmul"):
         return a._sparse_matmul(b, adjoint_a or transpose_a, adjoint_b or transpose_b)
     x, y = convert_inputs(_matmul, (a, b))
-    sa, sb = x._v.shape, y._v.shape
+    sa, sb = vshape(x), vshape(y)
     batched = len(sa) > 2 or len(sb) > 2
     o = _batch_matmul if batched else _matmul
     if len(sa) != len(sb) and not batched:
@@ -108,12 +110,12 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     else:
         xa, ya = ((ax[0],) if isinstance(ax[0], int) else ax[0]), \
             ((ax[1],) if isinstance(ax[1], int) else ax[1])
-    ka = int(np.prod([x._v.shape[i] for i in xa], dtype=np.int64))
-    kb = int(np.prod([y._v.shape[i] for i in ya], dtype=np.int64))
+    ka = int(np.prod([vshape(x)[i] for i in xa], dtype=np.int64))
+    kb = int(np.prod([vshape(y)[i] for i in ya], dtype=np.int64))
     if ka != kb:
         # TF reshapes both operands to matrices and multiplies them.
-        m = int(np.prod(x._v.shape, dtype=np.int64)) // max(ka, 1)
-        n = int(np.prod(y._v.shape, dtype=np.int64)) // max(kb, 1)
+        m = int(np.prod(vshape(x), dtype=np.int64)) // max(ka, 1)
+        n = int(np.prod(vshape(y), dtype=np.int64)) // max(kb, 1)
         raise kernel_error("MatMul", f"Matrix size-incompatible: In[0]: [{m},{ka}], In[1]: "
                                      f"[{kb},{n}]")
     return execute(_tensordot, (x, y), (ax,), {"axes": ax})
@@ -145,10 +147,10 @@ def _check_einsum(eq, ts):
         for axis, c in enumerate(term):
             if axis >= t.ndim:
                 break
-            n = t._v.shape[axis]
+            n = vshape(t)[axis]
             if c in sizes and n != sizes[c] and 1 not in (n, sizes[c]):
                 raise kernel_error("Einsum", f"Expected dimension {sizes[c]} at axis {axis} of "
-                                             f"the input shaped {fmt_shape(t._v.shape)} but got "
+                                             f"the input shaped {fmt_shape(vshape(t))} but got "
                                              f"dimension {n}", wrapped=f"Einsum_N_{len(ts)}")
             sizes.setdefault(c, n)
 
@@ -191,9 +193,9 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
     d = tensor(diagonal)
     if d.ndim < 1:
         raise kernel_error("MatrixDiagV3", f"diagonal must be at least 1-dim, received shape: "
-                                           f"{fmt_shape(d._v.shape)}", name=name)
+                                           f"{fmt_shape(vshape(d))}", name=name)
     k = int(to_static(k))
-    n = d._v.shape[-1]
+    n = vshape(d)[-1]
     min_rows, min_cols = n - min(k, 0), n + max(k, 0)
     rows, cols = int(to_static(num_rows)), int(to_static(num_cols))
     if rows == -1 and cols == -1:
@@ -220,9 +222,9 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     t = tensor(input)
     if t.ndim < 2:
         raise kernel_error("MatrixDiagPartV3", f"input must be at least 2-dim, received shape: "
-                                               f"{fmt_shape(t._v.shape)}", name=name)
+                                               f"{fmt_shape(vshape(t))}", name=name)
     k = int(to_static(k))
-    r, c = t._v.shape[-2:]
+    r, c = vshape(t)[-2:]
     if not ((-r < k < c) or k == 0):
         raise kernel_error("MatrixDiagPartV3", f"lower_diag_index is out of bound: {k}. It must "
                                                f"be between {-r} and {c}", name=name)
@@ -245,16 +247,16 @@ def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tenso
     from .._core.convert import to_static
     x, d = convert_inputs(_set_diag, (input, diagonal))
     k = int(to_static(k))
-    r, c = x._v.shape[-2:]
+    r, c = vshape(x)[-2:]
     n = min(r + min(k, 0), c - max(k, 0))
-    if d._v.shape != x._v.shape[:-2] + (n,):
+    if vshape(d) != vshape(x)[:-2] + (n,):
         raise kernel_error("MatrixSetDiagV3", f"Either first dimensions of diagonal don't match "
                                               f"input.shape[:-2], or diagonal.shape[:-1] is not "
                                               f"equal to the longests diagonal in range "
                                               f"[lower_diag_index:upper_diag_index].\nInput "
-                                              f"shape: {fmt_shape(x._v.shape)}\nDiagonal shape: "
-                                              f"{fmt_shape(d._v.shape)}\nExpected diagonal "
-                                              f"shape: {fmt_shape(x._v.shape[:-2] + (n,))}",
+                                              f"shape: {fmt_shape(vshape(x))}\nDiagonal shape: "
+                                              f"{fmt_shape(vshape(d))}\nExpected diagonal "
+                                              f"shape: {fmt_shape(vshape(x)[:-2] + (n,))}",
                            name=name)
     return execute(_set_diag, (x, d), (k,), {"k": k})
 
@@ -276,9 +278,9 @@ def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
     t = tensor(input)
     if t.ndim < 2:
         raise kernel_error("MatrixBandPart", f"input must be at least 2-dim, received shape: "
-                                             f"{fmt_shape(t._v.shape)}")
+                                             f"{fmt_shape(vshape(t))}")
     lo, up = int(to_static(num_lower)), int(to_static(num_upper))
-    r, c = t._v.shape[-2:]
+    r, c = vshape(t)[-2:]
     if lo > r:
         raise kernel_error("MatrixBandPart", f"num_lower must be negative or less or equal to "
                                              f"number of rows ({r}) got: {lo}")

@@ -462,7 +462,7 @@ def equal(x, y, name=None):
             return r
     a, b = convert_inputs(_equal, (x, y))
     if a._dtype is _d.string:
-        _check_broadcast(_equal, a._v.shape, b._v.shape)
+        _check_broadcast(_equal, vshape(a), vshape(b))
         return _string_cmp(a, b, np.equal)
     return _equal_fn(a, b)
 
@@ -475,7 +475,7 @@ def not_equal(x, y, name=None):
             return r
     a, b = convert_inputs(_not_equal, (x, y))
     if a._dtype is _d.string:
-        _check_broadcast(_not_equal, a._v.shape, b._v.shape)
+        _check_broadcast(_not_equal, vshape(a), vshape(b))
         return _string_cmp(a, b, np.not_equal)
     return _not_equal_fn(a, b)
 
@@ -514,8 +514,8 @@ def _logical_fn(o, doc):
             if r is not NotImplemented:
                 return r
         a, b = _bool_inputs(o, (x, y))
-        if a._v.shape != b._v.shape:
-            _check_broadcast(o, a._v.shape, b._v.shape)
+        if vshape(a) != vshape(b):
+            _check_broadcast(o, vshape(a), vshape(b))
         return execute(o, (a, b))
     fn.__name__ = fn.__qualname__ = o.name
     fn.__doc__ = doc
@@ -558,7 +558,12 @@ def invert(x, name=None):
 
 # -- unary elementwise ops -----------------------------------------------------------------------
 def _unary_fn(o: Op, doc: str):
+    ok = frozenset(o.dtypes or _d.ALL) - o.no_kernel
+
     def fn(x, name=None):
+        tx = type(x)
+        if (tx is EagerTensor or tx is PendingTensor) and x._dtype in ok:
+            return execute(o, (x,))
         if has_composite((x,)):
             r = dispatch(o.name, fn, (x,), {})
             if r is not NotImplemented:
@@ -786,7 +791,7 @@ def saturate_cast(value, dtype, name=None):
 
 # -- reductions -------------------------------------------------------------------------------
 def _norm_axes(o: Op, t: Tensor, axis):
-    nd = t._v.ndim
+    nd = len(vshape(t))
     ax = static_axis(axis)
     if ax is None:
         return None
@@ -908,12 +913,12 @@ def _arg(name, tf_name, fn):
         t = tensor(input)
         check_dtype(o, t)
         ax = 0 if axis is None else static_axis(axis)
-        nd = t._v.ndim
+        nd = len(vshape(t))
         if not -nd <= ax < nd:
             raise kernel_error(tf_name, f"Expected dimension in the range [{-nd}, {nd}), but got {ax}",
                                name=None)
-        if t._v.shape[ax] == 0:
-            raise kernel_error(tf_name, "Reduction axis 0 is empty in shape " + fmt_shape(t._v.shape))
+        if vshape(t)[ax] == 0:
+            raise kernel_error(tf_name, "Reduction axis 0 is empty in shape " + fmt_shape(vshape(t)))
         out = _d.as_dtype(output_type)._np
         return execute(o, (t,), (ax % nd, out), {"axis": ax % nd, "out": out})
     f.__name__ = name
@@ -944,7 +949,7 @@ def _cum(name, tf_name, fn, ident):
         t = tensor(x)
         check_dtype(o, t)
         ax = static_axis(axis)
-        nd = t._v.ndim
+        nd = len(vshape(t))
         if not -nd <= ax < nd:
             raise kernel_error(tf_name, f"ScanOp: Expected scan axis in the range [{-nd}, {nd}), "
                                         f"but got {ax}")
@@ -991,7 +996,7 @@ def add_n(inputs, name=None):
         return identity(ts[0])
     s0 = ts[0]._v.shape
     for t in ts[1:]:
-        if t._v.shape != s0:
+        if vshape(t) != s0:
             raise ValueError(f"Shapes {ts[0].shape} and {t.shape} are incompatible")
     return execute(_add_n, ts)
 
@@ -1033,7 +1038,7 @@ def _segment(kind, sorted_ids: bool):
         o = (_SEG_OPS if sorted_ids else _USEG_OPS)[kind]
         ids_np = host(ids)
         if sorted_ids:
-            if ids.ndim != 1 or ids_np.shape[0] != (d._v.shape[0] if d.ndim else 1):
+            if ids.ndim != 1 or ids_np.shape[0] != (vshape(d)[0] if d.ndim else 1):
                 raise kernel_error(o.tf_name, "segment_ids should be the same size as dimension 0 "
                                               "of input.", name=None)
             n = int(ids_np.max()) + 1 if ids_np.size else 0
@@ -1045,8 +1050,8 @@ def _segment(kind, sorted_ids: bool):
                                               f"not sorted.", name=None)
         else:
             n = int(host(tensor(num_segments)))
-            if d._v.shape[:ids.ndim] != ids_np.shape:
-                raise kernel_error(o.tf_name, f"data.shape = {fmt_shape(d._v.shape)} does not "
+            if vshape(d)[:ids.ndim] != ids_np.shape:
+                raise kernel_error(o.tf_name, f"data.shape = {fmt_shape(vshape(d))} does not "
                                               f"start with segment_ids.shape = "
                                               f"{fmt_shape(ids_np.shape)}", name=None)
             bad = (ids_np >= n) | (ids_np < 0) if kind != "sum" else ids_np >= n

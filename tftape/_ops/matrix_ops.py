@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import check_dtype, convert_inputs, execute, op
-from .._core.tensor import Tensor
+from .._core.tensor import Tensor, vshape
 from ._util import host, is_concrete, tensor, fmt_shape
 
 _to_tensor = tensor
@@ -31,7 +31,7 @@ def _h(x):
 
 def _square_input(o, t: Tensor, square=True):
     check_dtype(o, t)
-    shp = t._v.shape
+    shp = vshape(t)
     if len(shp) < 2:
         raise kernel_error(o.tf_name, f"Input tensor 0 must have rank >= 2, got {len(shp)}")
     if square and shp[-1] != shp[-2]:
@@ -76,9 +76,9 @@ _det = op("det", "MatrixDeterminant", jnp.linalg.det, dtypes=LINALG,
 def det(input, name=None) -> Tensor:  # noqa: A002
     """The determinant of each square matrix."""
     t = _square_input(_det, tensor(input))
-    if t._v.shape[-1] == 0:
+    if vshape(t)[-1] == 0:
         from .array_ops import ones
-        return ones(t._v.shape[:-2], t._dtype)
+        return ones(vshape(t)[:-2], t._dtype)
     return execute(_det, (t,))
 
 
@@ -207,7 +207,7 @@ _solve = op("solve", "MatrixSolve", lambda a, b, adjoint: jnp.linalg.solve(
 def solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
     """Solves ``matrix @ x = rhs`` for each square matrix."""
     a, b = convert_inputs(_solve, (matrix, rhs))
-    sa, sb = a._v.shape, b._v.shape
+    sa, sb = vshape(a), vshape(b)
     if len(sa) != len(sb):
         raise kernel_error("MatrixSolve", "All input tensors must have the same rank.")
     if len(sa) < 2:
@@ -237,12 +237,12 @@ def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None) -> Tenso
     if a.ndim < 2 or b.ndim < 2:
         raise kernel_error("MatrixTriangularSolve", f"Input tensor 0 must have rank >= 2, "
                                                     f"got {min(a.ndim, b.ndim)}")
-    if a._v.shape[-1] != a._v.shape[-2]:
+    if vshape(a)[-1] != vshape(a)[-2]:
         raise kernel_error("MatrixTriangularSolve", f"Input matrix must be square.")
-    batch = np.broadcast_shapes(a._v.shape[:-2], b._v.shape[:-2])
+    batch = np.broadcast_shapes(vshape(a)[:-2], vshape(b)[:-2])
     from .array_ops import broadcast_to
-    a = broadcast_to(a, batch + a._v.shape[-2:])
-    b = broadcast_to(b, batch + b._v.shape[-2:])
+    a = broadcast_to(a, batch + vshape(a)[-2:])
+    b = broadcast_to(b, batch + vshape(b)[-2:])
     return execute(_trisolve, (a, b), (bool(lower), bool(adjoint)),
                    {"lower": bool(lower), "adjoint": bool(adjoint)})
 
@@ -257,7 +257,7 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Tensor:
     """Least-squares solutions of ``matrix @ x = rhs`` (normal equations, as TF's fast path)."""
     from .linalg_ops import matmul
     a, b = convert_inputs(_solve, (matrix, rhs))
-    n = a._v.shape[-1]
+    n = vshape(a)[-1]
     from .array_ops import eye
     gram = matmul(a, a, adjoint_a=True)
     if l2_regularizer:
@@ -272,7 +272,7 @@ def pinv(a, rcond=None, validate_args=False, name=None) -> Tensor:
     """The Moore-Penrose pseudo-inverse (singular values below ``rcond * max(s)`` dropped)."""
     t = _square_input(_pinv, tensor(a), square=False)
     if rcond is None:
-        rcond = 10. * max(t._v.shape[-2:]) * float(np.finfo(t._dtype.real_dtype._np).eps)
+        rcond = 10. * max(vshape(t)[-2:]) * float(np.finfo(t._dtype.real_dtype._np).eps)
     return execute(_pinv, (t,), (float(rcond),), {"rcond": float(rcond)})
 
 
@@ -283,7 +283,7 @@ def matrix_rank(a, tol=None, validate_args=False, name=None) -> Tensor:
     s = svd(t, compute_uv=False)
     if tol is None:
         eps = float(np.finfo(t._dtype.real_dtype._np).eps)
-        tol = m.reduce_max(s, -1, keepdims=True) * tensor(eps * max(t._v.shape[-2:]), s.dtype)
+        tol = m.reduce_max(s, -1, keepdims=True) * tensor(eps * max(vshape(t)[-2:]), s.dtype)
     else:
         tol = tensor(tol, s.dtype)
     return m.reduce_sum(m.cast(m.greater(s, tol), _d.int32), -1)
@@ -304,10 +304,10 @@ _cross = op("cross", "Cross", lambda a, b: jnp.cross(a, b), dtypes=_d.REAL)
 def cross(a, b, name=None) -> Tensor:
     """The cross product of 3-element vectors in the innermost dimension."""
     x, y = convert_inputs(_cross, (a, b))
-    if x._v.shape != y._v.shape:
+    if vshape(x) != vshape(y):
         raise kernel_error("Cross", f"Both inputs must be of same shape: "
-                                    f"{fmt_shape(x._v.shape)} vs. {fmt_shape(y._v.shape)}")
-    if x.ndim < 1 or x._v.shape[-1] != 3:
+                                    f"{fmt_shape(vshape(x))} vs. {fmt_shape(vshape(y))}")
+    if x.ndim < 1 or vshape(x)[-1] != 3:
         from .._core.errors import FailedPreconditionError
         raise kernel_error("Cross", "Cross-products are only defined for 3-element vectors.",
                            FailedPreconditionError)

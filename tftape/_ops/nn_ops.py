@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.registry import Op, check_dtype, convert_inputs, execute, op
-from .._core.tensor import Tensor
+from .._core.tensor import Tensor, vshape
 from ._util import FLOAT, REAL, fmt_shape, static_axis, tensor
 from . import math_ops as m
 
@@ -159,7 +159,14 @@ _l2_loss = op("l2_loss", "L2Loss", lambda x: jnp.sum(x * x) / 2, dtypes=FLOAT,
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
     """x / sqrt(max(sum(x**2), epsilon)) along ``axis``."""
     t = tensor(x)
-    ss = m.reduce_sum(m.square(t), axis if axis is not None else dim, keepdims=True)
+    axis = axis if axis is not None else dim
+    if t.dtype.is_complex:
+        # TF normalises the real and imaginary parts by the real norm.
+        re, im = m.real(t), m.imag(t)
+        ss = m.reduce_sum(m.square(re) + m.square(im), axis, keepdims=True)
+        inv = m.rsqrt(m.maximum(ss, tensor(epsilon, ss.dtype)))
+        return m.complex(re * inv, im * inv)
+    ss = m.reduce_sum(m.square(t), axis, keepdims=True)
     return t * m.rsqrt(m.maximum(ss, tensor(epsilon, t.dtype)))
 
 
@@ -169,11 +176,11 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
     if b.ndim != 1:
         raise kernel_error("BiasAdd", f"Biases must be 1D: {list(b.shape)}")
     cf = bool(data_format and data_format.startswith("NC"))
-    c = v._v.shape[1] if cf else v._v.shape[-1]
-    if c != b._v.shape[0]:
+    c = vshape(v)[1] if cf else vshape(v)[-1]
+    if c != vshape(b)[0]:
         raise kernel_error("BiasAdd", f"Must provide as many biases as the last dimension of the "
-                                      f"input tensor: [{b._v.shape[0]}] vs. "
-                                      f"{fmt_shape(v._v.shape)}")
+                                      f"input tensor: [{vshape(b)[0]}] vs. "
+                                      f"{fmt_shape(vshape(v))}")
     return execute(_bias_add, (v, b), (cf,), {"channels_first": cf})
 
 
@@ -198,7 +205,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
     if lb.shape != lg.shape:
         raise kernel_error("SoftmaxCrossEntropyWithLogits",
                            f"logits and labels must be broadcastable: logits_size="
-                           f"{fmt_shape(lg._v.shape)} labels_size={fmt_shape(lb._v.shape)}")
+                           f"{fmt_shape(vshape(lg))} labels_size={fmt_shape(vshape(lb))}")
     return execute(_sce, (lb, lg), (int(axis),), {"axis": int(axis)})
 
 
@@ -232,7 +239,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
     from ._util import is_concrete
     # Labels are checked on the host only when concrete (not while a compiled step traces).
     lv = np.asarray(lb._v) if is_concrete(lb) else np.zeros(0, np.int64)
-    n = lg._v.shape[-1]
+    n = vshape(lg)[-1]
     if lv.size and (lv.min() < 0 or lv.max() >= n):
         bad = int(lv[(lv < 0) | (lv >= n)].reshape(-1)[0])
         pos = int(np.argmax(((lv < 0) | (lv >= n)).reshape(-1)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.registry import execute, execute_binary
-from .._core.tensor import EagerTensor, Tensor
+from .._core.tensor import EagerTensor, Tensor, vshape
 from . import array_ops, linalg_ops, math_ops as m
 
 
@@ -46,7 +46,7 @@ _ADD_TYPES = _ADD.dtypes
 def _add(self, other):
     # The hot path: two tensors of one dtype and one shape.
     if type(other) is EagerTensor and other._dtype is self._dtype and \
-            other._v.shape == self._v.shape and self._dtype in _ADD_TYPES:
+            vshape(other) == vshape(self) and self._dtype in _ADD_TYPES:
         return execute_binary(_ADD, self, other)
     return m.add(self, other)
 
