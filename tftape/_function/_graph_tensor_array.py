@@ -289,19 +289,19 @@ class GraphTensorArray(TensorArray):
         if tuple(buf.shape[1:]) != tuple(value.shape):
             raise EagerOnly("TensorArray elements of different shapes in traced control flow")
         n = self._n
+        self._check_range(index, n, "modify", upper=not self._dynamic_size)
         if self._dynamic_size:
             n = self._grown_n(None, index)
-        else:
-            self._check_range(index, n, "modify")
         if buf.shape[0] == 0:
             return ta._derive(n=n, buffer=buf)  # a loop that never runs: nothing to write
         return ta._derive(n=n, buffer=_run(_SET, [buf, index, value]))
 
-    def _check_range(self, index: Tensor, n, verb):
+    def _check_range(self, index: Tensor, n, verb, upper=True):
+        """A run-time check of ``0 <= index < n`` (TF raises when the graph runs)."""
         from .ops import add_check
         i = index._v
         size = n._v if isinstance(n, Tensor) else n
-        ok = jnp.logical_and(i >= 0, i < size)
+        ok = jnp.logical_and(i >= 0, i < size) if upper else i >= 0
 
         def error(data):
             return InvalidArgumentError(None, None, f"Trying to {verb} element {int(data[0])} "
@@ -334,6 +334,10 @@ class GraphTensorArray(TensorArray):
             return self._zeros()
         ta = self._buffered()
         if i is not None:
+            if n is None:  # a dynamic_size array inside a loop: its length is traced
+                self._check_range(convert_to_tensor(i), self._n, "access")
+                if i >= ta._buffer.shape[0]:
+                    return self._zeros(like=TensorShape(ta._buffer.shape.as_list()[1:]))
             return _run(_GET_STATIC, [ta._buffer], index=i)
         idx = _traced_index(index)
         self._check_range(idx, self._n, "access")

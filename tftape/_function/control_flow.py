@@ -388,7 +388,7 @@ class _Loop:
         return static_loop(body_r.traced, cond_r.traced, self.carry0, sources(body_r),
                            body_out, sources(cond_r), self.limit, self._opaque())
 
-    # -- lowering -----------------------------------------------------------------------------------
+    # -- lowering ---------------------------------------------------------------------------------
     def run(self, plan):
         body_r, cond_r, nl = self.body_r, self.cond_r, self.nl
         carried, limit = self.carried, self.limit

@@ -12,8 +12,8 @@ from .._core import dtypes as _d
 from .._core.registry import STATE, tracing_scope
 from .._autodiff import nest as _nest
 from ._graph_tensor_array import is_graph_tensor_array
-from ._region import (Region, Structure, check_init, check_step, emit_checks, flat_count,
-                      read_vars, write_vars)
+from ._region import (EagerOnly, Region, Structure, check_init, check_step, emit_checks,
+                      flat_count, read_vars, write_vars)
 
 
 def _stack_structure(results):
@@ -77,7 +77,6 @@ def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
     for a, b in zip(carry.avals(), r.out_avals()[:nc]):
         if a.shape != b.shape and carry.composite_key is not None:
             # Note: a TensorArray in the carry whose size changes from step to step.
-            from ._region import EagerOnly
             raise EagerOnly("a TensorArray in a scan carry changes its size")
     carried = r.assigned
     inv = [v for v in r.captured if id(v) not in {id(c) for c in carried}]
@@ -97,11 +96,9 @@ def _scan_traced(fn, carry: Structure, xs: Structure, reverse=False):
         step, (list(carry.arrays), var0, check_init([r])), list(xs.arrays), reverse=reverse)
     write_vars(carried, cv_final)
     emit_checks([r], ck_final)
+    if info["y_struct"].composite_key is not None:
+        raise EagerOnly("composite tensors (TensorArrays, ragged) stacked by tf.scan/map_fn")
     return c_final, ys, info["y_struct"], info["y"]
-
-
-def _rebuild_kinds(template, y_struct, arrays):
-    return y_struct.rebuild(arrays)
 
 
 def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False,
@@ -121,8 +118,8 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
             return _empty_like(xs, fn_output_signature or dtype)
         return _stack_structure([fn(_slice(xs, i)) for i in range(n)])
     empty = Structure([])
-    _, ys, y_kinds, y_template = _scan_traced(lambda c, x: (c, fn(x)), empty, xs)
-    return _rebuild_kinds(y_template, y_kinds, ys)
+    _, ys, y_struct, _ = _scan_traced(lambda c, x: (c, fn(x)), empty, xs)
+    return y_struct.rebuild(ys)
 
 
 def _empty_like(xs, signature):
@@ -164,8 +161,8 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         return _stack_structure(outs)
     carry = Structure(acc)
     sub = _subset(xs, rest) if initializer is None else xs
-    _, ys, y_kinds, y_template = _scan_acc(fn, carry, sub, reverse)
-    result = _rebuild_kinds(y_template, y_kinds, ys)
+    _, ys, y_struct, _ = _scan_acc(fn, carry, sub, reverse)
+    result = y_struct.rebuild(ys)
     if initializer is None:
         from .._ops.array_ops import concat, expand_dims
         h = _nest.flatten(acc) if _nest.is_nested(acc) else [acc]
