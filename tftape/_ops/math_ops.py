@@ -367,8 +367,29 @@ def _int_pow_check(o, b):
         raise kernel_error(o.tf_name, "Integers to negative integer powers are not allowed")
 
 
-pow = _checked_binary(_pow_op, _int_pow_check, _pow_raw, "pow",  # noqa: A001 - TF's name
-                      "x ** y elementwise.")
+_pow_checked = _checked_binary(_pow_op, _int_pow_check, _pow_raw, "pow", "")
+
+# ``x ** 2`` with a Python exponent: the exponent is a compile-time constant of the kernel,
+# so XLA simplifies the derivatives (3 * pow(x, 2) becomes 3 * x * x) instead of evaluating
+# pow and log per element. Only integral exponents, whose results XLA computes exactly as
+# the general pow does.
+_pow_const = op("pow_const", "Pow", lambda x, p: lax.pow(x, jnp.asarray(p, x.dtype)),
+                dtypes=_d.FLOATING, elementwise=True)
+
+
+def pow(x, y, name=None):  # noqa: A001 - TF's name
+    """x ** y elementwise.
+
+    >>> import tftape as tf
+    >>> tf.pow(tf.constant([2., 3.]), 2)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([4., 9.], dtype=float32)>
+    """
+    tx, ty = type(x), type(y)
+    if (tx is EagerTensor or tx is PendingTensor) and (ty is int or ty is float) and \
+            x._dtype in _FLOATING and -64 <= y <= 64 and float(y).is_integer():
+        p = float(y)
+        return execute(_pow_const, (x,), (p,), {"p": p})
+    return _pow_checked(x, y)
 
 
 _TRUEDIV_CAST = {_d.uint8: _d.float32, _d.int8: _d.float32, _d.uint16: _d.float32,
