@@ -15,7 +15,7 @@ INTERNAL = {
     "batch_matmul": "matmul", "dynamic_strided_slice": "__getitem__", "conv": "convolution",
     "conv_transpose": "conv2d_transpose", "max_pool": "max_pool2d", "avg_pool": "avg_pool2d",
     "tensor_scatter_nd_mul": "Variable.scatter_mul", "tensor_scatter_nd_div": "Variable.scatter_div",
-    "fill": "fill", "in_top_k": "in_top_k", "cumulative_logsumexp": "cumulative_logsumexp",
+    "fill": "fill", "in_top_k": "in_top_k", "cumulative_logsumexp": "cumulative_logsumexp", "pow_const": "pow",
 }
 
 
