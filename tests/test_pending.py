@@ -254,3 +254,51 @@ def test_random_chains_with_random_reads(ops, n, seed):
     for a, b in zip(r1, r2):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
     assert_all_same(o1, o2, rtol=2e-5)
+
+
+@pytest.mark.parametrize("order", [("w", "b"), ("b", "w"), ("w", "b", "wb"), ("wb", "b", "c")])
+def test_persistent_tape_repeated_gradients_over_steps(order):
+    """Later gradients of one persistent tape come from the first call's program once the
+    pattern is learned; every value stays TF's, step after step, as variables change."""
+    x_train = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0])
+    y_train = np.array([-3.0, -1.0, 1.0, 3.0, 5.0, 7.0])
+
+    def run(m):
+        w, b, c = m.Variable(0.5), m.Variable(0.25), m.Variable(2.0)
+        out = []
+        for _ in range(6):
+            with m.GradientTape(persistent=True) as tape:
+                loss = m.abs(y_train - (w * x_train + b)) * c
+            src = {"w": w, "b": b, "c": c, "wb": [w, b]}
+            grads = [tape.gradient(loss, src[k]) for k in order]
+            out += [g for gs in grads for g in (gs if isinstance(gs, list) else [gs])]
+            w.assign_sub(grads[0][0] * 0.01 if isinstance(grads[0], list) else
+                         m.reduce_sum(grads[0]) * 0.01)
+        return out + [w, b]
+    assert_all_same(*both(run), rtol=1e-5)
+
+
+def test_stashed_gradients_are_dropped_when_the_tape_records_more():
+    def run(m):
+        w, b = m.Variable(1.5), m.Variable(-0.5)
+        out = []
+        for _ in range(4):
+            with m.GradientTape(persistent=True) as tape:
+                y = w * w + b
+            out.append(tape.gradient(y, w))
+            with tape:
+                z = y * b          # recorded after the first gradient
+            out += [tape.gradient(y, b), tape.gradient(z, b), tape.gradient(z, w)]
+            with tape:
+                tape.reset()
+                y2 = w * 3.0
+            out.append(tape.gradient(y2, w))
+        return out
+    assert_all_same(*both(run))
+
+
+def test_reset_outside_the_context_raises_like_tf():
+    for m in (tf, rtf):
+        tape = m.GradientTape()
+        with pytest.raises(ValueError, match="Tape is not recording."):
+            tape.reset()

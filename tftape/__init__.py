@@ -9,6 +9,28 @@ import jax as _jax
 # (Python float -> float32, int -> int32).
 _jax.config.update("jax_enable_x64", True)
 
+
+def _cpu_dispatch():
+    # Note: TF's eager ops run synchronously; JAX's CPU client hands each computation to a
+    # worker thread by default, and waking it costs tens of microseconds on small machines
+    # (a 1,000-element gradient program: ~8 us inline, ~40-80 us dispatched) -- more than
+    # the computation. Eager TF-style code reads results at once, so run CPU computations
+    # inline, unless the user asks for JAX's default (TFTAPE_ASYNC_DISPATCH=1) or a backend
+    # already exists (then the setting cannot change).
+    import os
+    if os.environ.get("TFTAPE_ASYNC_DISPATCH", "") in ("1", "true", "True"):
+        return
+    try:
+        from jax._src import xla_bridge
+        if xla_bridge._backends:
+            return
+        _jax.config.update("jax_cpu_enable_async_dispatch", False)
+    except (ImportError, AttributeError):  # a JAX without the option: keep its default
+        pass
+
+
+_cpu_dispatch()
+
 from ._core import dtypes as _dtypes_mod  # noqa: E402
 from ._core import tensor as _tensor_mod  # noqa: E402
 

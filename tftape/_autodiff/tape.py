@@ -84,6 +84,7 @@ class _SegmentCache:
     def clear(self):
         self._d.clear()
         _PLANS.clear()
+        _FOLLOWUPS.clear()
         self.hits = self.misses = 0
 
     def info(self):
@@ -133,6 +134,8 @@ class GradientTape:
         self._sig_key = None            # tuple(self._sig), kept until the next node
         self._refs: dict = {}
         self._caps: dict = {}
+        self._stash = None              # gradients computed ahead (see ``_from_stash``)
+        self._follow_key = None
 
     # -- context --------------------------------------------------------------------------
     def __enter__(self):
@@ -159,7 +162,9 @@ class GradientTape:
         return _StopRecording(self)
 
     def reset(self):
-        """Clears everything recorded so far (the tape stays active)."""
+        """Clears everything recorded so far (the tape stays active); only while recording."""
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
         self._clear()
 
     # -- watching -----------------------------------------------------------------------------
@@ -334,19 +339,72 @@ class GradientTape:
         return nest.pack_sequence_as(sources, out)
 
     def _dense_gradient(self, targets, sources, ograds):
-        seg = _lower(self, targets, sources, ograds)
+        n = len(sources)
+        extra = ()
+        if self._persistent and ograds is None:
+            stashed = self._from_stash(targets, sources)
+            if stashed is not None:
+                return stashed
+            if any(type(t) is PendingTensor for t in targets):
+                extra = self._followups(targets, sources)
+        seg = _lower(self, targets, list(sources) + list(extra) if extra else sources, ograds)
         if seg is None:
-            return [None] * len(sources)
+            return [None] * n
         grad_op, args, src_pos, fill = seg
         if fill is None:
             outs = _run_segment_op(grad_op, args, self)
         else:
             outs = _run_fused(grad_op, args, self, fill)
-        result = [None] * len(sources)
+        result = [None] * (n + len(extra))
         for pos, g in zip(src_pos, outs):
             for i in pos:
                 result[i] = g
-        return result
+        if fill is not None and self._persistent and ograds is None:
+            # What a later ``gradient`` of these targets may ask for: see ``_followups``.
+            self._stash = (tuple(map(id, targets)), len(self._nodes), self._follow_key,
+                           {id(s): g for s, g in zip(list(sources) + list(extra), result)})
+        return result[:n]
+
+    # -- several gradients of one persistent tape --------------------------------------------
+    # A persistent tape is often asked for the gradients of one loss w.r.t. one source, then
+    # another (``tape.gradient(loss, w); tape.gradient(loss, b)``). The first call computes the
+    # forward values, so the second would be a second program. Instead the tape learns, per
+    # recorded structure, which sources the later calls ask for, and from the next step on
+    # the first call's fused program computes their gradients too; the later calls then
+    # return them from ``_stash`` (valid while nothing new is recorded).
+    def _from_stash(self, targets, sources):
+        st = self._stash
+        if st is None or st[1] != len(self._nodes) or st[0] != tuple(map(id, targets)):
+            return None
+        grads = st[3]
+        missing = [s for s in sources if id(s) not in grads]
+        if not missing:
+            return [grads[id(s)] for s in sources]
+        refs = self._refs
+        learned = _FOLLOWUPS.setdefault(st[2], [])
+        for s in missing:
+            r = refs.get(id(s))
+            if r is not None and r[0] == "t" and r not in learned:
+                learned.append(r)
+        if len(_FOLLOWUPS) > _PLANS_MAX:
+            _FOLLOWUPS.pop(next(iter(_FOLLOWUPS)))
+        return None
+
+    def _followups(self, targets, sources):
+        refs = self._refs
+        sig = self._sig_key
+        if sig is None:
+            sig = self._sig_key = tuple(self._sig)
+        key = self._follow_key = (sig, tuple(refs.get(id(s)) for s in sources),
+                                  tuple(refs.get(id(t)) for t in targets))
+        learned = _FOLLOWUPS.get(key)
+        if not learned:
+            return ()
+        by_ref = {r: i for i, r in refs.items() if r[0] == "t"}
+        tracked = self._tracked
+        have = set(map(id, sources))
+        return tuple(tracked[by_ref[r]] for r in learned
+                     if r in by_ref and by_ref[r] not in have)
 
     def _gradient(self, targets, sources, ograds):
         if self._var_gathers:
@@ -452,6 +510,7 @@ def _value_of(tape, obj):
 
 # -- lowering -----------------------------------------------------------------------------------
 _PLANS: collections.OrderedDict = collections.OrderedDict()
+_FOLLOWUPS: dict = {}   # fused-call key -> refs of the sources later calls asked for
 _PLANS_MAX = 512
 
 

@@ -46,6 +46,12 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     """
     # The common case first: two rank-2 tensors of one dtype, no flags.
     ta_, tb_ = type(a), type(b)
+    if getattr(ta_, "_is_tf_variable", False):   # a Variable is read (what converting does)
+        a = a.read_value()
+        ta_ = type(a)
+    if getattr(tb_, "_is_tf_variable", False):
+        b = b.read_value()
+        tb_ = type(b)
     if (ta_ is EagerTensor or ta_ is PendingTensor) and (tb_ is EagerTensor or
                                                          tb_ is PendingTensor) and \
             a._dtype is b._dtype and not (transpose_a or transpose_b or adjoint_a or adjoint_b):
