@@ -47,6 +47,7 @@ def _rewrap(t: Tensor) -> Tensor:
 # Small NumPy arrays recur too (a training set passed to every step): cached by content,
 # since the device arrays made from them are immutable.
 _ARRAY_CACHE: dict = {}
+_NP_CACHE: dict = {}
 _SMALL_BYTES = 1024
 
 
@@ -75,6 +76,22 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, *, preferre
     """
     if dtype is not None:
         dtype = _d.as_dtype(dtype)
+    if type(value) is np.ndarray and value.nbytes <= _SMALL_BYTES and \
+            value.dtype.kind in "biufc" and dtype_hint is None and preferred_dtype is None:
+        # A small NumPy array passed on every step (a training set): cached by content and
+        # requested dtype, before any conversion work.
+        key = (value.dtype.str, value.shape, value.tobytes(), dtype)
+        hit = _NP_CACHE.get(key)
+        if hit is not None:
+            return _rewrap(hit)
+        from .registry import STATE
+        if not STATE.tracing:
+            arr, dt = numpy_to_dtype(value, dtype)
+            t = make(_asarray(arr), dt)
+            if len(_NP_CACHE) >= _SCALAR_CACHE_MAX:
+                _NP_CACHE.clear()
+            _NP_CACHE[key] = t
+            return t
     if isinstance(value, Tensor):
         if dtype is not None and value._dtype is not dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with "
