@@ -11,20 +11,19 @@ _jax.config.update("jax_enable_x64", True)
 
 
 def _cpu_dispatch():
-    # Note: TF's eager ops run synchronously; JAX's CPU client hands each computation to a
-    # worker thread by default, and waking it costs tens of microseconds on small machines
-    # (a 1,000-element gradient program: ~8 us inline, ~40-80 us dispatched) -- more than
-    # the computation. Eager TF-style code reads results at once, so run CPU computations
-    # inline, unless the user asks for JAX's default (TFTAPE_ASYNC_DISPATCH=1) or a backend
-    # already exists (then the setting cannot change).
+    # Note: JAX's CPU client hands each computation to a worker thread, and waking it costs
+    # tens of microseconds on small machines -- more than a small program (a 1,000-element
+    # second derivative: ~8 us inline, 40-80 us dispatched). TF's eager ops run inline.
+    # TFTAPE_SYNC_CPU=1 makes tftape run CPU computations inline too (set before any JAX
+    # backend exists): best for small tensors read at once; JAX's default, kept otherwise,
+    # overlaps Python with larger computations (an MLP training step is ~30% faster).
     import os
-    if os.environ.get("TFTAPE_ASYNC_DISPATCH", "") in ("1", "true", "True"):
+    if os.environ.get("TFTAPE_SYNC_CPU", "") not in ("1", "true", "True"):
         return
     try:
         from jax._src import xla_bridge
-        if xla_bridge._backends:
-            return
-        _jax.config.update("jax_cpu_enable_async_dispatch", False)
+        if not xla_bridge._backends:
+            _jax.config.update("jax_cpu_enable_async_dispatch", False)
     except (ImportError, AttributeError):  # a JAX without the option: keep its default
         pass
 

@@ -79,12 +79,12 @@ def _binary_fn(o: Op, doc: str):
         # float tensor with a Python number (converted to its dtype, as the slow path does).
         # A Variable operand is read first (what converting it does).
         tx = type(x)
-        if getattr(tx, "_is_tf_variable", False):
+        if tx is not EagerTensor and getattr(tx, "_is_tf_variable", False):
             x = x.read_value()
             tx = type(x)
         if tx is EagerTensor or tx is PendingTensor:
             ty = type(y)
-            if getattr(ty, "_is_tf_variable", False):
+            if ty is not EagerTensor and getattr(ty, "_is_tf_variable", False):
                 y = y.read_value()
                 ty = type(y)
             if ty is EagerTensor or ty is PendingTensor:
