@@ -840,8 +840,9 @@ def _partial(fn, static):
     return f
 
 
-def _run_segment_op(o: Op, args, tape):
-    """Runs a lowered segment op on the values the tape saw, recording it on active tapes."""
+def _values_seen(args, tape):
+    """The arrays of a segment op's inputs: tensors' values, and variables' values as the
+    tape first read them."""
     var_values = tape._var_values
     vals = []
     for a in args:
@@ -850,6 +851,12 @@ def _run_segment_op(o: Op, args, tape):
         else:
             v = var_values.get(id(a))
             vals.append(v if v is not None else a._current())
+    return vals
+
+
+def _run_segment_op(o: Op, args, tape):
+    """Runs a lowered segment op on the values the tape saw, recording it on active tapes."""
+    vals = _values_seen(args, tape)
     st = STATE
     if st.tapes and not st.tracing and not st.accumulators:
         # Another tape records this gradient (a higher-order derivative): defer it like any
@@ -881,14 +888,7 @@ def _run_segment_op(o: Op, args, tape):
 
 def _run_fused(o: Op, args, tape, fill):
     """Runs a fused segment op: returns the gradients and fills in the pending forward."""
-    var_values = tape._var_values
-    vals = []
-    for a in args:
-        if isinstance(a, Tensor):
-            vals.append(a._v)
-        else:
-            v = var_values.get(id(a))
-            vals.append(v if v is not None else a._current())
+    vals = _values_seen(args, tape)
     out = o._kernels[()](*vals)
     n = o.n_src
     nodes = tape._nodes
