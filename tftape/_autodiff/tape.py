@@ -645,7 +645,7 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False
             if r[0] == "n" and r not in seen:
                 seen.add(r)
                 mids.append(r)
-    fill = _fill_plan(tape, kept, targets) if fused else None
+    fill = _fill_plan(kept) if fused else None
     key = (tuple(prog), tuple(tgt_refs), len(uniq_sources), len(captured), has_og,
            differentiable, fused and tuple(fill))
     grad_op = SEGMENT_CACHE.get(key)
@@ -673,7 +673,7 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False
     return grad_op, args, pos, plan, fill
 
 
-def _fill_plan(tape, kept, targets):
+def _fill_plan(kept):
     """The (kept node, output) pairs a fused gradient returns: every output still pending,
     so that reading ``loss`` or ``logits`` after ``gradient`` costs nothing more. (Values
     already computed, such as variable reads, are left out: each output costs the call about
