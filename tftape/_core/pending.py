@@ -62,13 +62,19 @@ def defer(o, key, static, args):
         avals = o._avals[akey] = _infer(o, static, in_key)
     node = Node(o, key, static, args, depth + 1)
     specs, multi = avals
+    if not multi:   # the common case: one output
+        shape, dtype = specs[0]
+        t = _new(PendingTensor)
+        t._dtype = dtype
+        t._pend = (node, 0, shape)
+        return t
     outs = []
     for i, (shape, dtype) in enumerate(specs):
         t = _new(PendingTensor)
         t._dtype = dtype
         t._pend = (node, i, shape)
         outs.append(t)
-    return tuple(outs) if multi else outs[0]
+    return tuple(outs)
 
 
 def _infer(o, static, in_key):

@@ -301,7 +301,9 @@ def _execute_recorded(o: Op, args, key, static):
     tape's ``gradient`` computes it with the gradient), else run now; then recorded."""
     st = STATE
     ids = tuple(map(id, args))
-    tapes = [t for t in st.tapes if not t._tracked.keys().isdisjoint(ids)]
+    tapes = st.tapes
+    if len(tapes) != 1 or tapes[0]._tracked.keys().isdisjoint(ids):
+        tapes = [t for t in tapes if not t._tracked.keys().isdisjoint(ids)]
     outs = None
     if tapes and o.lazy and not st.accumulators:
         outs = _pending.defer(o, key, static, args)
