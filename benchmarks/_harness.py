@@ -27,6 +27,42 @@ def per_call(fn, *, min_time=0.3, repeat=5, warmup=3) -> float:
     return statistics.median(samples)
 
 
+def interleaved(fns: dict, *, rounds=7, batch_time=0.06, warmup=3) -> dict:
+    """Per-call seconds of each function, one sample per round: every round times a batch of
+    each function in turn, so a slow stretch of a shared machine hits them all alike.
+
+    Returns ``{name: [seconds per call, one per round]}``; compare two functions with
+    :func:`ratio`, which pairs the samples round by round.
+    """
+    counts = {}
+    for name, fn in fns.items():
+        for _ in range(warmup):
+            fn()
+        n = 1
+        while True:
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            if time.perf_counter() - t >= batch_time or n >= 1 << 20:
+                break
+            n *= 2
+        counts[name] = n
+    samples = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            n = counts[name]
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter() - t) / n)
+    return samples
+
+
+def ratio(num: list, den: list) -> float:
+    """The median of the round-by-round ratios of two :func:`interleaved` sample lists."""
+    return statistics.median(a / b for a, b in zip(num, den))
+
+
 def real_tf():
     """Real TensorFlow if it is installed (the comparison), else None."""
     try:

@@ -17,8 +17,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import per_call, real_tf, table  # noqa: E402
+from _harness import interleaved, ratio, real_tf, table  # noqa: E402
 
+import statistics  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -170,14 +171,20 @@ def main():
     rows = []
 
     def measure(name, make, jax_fn=None, target=""):
-        t_ours = per_call(make(tftape), min_time=0.2 if quick else 0.5)
-        t_tf = per_call(make(rtf), min_time=0.2 if quick else 0.5) if rtf else None
-        t_jax = per_call(jax_fn(), min_time=0.2 if quick else 0.5) if jax_fn else None
-        rows.append([name, f"{t_ours * 1e6:.0f} us",
-                     f"{t_tf * 1e6:.0f} us" if t_tf else "-",
-                     f"{t_tf / t_ours:.1f}x" if t_tf else "-",
-                     f"{t_jax * 1e6:.0f} us" if t_jax else "-",
-                     f"{t_ours / t_jax:.2f}x" if t_jax else "-", target])
+        # tftape, TF and JAX take turns, round by round (see ``_harness.interleaved``): the
+        # ratios are medians of per-round ratios, robust to a shared machine's slow stretches.
+        fns = {"ours": make(tftape)}
+        if rtf:
+            fns["tf"] = make(rtf)
+        if jax_fn:
+            fns["jax"] = jax_fn()
+        s = interleaved(fns, rounds=5 if quick else 9, batch_time=0.04 if quick else 0.08)
+        med = {k: statistics.median(v) for k, v in s.items()}
+        rows.append([name, fmt_time(med["ours"]),
+                     fmt_time(med["tf"]) if rtf else "-",
+                     f"{ratio(s['tf'], s['ours']):.1f}x" if rtf else "-",
+                     fmt_time(med["jax"]) if jax_fn else "-",
+                     f"{ratio(s['ours'], s['jax']):.2f}x" if jax_fn else "-", target])
 
     measure("seed tape step", seed_step, jax_seed, "TF/tftape >= 6")
     measure("linreg 500 steps", lambda tf: linreg_loop(tf), None, "TF/tftape >= 10")
@@ -188,6 +195,10 @@ def main():
                        "tftape/JAX", "target"]))
     from tftape._autodiff.tape import SEGMENT_CACHE
     print("segment cache:", SEGMENT_CACHE.info())
+
+
+def fmt_time(s: float) -> str:
+    return f"{s * 1e3:.1f} ms" if s >= 1e-2 else f"{s * 1e6:.0f} us"
 
 
 if __name__ == "__main__":
