@@ -55,6 +55,9 @@ def interleaved(fns: dict, *, rounds=7, batch_time=0.06, warmup=3) -> dict:
             for _ in range(n):
                 fn()
             samples[name].append((time.perf_counter() - t) / n)
+            # Let the worker threads the batch woke (TF's thread pools spin for a while
+            # after their work) go idle before the next function's batch starts.
+            time.sleep(0.02)
     return samples
 
 

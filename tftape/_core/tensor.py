@@ -6,6 +6,7 @@ dtype. Operators are attached by the op modules (``tftape._ops.operators``), as 
 from __future__ import annotations
 
 import numbers
+from time import perf_counter as _clock
 
 import numpy as np
 
@@ -71,7 +72,7 @@ class Tensor:
         v = self._v
         if self._dtype is _d.string:
             return v[()] if v.ndim == 0 else v.copy()
-        a = np.asarray(v)
+        a = to_host(v)
         return a[()] if a.ndim == 0 else a.copy()
 
     _numpy = numpy
@@ -87,7 +88,7 @@ class Tensor:
         return self._v
 
     def __array__(self, dtype=None, copy=None):
-        a = np.asarray(self._v)
+        a = to_host(self._v)
         if dtype is not None:
             a = a.astype(dtype, copy=False)
         return a
@@ -189,6 +190,36 @@ class Tensor:
 
 
 _TENSOR_QUALNAME = "tensorflow.python.framework.ops.EagerTensor"
+
+
+# -- reading a value on the host ------------------------------------------------------------------
+# JAX runs CPU computations on a worker thread. A value read at once (``loss.numpy()`` right
+# after ``gradient``) would put this thread to sleep until the worker is done, and on a
+# machine whose idle cores are parked, waking it again costs tens of microseconds: more than
+# a small step's whole computation. So a read first polls ``is_ready`` for up to
+# ``_POLL_S``. A value not ready by then belongs to a long computation, and polling would
+# only take a core from it: the next ``_PAUSE`` reads block at once.
+_POLL_S = 1e-4
+_PAUSE = 16
+_skip = [0]   # reads left that block without polling
+
+
+def to_host(v) -> np.ndarray:
+    """``np.asarray(v)`` for a JAX array, polling briefly before blocking (see above)."""
+    ready = getattr(v, "is_ready", None)
+    if ready is None or ready():
+        return np.asarray(v)
+    if _skip[0]:
+        _skip[0] -= 1
+        return np.asarray(v)
+    end = _clock() + _POLL_S
+    while _clock() < end:
+        if ready():
+            return np.asarray(v)
+    _skip[0] = _PAUSE
+    return np.asarray(v)
+
+
 _NUMPY_METHOD_NAMES = frozenset({"T", "astype", "ravel", "transpose", "reshape", "clip", "size",
                                  "tolist", "data"})
 
