@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from ._core import dtypes as _d
 from ._core.convert import convert_to_tensor
 from ._core.errors import kernel_error
-from ._core.registry import STATE, execute, op
+from ._core.registry import STATE, execute, execute_binary, op
 from ._core.shape import TensorShape
 from ._core.tensor import EagerTensor as _EagerTensor, Tensor, make, make_string, Reference, vshape
 from ._autodiff.tape import variable_accessed
@@ -309,6 +309,13 @@ class ResourceVariable(Variable):
         t = value if isinstance(value, Tensor) and value._dtype is h._dtype else \
             self._convert_update(value)
         cur = h._value
+        if type(t) is _EagerTensor and t._v.shape == cur.shape:
+            # The optimizer-step case (``v.assign_sub(lr * grad)``): one dtype, one shape.
+            fast = (_FAST_UPDATE or _FAST_UPDATE.update(_fast_update_ops()) or
+                    _FAST_UPDATE).get(h._dtype)
+            if fast is not None:
+                h._value = execute_binary(fast[o], make(cur, h._dtype), t)._v
+                return self._unread() if read_value else None
         if vshape(t) != cur.shape and h._shape.is_fully_defined():
             dims = lambda s: "[" + ",".join(str(d) for d in s) + "]"  # noqa: E731
             raise kernel_error(op_name, f"Cannot update variable with shape "
@@ -319,13 +326,11 @@ class ResourceVariable(Variable):
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """Adds ``delta`` to the value."""
-        from ._ops import math_ops
-        return self._update(math_ops.add, "AssignAddVariableOp", delta, read_value)
+        return self._update(_math().add, "AssignAddVariableOp", delta, read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """Subtracts ``delta`` from the value."""
-        from ._ops import math_ops
-        return self._update(math_ops.subtract, "AssignSubVariableOp", delta, read_value)
+        return self._update(_math().subtract, "AssignSubVariableOp", delta, read_value)
 
     def _scatter_nd(self, mode, indices, updates):
         from ._ops import array_ops
@@ -441,6 +446,33 @@ class ResourceVariable(Variable):
 
     def count_up_to(self, limit):
         raise NotImplementedError("count_up_to is deprecated and not supported")
+
+
+_MATH: list = []
+
+
+def _math():
+    """``_ops.math_ops`` (which imports this module)."""
+    if not _MATH:
+        from ._ops import math_ops
+        _MATH.append(math_ops)
+    return _MATH[0]
+
+
+def _fast_update_ops():
+    math_ops = _math()
+    table = {}
+    for d in _d.ALL:
+        ops = {}
+        for public, o in ((math_ops.add, math_ops._add), (math_ops.subtract, math_ops._sub)):
+            if o.dtypes is not None and d in o.dtypes and d not in o.no_kernel:
+                ops[public] = o
+        if len(ops) == 2:
+            table[d] = ops
+    return table
+
+
+_FAST_UPDATE: dict = {}   # dtype -> {public add/subtract: registry op}; filled on first use
 
 
 def _scatter_rows(mode):
