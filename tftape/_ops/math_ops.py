@@ -100,6 +100,14 @@ def _binary_fn(o: Op, doc: str):
                     pass
                 else:
                     return execute_binary(o, x, b)
+            elif ty is np.ndarray and not o.lenient and x._dtype in ok:
+                # A NumPy operand (a training set): converted to the tensor's dtype, exactly
+                # as ``convert_inputs`` would.
+                b = convert_to_tensor(y, dtype=x._dtype)
+                sa, sb = vshape(x), vshape(b)
+                if sa != sb:
+                    _check_broadcast(o, sa, sb)
+                return execute_binary(o, x, b)
         if has_composite((x, y)):
             r = dispatch(o.name, fn, (x, y), {})
             if r is not NotImplemented:
