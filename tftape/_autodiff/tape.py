@@ -95,8 +95,12 @@ class _SegmentCache:
 SEGMENT_CACHE = _SegmentCache()
 
 
-def _is_diff(dtype: _d.DType) -> bool:
-    return dtype.is_floating or dtype.is_complex
+_DIFF = frozenset(d for d in _d.ALL if d.is_floating or d.is_complex)
+
+
+def _is_diff(dtype) -> bool:
+    # Note: a Keras variable's dtype is a name string that acts as a DType.
+    return dtype in _DIFF or (type(dtype) is not _d.DType and _d.as_dtype(dtype) in _DIFF)
 
 
 class GradientTape:
@@ -133,6 +137,7 @@ class GradientTape:
         self._sig: list = []
         self._sig_key = None            # tuple(self._sig), kept until the next node
         self._refs: dict = {}
+        self._by_ref: dict = {}         # ("t", i) ref -> id of the watched object
         self._caps: dict = {}
         self._stash = None              # gradients computed ahead (see ``_from_stash``)
         self._follow_key = None
@@ -189,7 +194,7 @@ class GradientTape:
                 _log.warning("The dtype of the watched tensor must be floating (e.g. "
                              "tf.float32), got %r", t.dtype)
             self._tracked[id(t)] = t
-            self._refs.setdefault(id(t), ("t", len(self._refs)))
+            self._watch_ref(id(t))
 
     def _watch_variable(self, v):
         vid = id(v)
@@ -199,7 +204,13 @@ class GradientTape:
                              "tf.float32), got %r", v.dtype)
             self._watched_vars[vid] = v
             self._tracked[vid] = v
-            self._refs.setdefault(vid, ("t", len(self._refs)))
+            self._watch_ref(vid)
+
+    def _watch_ref(self, i):
+        refs = self._refs
+        if i not in refs:
+            r = refs[i] = ("t", len(refs))
+            self._by_ref[r] = i
 
     def watched_variables(self):
         """The Variables this tape watches, in creation order (as TF lists them)."""
@@ -215,10 +226,6 @@ class GradientTape:
         self._append(o, key, static, args, outs, ids)
 
     def _append(self, o, key, static, args, outs, ids):
-        out_ids = (id(outs[0]),) if len(outs) == 1 else tuple(map(id, outs))
-        nodes = self._nodes
-        k = len(nodes)
-        nodes.append((o, key, static, args, outs, ids, out_ids))
         refs = self._refs
         in_refs = tuple(map(refs.get, ids))
         if None in in_refs:
@@ -229,10 +236,21 @@ class GradientTape:
                             for r, i in zip(in_refs, ids))
         self._sig.append((o.segment_key or o.name, key, in_refs))
         self._sig_key = None
+        nodes = self._nodes
+        k = len(nodes)
         tracked = self._tracked
-        for p, (t, i) in enumerate(zip(outs, out_ids)):
+        if len(outs) == 1:
+            t = outs[0]
+            i = id(t)
+            out_ids = (i,)
             tracked[i] = t
-            refs[i] = ("n", k, p)
+            refs[i] = ("n", k, 0)
+        else:
+            out_ids = tuple(map(id, outs))
+            for p, (t, i) in enumerate(zip(outs, out_ids)):
+                tracked[i] = t
+                refs[i] = ("n", k, p)
+        nodes.append((o, key, static, args, outs, ids, out_ids))
 
     def _accessed(self, var, value) -> bool:
         """Watches a trainable variable on access (TF's rule) and notes the value first read;
@@ -400,7 +418,7 @@ class GradientTape:
         learned = _FOLLOWUPS.get(key)
         if not learned:
             return ()
-        by_ref = {r: i for i, r in refs.items() if r[0] == "t"}
+        by_ref = self._by_ref
         tracked = self._tracked
         have = set(map(id, sources))
         return tuple(tracked[by_ref[r]] for r in learned
