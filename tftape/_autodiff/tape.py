@@ -413,8 +413,8 @@ class GradientTape:
         sig = self._sig_key
         if sig is None:
             sig = self._sig_key = tuple(self._sig)
-        key = self._follow_key = (sig, tuple(refs.get(id(s)) for s in sources),
-                                  tuple(refs.get(id(t)) for t in targets))
+        key = self._follow_key = (sig, tuple([refs.get(id(s)) for s in sources]),
+                                  tuple([refs.get(id(t)) for t in targets]))
         learned = _FOLLOWUPS.get(key)
         if not learned:
             return ()
@@ -543,9 +543,10 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     sig = tape._sig_key
     if sig is None:
         sig = tape._sig_key = tuple(tape._sig)
-    pkey = (sig, tuple(refs.get(id(s)) for s in sources),
-            tuple(refs.get(id(t)) for t in targets),
-            tuple(_is_diff(x.dtype) for x in sources), tuple(_is_diff(x.dtype) for x in targets),
+    pkey = (sig, tuple([refs.get(id(s)) for s in sources]),
+            tuple([refs.get(id(t)) for t in targets]),
+            tuple([_is_diff(x.dtype) for x in sources]),
+            tuple([_is_diff(x.dtype) for x in targets]),
             None if ograds is None else tuple(g is None for g in ograds), differentiable, fused)
     plan = _PLANS.get(pkey)
     if plan is not None:
