@@ -5,8 +5,8 @@ import statistics
 import time
 
 
-def per_call(fn, *, min_time=0.3, repeat=5, warmup=3) -> float:
-    """Median seconds per call of ``fn()`` over ``repeat`` timed batches."""
+def _batch_size(fn, batch_time: float, warmup: int) -> int:
+    """Calls of ``fn`` that take at least ``batch_time`` seconds (after ``warmup`` calls)."""
     for _ in range(warmup):
         fn()
     n = 1
@@ -14,17 +14,22 @@ def per_call(fn, *, min_time=0.3, repeat=5, warmup=3) -> float:
         t = time.perf_counter()
         for _ in range(n):
             fn()
-        dt = time.perf_counter() - t
-        if dt >= min_time / repeat or n >= 1 << 20:
-            break
+        if time.perf_counter() - t >= batch_time or n >= 1 << 20:
+            return n
         n *= 2
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - t) / n)
-    return statistics.median(samples)
+
+
+def _time_batch(fn, n: int) -> float:
+    t = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - t) / n
+
+
+def per_call(fn, *, min_time=0.3, repeat=5, warmup=3) -> float:
+    """Median seconds per call of ``fn()`` over ``repeat`` timed batches."""
+    n = _batch_size(fn, min_time / repeat, warmup)
+    return statistics.median(_time_batch(fn, n) for _ in range(repeat))
 
 
 def interleaved(fns: dict, *, rounds=7, batch_time=0.06, warmup=3) -> dict:
@@ -34,27 +39,11 @@ def interleaved(fns: dict, *, rounds=7, batch_time=0.06, warmup=3) -> dict:
     Returns ``{name: [seconds per call, one per round]}``; compare two functions with
     :func:`ratio`, which pairs the samples round by round.
     """
-    counts = {}
-    for name, fn in fns.items():
-        for _ in range(warmup):
-            fn()
-        n = 1
-        while True:
-            t = time.perf_counter()
-            for _ in range(n):
-                fn()
-            if time.perf_counter() - t >= batch_time or n >= 1 << 20:
-                break
-            n *= 2
-        counts[name] = n
+    counts = {name: _batch_size(fn, batch_time, warmup) for name, fn in fns.items()}
     samples = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
-            n = counts[name]
-            t = time.perf_counter()
-            for _ in range(n):
-                fn()
-            samples[name].append((time.perf_counter() - t) / n)
+            samples[name].append(_time_batch(fn, counts[name]))
             # Let the worker threads the batch woke (TF's thread pools spin for a while
             # after their work) go idle before the next function's batch starts.
             time.sleep(0.02)
