@@ -555,6 +555,7 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
         nodes = tape._nodes
         args = [sources[x[1]] if x[0] == "s" else nodes[x[1]][3][x[2]] if x[0] == "a" else
                 nodes[x[1]][4][x[2]] if x[0] == "o" else ograds[x[1]] if x[0] == "g" else
+                _zeros_like(sources[x[1]]) if x[0] == "z" else
                 _ones_like(targets[x[1]]) for x in arg_plan]
         return grad_op, args, pos, fill
     seg = _prune_and_lower(tape, targets, sources, ograds, differentiable, fused)
@@ -569,6 +570,35 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
 
 def _ones_like(t):
     return make(jnp.ones(tuple(t.shape), t.dtype._np), t.dtype)
+
+
+def _zeros_like(t):
+    return make(jnp.zeros(tuple(t.shape), t.dtype._np), t.dtype)
+
+
+class _Perturbed:
+    """A recorded op whose outputs ``outs`` each get one more input added: how a source that
+    the op computes enters the lowering (see ``_prune_and_lower``)."""
+
+    def __init__(self, op, n_in, outs, multi):
+        self.op = op
+        self.n_in = n_in
+        self.outs = outs
+        self.multi = multi
+
+    def grad_impl(self):
+        f = self.op.grad_impl()
+        n_in, outs, multi = self.n_in, self.outs, self.multi
+
+        def fn(*args, **static):
+            out = f(*args[:n_in], **static)
+            if not multi:
+                return out + args[n_in]
+            out = list(out)
+            for p, extra in zip(outs, args[n_in:]):
+                out[p] = out[p] + extra
+            return tuple(out)
+        return fn
 
 
 def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False):
@@ -618,6 +648,7 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False
             kept_at.append(n)
             derived.update(node[6])
     ref = {sid: ("s", i) for sid, i in src_index.items()}
+    own_srcs: set = set()   # sources computed by a kept node: passed as zeros
     captured: list = []
     captured_at: list = []
     prog = []
@@ -633,11 +664,21 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False
                 captured_at.append(("a", kept_at[k], j))
                 ref[i] = r
             in_refs.append(r)
-        prog.append((getattr(o, "segment_key", None) or o.name, key, tuple(in_refs), len(outs)))
+        name = getattr(o, "segment_key", None) or o.name
+        # A source this node computes (``gradient(z, [x, y])`` with ``y = 3 * x``): TF's
+        # gradient for ``x`` goes through ``y`` too, and ``y``'s is the gradient arriving at
+        # it. The node adds a zero input standing for the source to that output, so the
+        # gradient w.r.t. that input is ``y``'s and the node stays on ``x``'s path.
+        own = tuple((p, src_index[i]) for p, i in enumerate(out_ids) if i in src_index)
+        if own:
+            in_refs += [("s", j) for _, j in own]
+            own_srcs.update(j for _, j in own)
+            o = _Perturbed(o, len(args), tuple(p for p, _ in own), len(outs) > 1)
+            name = ("perturbed", name, o.outs)
+        prog.append((name, key, tuple(in_refs), len(outs)))
         impls.append((o, static))
         for p, i in enumerate(out_ids):
-            if i not in src_index:
-                ref[i] = ("n", k, p)
+            ref[i] = ("n", k, p)
     tgt_refs = []
     tgt_used = []
     for i, t in enumerate(targets):
@@ -675,8 +716,8 @@ def _prune_and_lower(tape, targets, sources, ograds, differentiable, fused=False
         grad_op = build(key, impls, prog, tgt_refs, len(uniq_sources), len(captured), has_og,
                         fill if fused else mids)
         SEGMENT_CACHE.put(key, grad_op, site)
-    args = uniq_sources + captured
-    plan = [("s", p[0]) for p in src_pos] + captured_at
+    args = [_zeros_like(x) if j in own_srcs else x for j, x in enumerate(uniq_sources)] + captured
+    plan = [("z" if j in own_srcs else "s", p[0]) for j, p in enumerate(src_pos)] + captured_at
     if mids:
         args += [kept[r[1]][4][r[2]] for r in mids]
         plan += [("o", kept_at[r[1]], r[2]) for r in mids]
