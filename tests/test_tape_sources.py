@@ -149,3 +149,14 @@ def test_random_chains_with_intermediate_sources(ops, picks, persistent):
             out.append(t.gradient(z, x))
         return out
     assert_struct_same(*both(run))
+
+
+def test_jacobian_with_an_intermediate_source():
+    def run(m):
+        x = m.constant([1.0, 2.0])
+        with m.GradientTape(persistent=True) as t:
+            t.watch(x)
+            y = x * x
+            z = m.sin(y) + x
+        return t.jacobian(z, [x, y])
+    assert_struct_same(*both(run))
