@@ -797,11 +797,11 @@ def _build_fused_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, fill) -> O
         cap = flat[n_src:n_src + n_cap]
         primal, vjp, env = jax.vjp(lambda s: forward(s, cap), tuple(src), has_aux=True)
         if has_og:
-            cts = tuple(g.astype(p.dtype) for g, p in zip(flat[n_src + n_cap:], primal))
+            cts = tuple(_conj(g.astype(p.dtype)) for g, p in zip(flat[n_src + n_cap:], primal))
         else:
             cts = tuple(jnp.ones_like(p) for p in primal)
         (g,) = vjp(cts)
-        return tuple(g) + tuple(env[k][p] for k, p in fill)
+        return tuple(map(_conj, g)) + tuple(env[k][p] for k, p in fill)
 
     return _segment_op(key, fused_fn, None, n_src, n_cap)
 
@@ -817,11 +817,11 @@ def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) ->
         cap = flat[n_src:n_src + n_cap]
         primal, vjp = jax.vjp(lambda s: forward(s, cap), tuple(src))
         if has_og:
-            cts = tuple(g.astype(p.dtype) for g, p in zip(flat[n_src + n_cap:], primal))
+            cts = tuple(_conj(g.astype(p.dtype)) for g, p in zip(flat[n_src + n_cap:], primal))
         else:
             cts = tuple(jnp.ones_like(p) for p in primal)
         (g,) = vjp(cts)
-        return tuple(g)
+        return tuple(map(_conj, g))
 
     return _segment_op(key, grad_fn, forward, n_src, n_cap)
 
@@ -853,7 +853,7 @@ def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -
         ct: dict = {}
         for i, r in enumerate(tgt_refs):
             v = val(r)
-            g = ogs[i].astype(v.dtype) if has_og else jnp.ones_like(v)
+            g = _conj(ogs[i].astype(v.dtype)) if has_og else jnp.ones_like(v)
             ct[r] = ct[r] + g if r in ct else g
         for k in range(len(fns) - 1, -1, -1):
             in_refs, nout = wiring[k]
@@ -882,9 +882,16 @@ def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -
             for j, c in zip(diff, in_cts):
                 r = in_refs[j]
                 ct[r] = ct[r] + c if r in ct else c
-        return tuple(ct.get(("s", i), jnp.zeros_like(src[i])) for i in range(n_src))
+        return tuple(_conj(ct.get(("s", i), jnp.zeros_like(src[i]))) for i in range(n_src))
 
     return _segment_op(key, backward, None, n_src, n_cap)
+
+
+def _conj(x):
+    """JAX's vjp is the transpose; TF's gradients are its conjugate (for ``|z|**2``, TF
+    gives ``2z``, ``jax.grad`` ``2 conj(z)``): both ends of a lowering conjugate complex
+    cotangents, which is the identity for real ones."""
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 def _zero_ct(x):
