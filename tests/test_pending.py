@@ -261,12 +261,12 @@ def test_random_chains_with_random_reads(ops, n, seed):
     finally:
         for n, o in REGISTRY.items():
             o.lazy = lazy[n]
+    # (One fused program against per-op kernels: XLA may round a fused chain differently in
+    # the last bit, which saturating ops and their derivatives amplify in absolute terms.)
     for a, b in zip(r1, r0):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-    # (The gradient is one fused program against per-op kernels: XLA may round a chain of
-    # saturating ops differently, which their derivatives amplify in absolute terms.)
-    for a, b, atol in zip(o1, o0, (1e-7, 1e-5, 1e-7)):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=atol)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for a, b, atol in zip(o1, o0, (1e-6, 1e-5, 1e-6)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=atol)
     # ... and TF's (XLA's tanh and exp differ from TF's in the last bits; chains of
     # saturating ops amplify that in absolute terms only).
     for a, b in zip(r1, r2):

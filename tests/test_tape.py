@@ -476,3 +476,26 @@ def test_equal_constants_are_distinct_tensors_on_a_tape():
             y = m.reduce_sum(a * b) + c * d
         return t.gradient(y, [a, b, c, d])
     assert_struct_same(*both(run))
+
+
+def test_gradient_inside_context_logs_as_tf(caplog):
+    from tftape._autodiff import tape as _tape
+    _tape._WARNED_INSIDE.clear()
+    x = tf.constant(2.0)
+    with caplog.at_level("WARNING", logger="tftape"):
+        with tf.GradientTape() as t:      # non-persistent: TF stops recording, says nothing
+            t.watch(x)
+            y = x * x
+            assert float(t.gradient(y, x)) == 4.0
+            z = y * x
+        assert not caplog.records
+        with pytest.raises(RuntimeError, match="non-persistent GradientTape"):
+            t.gradient(z, x)
+        for _ in range(2):                # persistent: TF's warning, once per process
+            with tf.GradientTape(persistent=True) as p:
+                p.watch(x)
+                y = x * x
+                assert float(p.gradient(y, x)) == 4.0
+    assert [r.getMessage() for r in caplog.records] == [_tape._INSIDE_MSG]
+    assert "persistent tape inside its context is significantly less efficient" in \
+        _tape._INSIDE_MSG

@@ -26,6 +26,12 @@ from .._core.convert import convert_to_tensor
 from . import nest
 
 _log = logging.getLogger("tftape")
+_INSIDE_MSG = ("Calling GradientTape.gradient on a persistent tape inside its context is "
+               "significantly less efficient than calling it outside the context (it causes the "
+               "gradient ops to be recorded on the tape, leading to increased CPU and memory "
+               "usage). Only call GradientTape.gradient inside the context if you actually want "
+               "to trace the gradient in order to compute higher order derivatives.")
+_WARNED_INSIDE: list = []
 
 
 class UnconnectedGradients:
@@ -298,13 +304,13 @@ class GradientTape:
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
-        if self._recording and not self._persistent:
-            _log.warning("Calling GradientTape.gradient on a persistent tape inside its context "
-                         "is significantly less efficient than calling it outside the context "
-                         "(it causes the gradient ops to be recorded on the tape, leading to "
-                         "increased CPU and memory usage). Only call GradientTape.gradient "
-                         "inside the context if you actually want to trace the gradient in "
-                         "order to compute higher order derivatives.")
+        if self._recording:
+            if not self._persistent:
+                # TF's rule: a non-persistent tape asked inside its context stops recording.
+                self._pop()
+            elif not _WARNED_INSIDE:
+                _WARNED_INSIDE.append(True)   # TF logs this once per process
+                _log.warning(_INSIDE_MSG)
         fast = _fast_gradient_args(target, sources, output_gradients, unconnected_gradients)
         if fast is not None:
             grads = self._gradient([target], fast, None)
