@@ -86,7 +86,47 @@ EDGE = {
     "divide_no_nan at 0": (lambda t, x, y: t.math.divide_no_nan(x, y),
                            [np.array([1., 2.], np.float32), np.array([0., 2.], np.float32)],
                            (0, 1)),
+    # TF's SqrtGrad, RsqrtGrad and ReciprocalGrad give 0 where the incoming gradient is 0,
+    # even at a singular point: the "safe sqrt" idiom where(x > 0, sqrt(x), 0).
+    "masked sqrt at 0": (lambda t, x: t.where(x > 0, t.sqrt(x), t.zeros_like(x)),
+                         [np.array([0., 1., 4.], np.float32)], (0,)),
+    "masked rsqrt at 0": (lambda t, x: t.where(x > 0, t.math.rsqrt(x), t.zeros_like(x)),
+                          [np.array([0., 1., 4.], np.float32)], (0,)),
+    "masked reciprocal at 0": (lambda t, x: t.where(x != 0, t.math.reciprocal(x),
+                                                    t.zeros_like(x)),
+                               [np.array([0., -2., 4.], np.float32)], (0,)),
+    "rsqrt and reciprocal at 0": (lambda t, x: t.math.rsqrt(x) + t.math.reciprocal(x),
+                                  [np.array([0., 1.], np.float32)], (0,)),
+    "xlogy at x = 0": (lambda t, x, y: t.math.xlogy(x, y),
+                       [np.array([0., 0., 1., 2.], np.float32),
+                        np.array([0., 2., 0., 3.], np.float32)], (0, 1)),
+    "xdivy at x = 0": (lambda t, x, y: t.math.xdivy(x, y),
+                       [np.array([0., 0., 1., 2.], np.float32),
+                        np.array([0., 2., 0., 3.], np.float32)], (0, 1)),
+    "xlogy broadcast": (lambda t, x, y: t.math.xlogy(x, y),
+                        [np.array([[0.], [1.5]], np.float32),
+                         np.array([0.5, 2., 0.], np.float32)], (0, 1)),
 }
+
+
+@pytest.mark.parametrize("name", ["sqrt", "rsqrt", "reciprocal", "xlogy", "xdivy"])
+def test_second_derivatives_of_tf_rule_ops(name):
+    def run(m):
+        x = m.constant([0.5, 1.5, 3.0], m.float64)
+        with m.GradientTape() as t2:
+            t2.watch(x)
+            with m.GradientTape() as t1:
+                t1.watch(x)
+                if name in ("xlogy", "xdivy"):
+                    y = getattr(m.math, name)(x, x + 1.0)
+                else:
+                    y = getattr(m.math, name)(x)
+                y = m.reduce_sum(y)
+            g = t1.gradient(y, x)
+        return g, t2.gradient(g, x)
+    ours, theirs = run(tf), run(real_tf)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize("case", sorted(EDGE))

@@ -180,9 +180,32 @@ _divnonan = op("divide_no_nan", "DivNoNan",
                lambda x, y: jnp.where(y == 0, jnp.zeros_like(x), _exact_div(x, jnp.where(y == 0, 1, y))),
                dtypes=INEXACT, elementwise=True)
 _atan2 = op("atan2", "Atan2", jnp.arctan2, dtypes=FLOAT, elementwise=True)
-_xlogy = op("xlogy", "Xlogy", jax.scipy.special.xlogy, dtypes=INEXACT, elementwise=True)
-_xdivy = op("xdivy", "Xdivy", lambda x, y: jnp.where(x == 0, 0., x / y).astype(x.dtype),
-            dtypes=INEXACT, elementwise=True)
+def _xlogy_bwd(res, g):
+    # Note: TF's XlogyGrad is 0 for both inputs wherever x == 0 (JAX: log(y) for x).
+    x, y = res
+    nz = x != 0
+    ys = jnp.where(nz, y, jnp.ones_like(y))
+    return (_unbroadcast(jnp.where(nz, g * jnp.log(ys), 0).astype(g.dtype), x.shape),
+            _unbroadcast(jnp.where(nz, g * x / ys, 0).astype(g.dtype), y.shape))
+
+
+def _xdivy_bwd(res, g):
+    # Note: TF's XdivyGrad is 0 for both inputs wherever x == 0 (JAX: nan at y == 0).
+    x, y = res
+    nz = x != 0
+    ys = jnp.where(nz, y, jnp.ones_like(y))
+    return (_unbroadcast(jnp.where(nz, g / ys, 0).astype(g.dtype), x.shape),
+            _unbroadcast(jnp.where(nz, -g * x / (ys * ys), 0).astype(g.dtype), y.shape))
+
+
+def _xdivy_impl(x, y):
+    return jnp.where(x == 0, 0., x / y).astype(x.dtype)
+
+
+_xlogy = op("xlogy", "Xlogy", jax.scipy.special.xlogy, dtypes=INEXACT, elementwise=True,
+            tf_grad=(lambda x, y: (jax.scipy.special.xlogy(x, y), (x, y)), _xlogy_bwd))
+_xdivy = op("xdivy", "Xdivy", _xdivy_impl, dtypes=INEXACT, elementwise=True,
+            tf_grad=(lambda x, y: (_xdivy_impl(x, y), (x, y)), _xdivy_bwd))
 def _truncdiv_impl(x, y):
     if jnp.issubdtype(x.dtype, jnp.integer):
         x, y = jnp.broadcast_arrays(x, y)
@@ -629,14 +652,32 @@ sign = _unary("sign", "Sign", jnp.sign, NUMERIC_NO_UNSIGNED, "The sign of x (-1,
 square = _unary("square", "Square", jnp.square, NUMERIC,
                 "x * x elementwise.\n\n>>> import tftape as tf\n>>> tf.square(5)\n"
                 "<tf.Tensor: shape=(), dtype=int32, numpy=25>")
-sqrt = _unary("sqrt", "Sqrt", jnp.sqrt, INEXACT, "The square root of x.")
-rsqrt = _unary("rsqrt", "Rsqrt", lax.rsqrt, INEXACT, "1 / sqrt(x).")
+def _zero_ct_rule(f, df):
+    """TF's gradient kernels for Sqrt, Rsqrt and Reciprocal: 0 wherever the incoming gradient
+    is 0, even where the derivative is infinite (``where(x > 0, sqrt(x), 0)`` at 0: TF gives
+    0, the plain chain rule 0 * inf = nan). ``df(y)`` is the derivative from the output."""
+    def fwd(x):
+        y = f(x)
+        return y, y
+
+    def bwd(y, g):
+        zero = g == 0
+        ys = jnp.where(zero, jnp.ones_like(y), y)
+        return (jnp.where(zero, jnp.zeros_like(g), g * df(ys)).astype(g.dtype),)
+    return fwd, bwd
+
+
+sqrt = _unary("sqrt", "Sqrt", jnp.sqrt, INEXACT, "The square root of x.",
+              tf_grad=_zero_ct_rule(jnp.sqrt, lambda y: 0.5 / y))
+rsqrt = _unary("rsqrt", "Rsqrt", lax.rsqrt, INEXACT, "1 / sqrt(x).",
+               tf_grad=_zero_ct_rule(lax.rsqrt, lambda y: -0.5 * y * y * y))
 exp = _unary("exp", "Exp", jnp.exp, INEXACT, "e ** x.")
 expm1 = _unary("expm1", "Expm1", jnp.expm1, INEXACT, "e ** x - 1.")
 log = _unary("log", "Log", jnp.log, INEXACT, "The natural logarithm of x.")
 log1p = _unary("log1p", "Log1p", jnp.log1p, INEXACT, "log(1 + x).")
 reciprocal = _unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.",
-                    no_kernel=_d.SIGNED)
+                    no_kernel=_d.SIGNED,
+                    tf_grad=_zero_ct_rule(jnp.reciprocal, lambda y: -(y * y)))
 sin = _unary("sin", "Sin", jnp.sin, INEXACT, "sin(x).")
 cos = _unary("cos", "Cos", jnp.cos, INEXACT, "cos(x).")
 tan = _unary("tan", "Tan", jnp.tan, INEXACT, "tan(x).")
