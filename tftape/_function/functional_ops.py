@@ -6,6 +6,8 @@ traced once and run with ``lax.scan`` (Variables it assigns ride along in the ca
 """
 from __future__ import annotations
 
+import functools
+
 import jax
 
 from .._core import dtypes as _d
@@ -46,6 +48,23 @@ def _elements(elems):
 
 def _slice(s: Structure, i):
     return s.rebuild([a[i] for a in s.arrays])
+
+
+def _eager_slicer(elems, xs: Structure):
+    """``i -> element i of elems`` for the eager loops. While a GradientTape (or a forward
+    accumulator) is active the elements come from ``tf.unstack``, a recorded op, so that
+    gradients flow through ``map_fn``, ``scan`` and the folds as they do in TF's eager loop."""
+    st = STATE
+    if not (st.tapes or st.accumulators) or xs.composite_key is not None:
+        return lambda i: _slice(xs, i)
+    from .._ops.array_ops import unstack
+    leaves = _nest.flatten(elems) if xs.nested else [elems]
+    cols = [None if type(k) is tuple else unstack(x) for x, k in zip(leaves, xs.kinds)]
+
+    def element(i):
+        flat = [k[1] if c is None else c[i] for c, k in zip(cols, xs.kinds)]
+        return _nest.pack_sequence_as(elems, flat) if xs.nested else flat[0]
+    return element
 
 
 def _elem_avals(s: Structure):
@@ -116,7 +135,8 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     if not STATE.tracing:
         if n == 0:
             return _empty_like(xs, fn_output_signature or dtype)
-        return _stack_structure([fn(_slice(xs, i)) for i in range(n)])
+        element = _eager_slicer(elems, xs)
+        return _stack_structure([fn(element(i)) for i in range(n)])
     empty = Structure([])
     _, ys, y_struct, _ = _scan_traced(lambda c, x: (c, fn(x)), empty, xs)
     return y_struct.rebuild(ys)
@@ -142,9 +162,10 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         raise TypeError(f"{fn} is not callable.")
     xs, n = _elements(elems)
     order = range(n - 1, -1, -1) if reverse else range(n)
+    element = _eager_slicer(elems, xs) if not STATE.tracing else functools.partial(_slice, xs)
     if initializer is None:
         first = next(iter(order))
-        acc = _slice(xs, first)
+        acc = element(first)
         rest = list(order)[1:]
         head = [acc]
     else:
@@ -154,7 +175,7 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
     if not STATE.tracing:
         outs = list(head)
         for i in rest:
-            acc = fn(acc, _slice(xs, i))
+            acc = fn(acc, element(i))
             outs.append(acc)
         if reverse:
             outs.reverse()
@@ -194,14 +215,15 @@ def _fold(fn, elems, initializer, reverse):
         raise TypeError(f"{fn} is not callable.")
     xs, n = _elements(elems)
     order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
+    element = _eager_slicer(elems, xs) if not STATE.tracing else functools.partial(_slice, xs)
     if initializer is None:
-        acc = _slice(xs, order[0])
+        acc = element(order[0])
         order = order[1:]
     else:
         acc = initializer
     if not STATE.tracing:
         for i in order:
-            acc = fn(acc, _slice(xs, i))
+            acc = fn(acc, element(i))
         return acc
     if any(is_graph_tensor_array(x) for x in _nest.flatten(acc)):
         return _fold_as_while(fn, xs, order, acc)
@@ -262,6 +284,9 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
     """
     from .function import _untraceable
     xs, n = _elements(elems)
+    if not STATE.tracing and (STATE.tapes or STATE.accumulators):
+        # A tape records eager ops one by one; the vmapped function would bypass it.
+        return map_fn(fn, elems)
     info = {}
 
     def f(*arrays):
