@@ -499,3 +499,28 @@ def test_gradient_inside_context_logs_as_tf(caplog):
     assert [r.getMessage() for r in caplog.records] == [_tape._INSIDE_MSG]
     assert "persistent tape inside its context is significantly less efficient" in \
         _tape._INSIDE_MSG
+
+
+def test_none_in_output_gradients_raises_as_tf():
+    def run(m):
+        x = m.constant([1.0, 2.0])
+        with m.GradientTape() as t:
+            t.watch(x)
+            a, b = x * 2.0, x * x
+        try:
+            t.gradient([a, b], x, output_gradients=[None, m.constant([1.0, -1.0])])
+        except Exception as e:  # noqa: BLE001 - compared with TF's
+            return type(e).__name__, str(e)
+    assert run(tf) == run(rtf)
+
+
+@pytest.mark.parametrize("kind", ["gradient", "jacobian"])
+def test_watched_variables_after_non_persistent_gradient(kind):
+    def run(m):
+        v = m.Variable(2.0, trainable=False, name="frozen")
+        w = m.Variable(3.0, name="w")
+        with m.GradientTape() as t:
+            y = v * w
+        getattr(t, kind)(y, w)
+        return [x.name for x in t.watched_variables()]
+    assert run(tf) == run(rtf)

@@ -218,8 +218,17 @@ class GradientTape:
             r = refs[i] = ("t", len(refs))
             self._by_ref[r] = i
 
+    def _release(self):
+        """A non-persistent tape after its one ``gradient``: its recording is dropped."""
+        self._last_watched = self.watched_variables()
+        self._used = True
+        self._clear()
+
     def watched_variables(self):
-        """The Variables this tape watches, in creation order (as TF lists them)."""
+        """The Variables this tape watches, in creation order (as TF lists them); after a
+        non-persistent tape's ``gradient``, those it watched then."""
+        if self._used and not self._persistent:
+            return self._last_watched
         return tuple(sorted(self._watched_vars.values(), key=lambda v: getattr(v, "_uid", 0)))
 
     # -- recording ------------------------------------------------------------------------------
@@ -315,8 +324,7 @@ class GradientTape:
         if fast is not None:
             grads = self._gradient([target], fast, None)
             if not self._persistent:
-                self._used = True
-                self._clear()
+                self._release()
             ts = type(sources)
             return grads if ts is list else tuple(grads) if ts is tuple else grads[0]
         unconnected = _unconnected_mode(unconnected_gradients)
@@ -333,12 +341,11 @@ class GradientTape:
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
         ograds = None
         if output_gradients is not None:
-            ograds = [None if g is None else convert_to_tensor(g)
-                      for g in nest.flatten(output_gradients)]
+            # Note: a None entry raises TF's conversion error, as TF's imperative_grad does.
+            ograds = [convert_to_tensor(g) for g in nest.flatten(output_gradients)]
         grads = self._gradient(flat_targets, flat_sources, ograds)
         if not self._persistent:
-            self._used = True
-            self._clear()
+            self._release()
         out = []
         for s, g in zip(flat_sources, grads):
             if g is None and unconnected == UnconnectedGradients.ZERO:
