@@ -524,3 +524,45 @@ def test_watched_variables_after_non_persistent_gradient(kind):
         getattr(t, kind)(y, w)
         return [x.name for x in t.watched_variables()]
     assert run(tf) == run(rtf)
+
+
+def _custom_with_variables(m, scale):
+    v = m.Variable(2.0)
+    u = m.Variable([1.0, -1.0])
+
+    @m.custom_gradient
+    def f(x):
+        y = x * v + m.reduce_sum(u)
+
+        def grad(dy, variables=None):
+            return dy * scale, [dy * w * 3.0 for w in variables]
+        return y, grad
+    return v, u, f
+
+
+def test_custom_gradient_with_variables():
+    def run(m):
+        v, u, f = _custom_with_variables(m, 10.0)
+        x = m.constant(3.0)
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = f(x) * 2.0
+        return t.gradient(y, [x, v, u])
+    assert_struct_same(*both(run))
+
+
+def test_custom_gradient_grad_fn_without_variables_raises():
+    def run(m):
+        v = m.Variable(2.0)
+
+        @m.custom_gradient
+        def f(x):
+            return x * v, lambda dy: dy
+        x = m.constant(3.0)
+        with m.GradientTape() as t:
+            t.watch(x)
+            try:
+                f(x)
+            except TypeError as e:
+                return str(e)
+    assert run(tf) == run(rtf)

@@ -46,23 +46,35 @@ def custom_gradient(f=None):
                 return _traced_call(f, xs, kwargs)
             y, _ = f(*xs, **kwargs)
             return y
-        with tracing_scope():
-            pass
+        # f runs once, off the caller's tapes; a tape of its own sees the trainable variables
+        # it reads, whose gradients ``grad_fn(..., variables=...)`` gives (TF's rule).
+        from .tape import GradientTape
         saved = (st.tapes, st.accumulators)
-        st.tapes, st.accumulators = [], []
+        watcher = GradientTape()
+        st.tapes, st.accumulators = [watcher], []
+        watcher._recording = True
         try:
-            y, _ = f(*xs, **kwargs)
+            y, grad_fn = f(*xs, **kwargs)
         finally:
             st.tapes, st.accumulators = saved
+        variables = [v for v in watcher.watched_variables()
+                     if not any(v is x for x in args)]
+        if variables and not _takes_variables(grad_fn):
+            raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument "
+                            f"'variables', since function uses variables: {variables}")
         flat_y = nest.flatten(y)
         in_dtypes = [x.dtype for x in xs]
         out_dtypes = [t.dtype for t in flat_y]
-        o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid)
+        o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables)
         outs = tuple(flat_y)
+        key = (tuple(in_dtypes), tuple(out_dtypes), len(variables))
         for tape in st.tapes:
-            tape._record(o, (tuple(in_dtypes), tuple(out_dtypes)), None, tuple(xs), outs)
+            for v in variables:
+                tape._variable_read(v, make(watcher._var_values[id(v)], v.dtype))
+            tape._record(o, key, None, tuple(xs) + tuple(variables), outs)
         for acc in st.accumulators:
-            acc._forward(o, (), None, tuple(xs), outs)
+            acc._forward(o, (), None, tuple(xs) + tuple(
+                make(watcher._var_values[id(v)], v.dtype) for v in variables), outs)
         return nest.pack_sequence_as(y, list(outs))
 
     return decorated
@@ -74,10 +86,21 @@ def _traced_call(f, xs, kwargs):
     return vals
 
 
-def _make_op(f, kwargs, in_dtypes, out_dtypes, uid):
+def _takes_variables(grad_fn) -> bool:
+    import inspect
+    try:
+        params = inspect.signature(grad_fn).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "variables" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables=()):
+    n_x = len(in_dtypes)
+
     def run(*vals):
         with tracing_scope():
-            y, g = f(*_wrap_vals(vals, in_dtypes), **kwargs)
+            y, g = f(*_wrap_vals(vals[:n_x], in_dtypes), **kwargs)
         return y, g
 
     @jax.custom_vjp
@@ -90,11 +113,16 @@ def _make_op(f, kwargs, in_dtypes, out_dtypes, uid):
 
     def bwd(vals, cts):
         with tracing_scope():
-            y, g = f(*_wrap_vals(vals, in_dtypes), **kwargs)
+            y, g = f(*_wrap_vals(vals[:n_x], in_dtypes), **kwargs)
             flat_y = nest.flatten(y)
             dys = [make(c, t.dtype) for c, t in zip(cts, flat_y)]
-            grads = g(*dys)
+            if variables:
+                grads, var_grads = g(*dys, variables=list(variables))
+            else:
+                grads, var_grads = g(*dys), []
         grads = nest.flatten(grads) if isinstance(grads, (list, tuple)) else [grads]
+        grads = grads + list(var_grads)
+        grads += [None] * (len(vals) - len(grads))
         out = []
         for gr, v in zip(grads, vals):
             if gr is None:
@@ -106,7 +134,7 @@ def _make_op(f, kwargs, in_dtypes, out_dtypes, uid):
 
     impl.defvjp(fwd, bwd)
     o = Op("custom_gradient", "IdentityN", lambda *v: impl(*v))
-    o.segment_key = ("custom_gradient", uid, tuple(in_dtypes))
+    o.segment_key = ("custom_gradient", uid, tuple(in_dtypes), len(variables))
     return o
 
 
