@@ -36,9 +36,13 @@ DTYPES = ["float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
                          ids=repr)
 def test_constant_with_dtype(value, dtype):
     ours = outcome(lambda: tf.constant(value, dtype=getattr(tf, dtype)))
+    if type(value) is int and value == -1 and dtype == "uint64":
+        # TF 2.21's own conversion is broken here: it returns with a Python exception still
+        # set (a SystemError), which can abort the interpreter a few calls later. Its
+        # behaviour for the other unsigned types is the reference.
+        assert ours[1] == outcome(lambda: rtf.constant(value, dtype=rtf.uint32))[1]
+        return
     theirs = outcome(lambda: rtf.constant(value, dtype=getattr(rtf, dtype)))
-    if theirs[1] == "SystemError":
-        pytest.skip("TF 2.21 crashes on this conversion (-1 to uint64)")
     assert ours[1] == theirs[1]
     if theirs[1] is None:
         assert_same(ours[0], theirs[0])
