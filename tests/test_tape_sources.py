@@ -61,26 +61,16 @@ def test_variable_and_its_read_value_as_sources():
     assert_struct_same(*both(run))
 
 
-def test_unused_intermediate_source_is_none():
+@pytest.mark.parametrize("unconnected", ["none", "zero"])
+def test_unused_intermediate_source(unconnected):
     def run(m):
         x = m.constant(2.0)
         with m.GradientTape() as t:
             t.watch(x)
             y = x * 3.0
             z = x * 5.0
-        return t.gradient(z, [x, y], unconnected_gradients="zero"), None
-    ours, theirs = both(lambda m: run(m)[0])
-    assert_struct_same(ours, theirs)
-    assert_struct_same(*both(lambda m: _none_case(m)))
-
-
-def _none_case(m):
-    x = m.constant(2.0)
-    with m.GradientTape() as t:
-        t.watch(x)
-        y = x * 3.0
-        z = x * 5.0
-    return t.gradient(z, [x, y])
+        return t.gradient(z, [x, y], unconnected_gradients=unconnected)
+    assert_struct_same(*both(run))
 
 
 def test_intermediate_source_with_output_gradients():
