@@ -56,8 +56,7 @@ def _run(tape, target, sources, unconnected, kind, make_impl):
     t = _as_target(target)
     seg = _lower(tape, [t], flat_sources, None, differentiable=True)
     if not tape._persistent:
-        tape._last_watched = tape.watched_variables()
-        tape._used = True
+        tape._mark_used()
     result = [None] * len(flat_sources)
     if seg is not None:
         grad_op, args, pos, _ = seg

@@ -218,10 +218,14 @@ class GradientTape:
             r = refs[i] = ("t", len(refs))
             self._by_ref[r] = i
 
-    def _release(self):
-        """A non-persistent tape after its one ``gradient``: its recording is dropped."""
+    def _mark_used(self):
+        """A non-persistent tape after its one ``gradient`` or ``jacobian``."""
         self._last_watched = self.watched_variables()
         self._used = True
+
+    def _release(self):
+        """``_mark_used``, and the recording is dropped."""
+        self._mark_used()
         self._clear()
 
     def watched_variables(self):
