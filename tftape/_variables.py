@@ -311,10 +311,9 @@ class ResourceVariable(Variable):
         cur = h._value
         if type(t) is _EagerTensor and t._v.shape == cur.shape:
             # The optimizer-step case (``v.assign_sub(lr * grad)``): one dtype, one shape.
-            fast = (_FAST_UPDATE or _FAST_UPDATE.update(_fast_update_ops()) or
-                    _FAST_UPDATE).get(h._dtype)
-            if fast is not None:
-                h._value = execute_binary(fast[o], make(cur, h._dtype), t)._v
+            kernel = _fast_update_op(h._dtype, o)
+            if kernel is not None:
+                h._value = execute_binary(kernel, make(cur, h._dtype), t)._v
                 return self._unread() if read_value else None
         if vshape(t) != cur.shape and h._shape.is_fully_defined():
             dims = lambda s: "[" + ",".join(str(d) for d in s) + "]"  # noqa: E731
@@ -473,6 +472,15 @@ def _fast_update_ops():
 
 
 _FAST_UPDATE: dict = {}   # dtype -> {public add/subtract: registry op}; filled on first use
+
+
+def _fast_update_op(dtype, public):
+    """The registry op behind ``public`` (``math_ops.add`` or ``subtract``) for ``dtype``, or
+    None where the op does not take that dtype."""
+    if not _FAST_UPDATE:
+        _FAST_UPDATE.update(_fast_update_ops())
+    ops = _FAST_UPDATE.get(dtype)
+    return None if ops is None else ops[public]
 
 
 def _scatter_rows(mode):
