@@ -566,3 +566,32 @@ def test_custom_gradient_grad_fn_without_variables_raises():
             except TypeError as e:
                 return str(e)
     assert run(tf) == run(rtf)
+
+
+@pytest.mark.parametrize("tape_inside", [True, False])
+def test_custom_gradient_inside_tf_function(tape_inside):
+    def run(m):
+        @m.custom_gradient
+        def f(x):
+            return {"a": x * 2.0, "b": m.sin(x)}, lambda da, db: da * 10.0 + db
+
+        @m.function
+        def inner(x):
+            with m.GradientTape() as t:
+                t.watch(x)
+                out = f(x)
+                y = out["a"] * out["b"]
+            return out["a"], t.gradient(y, x)
+
+        @m.function
+        def plain(x):
+            out = f(x)
+            return out["a"] * out["b"]
+        x = m.constant([0.5, 2.0])
+        if tape_inside:
+            return inner(x)
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = plain(x)
+        return y, t.gradient(y, x)
+    assert_struct_same(*both(run))

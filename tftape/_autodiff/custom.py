@@ -43,7 +43,7 @@ def custom_gradient(f=None):
         xs = [convert_to_tensor(a) if not isinstance(a, Tensor) else a for a in args]
         if not (st.tapes or st.accumulators) or st.tracing:
             if st.tracing:
-                return _traced_call(f, xs, kwargs)
+                return _traced_call(f, xs, kwargs, uid)
             y, _ = f(*xs, **kwargs)
             return y
         # f runs once, off the caller's tapes; a tape of its own sees the trainable variables
@@ -80,10 +80,25 @@ def custom_gradient(f=None):
     return decorated
 
 
-def _traced_call(f, xs, kwargs):
-    o = _make_op(f, kwargs, [x.dtype for x in xs], None, None)
+def _traced_call(f, xs, kwargs, uid):
+    """Inside a tf.function: the outputs of the custom-vjp function, as ``f``'s structure,
+    recorded on the tapes active in the traced code."""
+    st = STATE
+    saved = st.tapes
+    st.tapes = []
+    try:
+        y, _ = f(*xs, **kwargs)     # the structure and dtypes (traced, no cost at run time)
+    finally:
+        st.tapes = saved
+    flat_y = nest.flatten(y)
+    in_dtypes = [x.dtype for x in xs]
+    out_dtypes = [t.dtype for t in flat_y]
+    o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid)
     vals = o.grad_impl()(*[x._v for x in xs])
-    return vals
+    outs = tuple(make(v, d) for v, d in zip(vals, out_dtypes))
+    for tape in st.tapes:
+        tape._record(o, (tuple(in_dtypes), tuple(out_dtypes), 0), None, tuple(xs), outs)
+    return nest.pack_sequence_as(y, list(outs))
 
 
 def _takes_variables(grad_fn) -> bool:
