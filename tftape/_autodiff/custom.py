@@ -66,18 +66,24 @@ def custom_gradient(f=None):
         in_dtypes = [x.dtype for x in xs]
         out_dtypes = [t.dtype for t in flat_y]
         o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables)
-        outs = tuple(flat_y)
-        key = (tuple(in_dtypes), tuple(out_dtypes), len(variables))
-        for tape in st.tapes:
-            for v in variables:
-                tape._variable_read(v, make(watcher._var_values[id(v)], v.dtype))
-            tape._record(o, key, None, tuple(xs) + tuple(variables), outs)
-        for acc in st.accumulators:
-            acc._forward(o, (), None, tuple(xs) + tuple(
-                make(watcher._var_values[id(v)], v.dtype) for v in variables), outs)
-        return nest.pack_sequence_as(y, list(outs))
+        reads = [make(watcher._var_values[id(v)], v.dtype) for v in variables]
+        _record(o, xs, tuple(flat_y), variables, reads)
+        return y
 
     return decorated
+
+
+def _record(o, xs, outs, variables=(), reads=()):
+    """Records the custom-gradient op on the active tapes and accumulators; the variables
+    it read count as its inputs (``reads``: their values then)."""
+    st = STATE
+    key = (tuple(x.dtype for x in xs), tuple(t.dtype for t in outs), len(variables))
+    for tape in st.tapes:
+        for v, r in zip(variables, reads):
+            tape._variable_read(v, r)
+        tape._record(o, key, None, tuple(xs) + tuple(variables), outs)
+    for acc in st.accumulators:
+        acc._forward(o, (), None, tuple(xs) + tuple(reads), outs)
 
 
 def _traced_call(f, xs, kwargs, uid):
@@ -96,8 +102,7 @@ def _traced_call(f, xs, kwargs, uid):
     o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid)
     vals = o.grad_impl()(*[x._v for x in xs])
     outs = tuple(make(v, d) for v, d in zip(vals, out_dtypes))
-    for tape in st.tapes:
-        tape._record(o, (tuple(in_dtypes), tuple(out_dtypes), 0), None, tuple(xs), outs)
+    _record(o, xs, outs)
     return nest.pack_sequence_as(y, list(outs))
 
 
