@@ -6,8 +6,6 @@ traced once and run with ``lax.scan`` (Variables it assigns ride along in the ca
 """
 from __future__ import annotations
 
-import functools
-
 import jax
 
 from .._core import dtypes as _d
@@ -50,12 +48,12 @@ def _slice(s: Structure, i):
     return s.rebuild([a[i] for a in s.arrays])
 
 
-def _eager_slicer(elems, xs: Structure):
-    """``i -> element i of elems`` for the eager loops. While a GradientTape (or a forward
-    accumulator) is active the elements come from ``tf.unstack``, a recorded op, so that
-    gradients flow through ``map_fn``, ``scan`` and the folds as they do in TF's eager loop."""
+def _slicer(elems, xs: Structure):
+    """``i -> element i of elems``. Eagerly, while a GradientTape (or a forward accumulator)
+    is active, the elements come from ``tf.unstack``, a recorded op, so that gradients flow
+    through ``map_fn``, ``scan`` and the folds as they do in TF's eager loop."""
     st = STATE
-    if not (st.tapes or st.accumulators) or xs.composite_key is not None:
+    if st.tracing or not (st.tapes or st.accumulators) or xs.composite_key is not None:
         return lambda i: _slice(xs, i)
     from .._ops.array_ops import unstack
     leaves = _nest.flatten(elems) if xs.nested else [elems]
@@ -135,7 +133,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     if not STATE.tracing:
         if n == 0:
             return _empty_like(xs, fn_output_signature or dtype)
-        element = _eager_slicer(elems, xs)
+        element = _slicer(elems, xs)
         return _stack_structure([fn(element(i)) for i in range(n)])
     empty = Structure([])
     _, ys, y_struct, _ = _scan_traced(lambda c, x: (c, fn(x)), empty, xs)
@@ -162,7 +160,7 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         raise TypeError(f"{fn} is not callable.")
     xs, n = _elements(elems)
     order = range(n - 1, -1, -1) if reverse else range(n)
-    element = _eager_slicer(elems, xs) if not STATE.tracing else functools.partial(_slice, xs)
+    element = _slicer(elems, xs)
     if initializer is None:
         first = next(iter(order))
         acc = element(first)
@@ -215,7 +213,7 @@ def _fold(fn, elems, initializer, reverse):
         raise TypeError(f"{fn} is not callable.")
     xs, n = _elements(elems)
     order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
-    element = _eager_slicer(elems, xs) if not STATE.tracing else functools.partial(_slice, xs)
+    element = _slicer(elems, xs)
     if initializer is None:
         acc = element(order[0])
         order = order[1:]
