@@ -813,11 +813,7 @@ def _build_fused_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, fill) -> O
         src = flat[:n_src]
         cap = flat[n_src:n_src + n_cap]
         primal, vjp, env = jax.vjp(lambda s: forward(s, cap), tuple(src), has_aux=True)
-        if has_og:
-            cts = tuple(_conj(g.astype(p.dtype)) for g, p in zip(flat[n_src + n_cap:], primal))
-        else:
-            cts = tuple(jnp.ones_like(p) for p in primal)
-        (g,) = vjp(cts)
+        (g,) = vjp(_output_cts(primal, flat[n_src + n_cap:] if has_og else None))
         return tuple(map(_conj, g)) + tuple(env[k][p] for k, p in fill)
 
     return _segment_op(key, fused_fn, None, n_src, n_cap)
@@ -833,11 +829,7 @@ def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) ->
         src = flat[:n_src]
         cap = flat[n_src:n_src + n_cap]
         primal, vjp = jax.vjp(lambda s: forward(s, cap), tuple(src))
-        if has_og:
-            cts = tuple(_conj(g.astype(p.dtype)) for g, p in zip(flat[n_src + n_cap:], primal))
-        else:
-            cts = tuple(jnp.ones_like(p) for p in primal)
-        (g,) = vjp(cts)
+        (g,) = vjp(_output_cts(primal, flat[n_src + n_cap:] if has_og else None))
         return tuple(map(_conj, g))
 
     return _segment_op(key, grad_fn, forward, n_src, n_cap)
@@ -902,6 +894,14 @@ def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -
         return tuple(_conj(ct.get(("s", i), jnp.zeros_like(src[i]))) for i in range(n_src))
 
     return _segment_op(key, backward, None, n_src, n_cap)
+
+
+def _output_cts(primal, ograds):
+    """The cotangents a lowering starts from: ones, or the output gradients (TF's convention,
+    conjugated for JAX's ``vjp``)."""
+    if ograds is None:
+        return tuple(jnp.ones_like(p) for p in primal)
+    return tuple(_conj(g.astype(p.dtype)) for g, p in zip(ograds, primal))
 
 
 def _conj(x):
