@@ -16,7 +16,9 @@ from ._core.convert import convert_to_tensor
 from ._core.errors import kernel_error
 from ._core.registry import STATE, execute, execute_binary, op
 from ._core.shape import TensorShape
-from ._core.tensor import EagerTensor as _EagerTensor, Tensor, make, make_string, Reference, vshape
+from ._core import pending as _pending
+from ._core.tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tensor, make, \
+    make_string, Reference, vshape
 from ._autodiff.tape import variable_accessed
 
 
@@ -133,6 +135,13 @@ class ResourceVariable(Variable):
         self._synchronization = synchronization
         self._aggregation = aggregation
         self._initial_value = t
+
+    def __getattr__(self, name):
+        # A variable whose update is deferred (``_defer_update``) has no ``_value`` until
+        # something reads it: then the step's deferred updates run.
+        if name == "_value" and "_pending" in self.__dict__:
+            return _settle(self)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     # -- reading --------------------------------------------------------------------------------
     def _current(self):
@@ -301,7 +310,10 @@ class ResourceVariable(Variable):
             raise ValueError(f"Cannot assign value to variable ' {h._name}': Shape mismatch."
                              f"The variable shape {h._shape}, and the assigned value shape "
                              f"{t.shape} are incompatible.")
-        h._value = t._v
+        if type(t) is _Pending and _deferrable():
+            _defer_update(h, t)
+        else:
+            h._value = t._v
         return self._unread() if read_value else None
 
     def _update(self, o, op_name, value, read_value):
@@ -309,11 +321,16 @@ class ResourceVariable(Variable):
         t = value if isinstance(value, Tensor) and value._dtype is h._dtype else \
             self._convert_update(value)
         cur = h._value
-        if type(t) is _EagerTensor and t._v.shape == cur.shape:
+        tt = type(t)
+        if (tt is _EagerTensor or tt is _Pending and _deferrable()) and vshape(t) == cur.shape:
             # The optimizer-step case (``v.assign_sub(lr * grad)``): one dtype, one shape.
             kernel = _fast_update_op(h._dtype, o)
             if kernel is not None:
-                h._value = execute_binary(kernel, make(cur, h._dtype), t)._v
+                new = execute_binary(kernel, make(cur, h._dtype), t)
+                if type(new) is _Pending:
+                    _defer_update(h, new)
+                else:
+                    h._value = new._v
                 return self._unread() if read_value else None
         if vshape(t) != cur.shape and h._shape.is_fully_defined():
             dims = lambda s: "[" + ",".join(str(d) for d in s) + "]"  # noqa: E731
@@ -469,6 +486,78 @@ def _fast_update_ops():
         if len(ops) == 2:
             table[d] = ops
     return table
+
+
+# -- deferred updates ----------------------------------------------------------------------------
+# An update computed from a value that is itself still pending (``v.assign_sub(lr * g)`` with
+# ``g`` from ``tape.gradient``) does not run at once: the variable keeps the pending result
+# and is listed here. The first read of any listed variable runs all their updates as one
+# program (``pending.run``), so an optimizer step costs one dispatch, not two per variable.
+_DIRTY: dict = {}   # id(handle) -> handle holding a pending update
+_DIRTY_MAX = 256
+_LOCK = threading.RLock()
+
+
+def _deferrable() -> bool:
+    st = STATE
+    return not (st.tracing or st.tapes or st.accumulators)
+
+
+def _defer_update(h, t):
+    d = h.__dict__
+    with _LOCK:   # another thread may be flushing
+        d["_pending"] = t
+        d.pop("_value", None)
+        _DIRTY[id(h)] = h
+        if len(_DIRTY) > _DIRTY_MAX:
+            flush_updates()
+
+
+def flush_updates():
+    """Runs every deferred variable update (one program) and stores the new values."""
+    with _LOCK:
+        if not _DIRTY:
+            return
+        owners = []
+        nodes = []
+        for h in _DIRTY.values():
+            d = h.__dict__
+            p = d.get("_pending")
+            if p is None:
+                continue
+            if "_value" in d:       # assigned directly since: that value stands
+                del d["_pending"]
+                continue
+            if type(p) is _Pending and p._pend[0].vals is None:
+                nodes.append(p._pend[0])
+            owners.append((d, p))
+        _DIRTY.clear()
+        if nodes:
+            _pending.run(nodes)
+        for d, p in owners:
+            d["_value"] = p._v
+            del d["_pending"]
+
+
+def _settle(h):
+    """The value of variable ``h``, running the deferred updates if it has one pending."""
+    d = h.__dict__
+    with _LOCK:
+        if "_value" not in d:
+            if "_pending" not in d:
+                raise AttributeError("_value")
+            flush_updates()
+            if "_value" not in d:   # not listed (a copy of a variable): its own update only
+                d["_value"] = d.pop("_pending")._v
+    return d["_value"]
+
+
+def settled_value(h):
+    """The raw value variable ``h`` holds (after its deferred update), or None if it has none."""
+    d = h.__dict__
+    if "_pending" in d:
+        return _settle(h)
+    return d.get("_value")
 
 
 _FAST_UPDATE: dict = {}   # dtype -> {public add/subtract: registry op}; filled on first use

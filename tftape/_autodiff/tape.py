@@ -21,7 +21,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import EagerTensor, PendingTensor, Tensor, make
-from .._core.pending import defer as _defer, fill as _fill
+from .._core.pending import defer as _defer, fill as _fill, ready as _ready
 from .._core.convert import convert_to_tensor
 from . import nest
 
@@ -980,8 +980,8 @@ def _run_fused(o: Op, args, tape, fill):
         t = nodes[k][4][p]
         if type(t) is PendingTensor:
             _fill(t, v)
-    by_np = _d._BY_NP
-    return tuple([make(v, by_np[v.dtype]) for v in out[:n]])
+    # Pending-but-ready results: an update made from them joins its step's other updates.
+    return _ready(tuple(out[:n]))
 
 
 def _record_segment(self, o, args, outs, source_tape):

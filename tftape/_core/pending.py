@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import sys
 
 from . import dtypes as _d
 from .tensor import EagerTensor, PendingTensor
@@ -25,6 +26,7 @@ _PROGRAMS: collections.OrderedDict = collections.OrderedDict()
 _PROGRAMS_MAX = 256
 _SEEN: dict = {}          # structure -> times run op by op
 _COMPILE_AFTER = 3
+_refcount = sys.getrefcount
 
 
 class Node:
@@ -101,17 +103,43 @@ def value(t):
     """Computes (once) and returns the value of a pending tensor."""
     node, i, _ = t._pend
     if node.vals is None:
-        _run(node)
+        run([node])
     v = node.vals[i]
     fill(t, v)
     return v
 
 
-def _run(target: Node):
-    """Runs ``target`` and the pending nodes it depends on as one jitted program."""
+def ready(vals) -> tuple:
+    """Pending tensors for values already computed (or dispatched): a gradient's results.
+
+    Reading one costs nothing more than an EagerTensor's value, but an op applied to it
+    outside a tape is deferred like a recorded op (``registry.execute``), so an optimizer
+    update such as ``v.assign_sub(lr * g)`` joins the other updates of its step in one
+    program (see ``_variables``) instead of running op by op.
+    """
+    node = Node(None, None, None, (), 0)
+    node.vals = vals
+    by_np = _d._BY_NP
+    outs = []
+    for i, v in enumerate(vals):
+        t = _new(PendingTensor)
+        t._dtype = by_np[v.dtype]
+        t._pend = (node, i, v.shape)
+        outs.append(t)
+    return tuple(outs)
+
+
+def run(targets):
+    """Runs the pending nodes ``targets`` and those they depend on as one jitted program.
+
+    The program returns the outputs of the targets and of the nodes whose outputs are still
+    referenced outside the pending graph (a tensor the caller kept); an intermediate no one
+    can read again is not written out. A node left out keeps its inputs, so should its value
+    be asked for after all, it is computed then.
+    """
     order: list = []
     seen: set = set()
-    stack = [(target, False)]
+    stack = [(n, False) for n in reversed(targets)]
     while stack:
         node, done = stack.pop()
         if done:
@@ -130,6 +158,7 @@ def _run(target: Node):
     ext: list = []
     ext_pos: dict = {}
     struct = []
+    inner: dict = {}   # id -> [pending tensor, its uses as an input here, its node's position]
     for n in order:
         refs = []
         for a in n.args:
@@ -137,6 +166,11 @@ def _run(target: Node):
                 k = index.get(id(a._pend[0]))
                 if k is not None:
                     refs.append((0, k, a._pend[1]))
+                    u = inner.get(id(a))
+                    if u is None:
+                        inner[id(a)] = [a, 1, k]
+                    else:
+                        u[1] += 1
                     continue
             j = ext_pos.get(id(a))
             if j is None:
@@ -144,7 +178,9 @@ def _run(target: Node):
                 ext.append(a)
             refs.append((1, j))
         struct.append((n.op, n.key, tuple(refs)))
-    key = tuple(struct)
+    a = u = None   # drop the loops' references before counting
+    kept = _kept(inner, [index[id(n)] for n in targets])
+    key = (tuple(struct), kept)
     prog = _PROGRAMS.get(key)
     if prog is None:
         # A structure seen once or twice (a value printed in a one-off script) runs op by op
@@ -154,21 +190,45 @@ def _run(target: Node):
             if len(_SEEN) > _PROGRAMS_MAX:
                 _SEEN.clear()
             _SEEN[key] = seen
-            prog = functools.partial(_op_by_op, order, struct)
+            prog = functools.partial(_op_by_op, order, struct, kept)
         else:
             _SEEN.pop(key, None)
-            prog = _PROGRAMS[key] = _build(order, struct)
+            prog = _PROGRAMS[key] = _build(order, struct, kept)
             if len(_PROGRAMS) > _PROGRAMS_MAX:
                 _PROGRAMS.popitem(last=False)
     else:
         _PROGRAMS.move_to_end(key)
-    outs = prog(*[a._v for a in ext])
-    for n, vals in zip(order, outs):
+    from .registry import STATE
+    if STATE.tracing:
+        # A value read while a tf.function traces (a variable it captures): compute it now,
+        # not as part of the traced program.
+        import jax
+        with jax.ensure_compile_time_eval():
+            outs = prog(*[a._v for a in ext])
+    else:
+        outs = prog(*[a._v for a in ext])
+    for k, vals in zip(kept, outs):
+        n = order[k]
         n.vals = vals
         n.args = ()   # the inputs are no longer needed
 
 
-def _op_by_op(order, struct, *ext):
+_run = run
+
+
+def _kept(inner: dict, targets: list) -> tuple:
+    """The positions of the nodes a run returns: the targets and every node with an output
+    referenced from outside the run. ``inner`` maps each pending input to
+    ``[tensor, uses as an input in the run, its node's position]``."""
+    keep = set(targets)
+    for u in inner.values():
+        # Beyond its uses in the run, ``u`` and getrefcount's argument: someone else holds it.
+        if _refcount(u[0]) > u[1] + 2:
+            keep.add(u[2])
+    return tuple(sorted(keep))
+
+
+def _op_by_op(order, struct, kept, *ext):
     from .registry import _compile
     env = []
     for n, (_, _, refs) in zip(order, struct):
@@ -178,10 +238,10 @@ def _op_by_op(order, struct, *ext):
             fn = _compile(o, n.key, n.static)
         out = fn(*[env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs])
         env.append(tuple(out) if type(out) in (tuple, list) else (out,))
-    return env
+    return [env[k] for k in kept]
 
 
-def _build(order, struct):
+def _build(order, struct, kept):
     import jax
     fns = [functools.partial(n.op.impl, **n.static) if n.static else n.op.impl for n in order]
     wiring = [s[2] for s in struct]
@@ -191,7 +251,7 @@ def _build(order, struct):
         for fn, refs in zip(fns, wiring):
             out = fn(*[env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs])
             env.append(tuple(out) if type(out) in (tuple, list) else (out,))
-        return env
+        return [env[k] for k in kept]
     return jax.jit(program)
 
 

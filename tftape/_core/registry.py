@@ -12,7 +12,8 @@ import threading
 
 from . import dtypes as _d
 from .errors import InvalidArgumentError, op_error
-from .tensor import EagerTensor as _EagerTensor, Tensor, make, make_string
+from .tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tensor, make, \
+    make_string
 from .convert import convert_to_tensor
 from . import pending as _pending
 
@@ -260,6 +261,10 @@ def execute(o: Op, args, key=(), static=None):
         return _execute_slow(o, args, key, static)
     if (st.tapes or st.accumulators) and o.differentiable:
         return _execute_recorded(o, args, key, static)
+    if _Pending in map(type, args) and o.lazy:
+        outs = _pending.defer(o, key, static, args)
+        if outs is not None:
+            return outs
     fn = o._kernels.get(key)
     if fn is None:
         fn = _compile(o, key, static)
@@ -286,6 +291,11 @@ def execute_binary(o: Op, a, b, key=(), static=None):
         return _execute_slow(o, (a, b), key, static)
     if (st.tapes or st.accumulators) and o.differentiable:
         return _execute_recorded(o, (a, b), key, static)
+    if (type(a) is _Pending or type(b) is _Pending) and o.lazy:
+        # An op on a value not computed yet (a gradient, a deferred result) is deferred too.
+        t = _pending.defer(o, key, static, (a, b))
+        if t is not None:
+            return t
     fn = o._kernels.get(key)
     if fn is None:
         fn = _compile(o, key, static)

@@ -94,6 +94,8 @@ class _ValueSlot:
         if obj is None:
             return self
         d = obj.__dict__
+        if "_pending" in d:
+            _settle(obj)
         scopes = _L.scopes
         if scopes:
             s = scopes[-1]
@@ -107,6 +109,8 @@ class _ValueSlot:
 
     def __set__(self, obj, value):
         d = obj.__dict__
+        if "_pending" in d:
+            _settle(obj)
         scopes = _L.scopes
         if scopes:
             s = scopes[-1]
@@ -126,6 +130,11 @@ class _ValueSlot:
         del obj.__dict__["_value"]
 
 
+def _settle(obj):
+    from .._variables import _settle as settle
+    settle(obj)
+
+
 _installed = False
 
 
@@ -142,6 +151,8 @@ def _install():
 def raw_value(var):
     """A variable's stored value, bypassing capture."""
     h = var._handle() if hasattr(var, "_handle") else var
+    if "_pending" in h.__dict__:
+        _settle(h)
     return h.__dict__["_value"]
 
 

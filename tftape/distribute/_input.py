@@ -246,8 +246,9 @@ def shard_batch_like(variables, data):
     from jax.sharding import NamedSharding, PartitionSpec as P
     from ._context import AXIS
     mesh = None
+    from .._variables import settled_value
     for v in variables:
-        sh = getattr(v.__dict__.get("_value"), "sharding", None)
+        sh = getattr(settled_value(v), "sharding", None)
         if isinstance(sh, NamedSharding) and AXIS in sh.mesh.axis_names and \
                 sh.mesh.size > 1:
             mesh = sh.mesh

@@ -273,7 +273,8 @@ class Strategy:
         return v
 
     def _replicate(self, v):
-        val = v.__dict__.get("_value")
+        from .._variables import settled_value
+        val = settled_value(v)
         if val is None or isinstance(val, jax.core.Tracer) or getattr(val, "dtype", None) is \
                 None or val.dtype.kind == "O":
             return
