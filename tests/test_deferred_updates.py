@@ -264,3 +264,35 @@ def test_random_update_sequences_match_tf(program):
 
     for a, b in zip(run(tf), run(rtf)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+class _SlowArray:
+    """Stands for a result still being computed: not ready on the first look."""
+
+    def __init__(self, value):
+        self.value = np.asarray(value)
+        self.looks = 0
+
+    def is_ready(self):
+        self.looks += 1
+        return self.looks > 1
+
+    def __array__(self, dtype=None, copy=None):
+        return self.value
+
+
+def test_a_host_read_that_must_wait_dispatches_waiting_updates_first():
+    from tftape._core.tensor import to_host
+    vs = make_vars(tf, seed=5)
+    expect = [v.numpy() * (1 - 0.1 * 2) for v in vs]
+    sgd_step(tf, vs)
+    assert _variables._DIRTY
+    ready_now = _SlowArray([1.0])
+    ready_now.looks = 1                                  # ready at once: nothing dispatched
+    np.testing.assert_array_equal(to_host(ready_now), [1.0])
+    assert _variables._DIRTY
+    np.testing.assert_array_equal(to_host(_SlowArray([2.0])), [2.0])
+    assert not _variables._DIRTY                         # dispatched while the read waited
+    assert not any("_pending" in v.__dict__ for v in vs)
+    for v, e in zip(vs, expect):
+        np.testing.assert_allclose(v.numpy(), e, rtol=1e-6)

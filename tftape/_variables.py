@@ -16,7 +16,7 @@ from ._core.convert import convert_to_tensor
 from ._core.errors import kernel_error
 from ._core.registry import STATE, execute, execute_binary, op
 from ._core.shape import TensorShape
-from ._core import pending as _pending
+from ._core import pending as _pending, tensor as _tensor_mod
 from ._core.tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tensor, make, \
     make_string, Reference, vshape
 from ._autodiff.tape import variable_accessed
@@ -537,6 +537,14 @@ def flush_updates():
         for d, p in owners:
             d["_value"] = p._v
             del d["_pending"]
+
+
+def _flush_before_wait():
+    if _DIRTY and _deferrable():
+        flush_updates()
+
+
+_tensor_mod.before_wait[0] = _flush_before_wait
 
 
 def _settle(h):

@@ -202,6 +202,10 @@ _TENSOR_QUALNAME = "tensorflow.python.framework.ops.EagerTensor"
 _POLL_S = 1e-4
 _PAUSE = 16
 _skip = [0]   # reads left that block without polling
+# Set by ``_variables``: dispatches the variable updates waiting for a read, if any. A host
+# read that must wait for a computation dispatches them first, so that their dispatch costs
+# nothing (the thread would wait anyway) and they run right after that computation.
+before_wait = [None]
 
 
 def to_host(v) -> np.ndarray:
@@ -209,6 +213,11 @@ def to_host(v) -> np.ndarray:
     ready = getattr(v, "is_ready", None)
     if ready is None or ready():
         return np.asarray(v)
+    hook = before_wait[0]
+    if hook is not None:
+        hook()
+        if ready():
+            return np.asarray(v)
     if _skip[0]:
         _skip[0] -= 1
         return np.asarray(v)
