@@ -595,3 +595,80 @@ def test_custom_gradient_inside_tf_function(tape_inside):
             y = plain(x)
         return y, t.gradient(y, x)
     assert_struct_same(*both(run))
+
+
+def test_custom_gradient_with_variables_over_training_steps():
+    # The op's function and vjp read the variables' values as arguments, never the values
+    # they held when the op was first made (a cached segment must not keep them).
+    def run(m):
+        v = m.Variable(2.0)
+        x = m.Variable(3.0)
+
+        @m.custom_gradient
+        def f(x):
+            def grad(dy, variables=None):
+                return dy * v, [dy * x]
+            return x * v, grad
+        out = []
+        for _ in range(6):
+            with m.GradientTape() as t:
+                y = f(x) * f(x)
+            gx, gv = t.gradient(y, [x, v])
+            out.append([y, gx, gv])
+            v.assign_add(1.0)
+            x.assign_sub(0.001 * gx)
+        return out
+    assert_struct_same(*both(run))
+
+
+@pytest.mark.parametrize("tape_inside", [True, False])
+def test_custom_gradient_with_variables_inside_tf_function(tape_inside):
+    def run(m):
+        v, u, f = _custom_with_variables(m, 10.0)
+
+        @m.function
+        def inner(x):
+            with m.GradientTape() as t:
+                t.watch(x)
+                y = f(x) * 2.0
+            return y, t.gradient(y, [x, v, u])
+
+        @m.function
+        def plain(x):
+            return f(x) * 2.0
+        out = []
+        for step in range(3):
+            x = m.constant(3.0 + step)
+            if tape_inside:
+                out.append(inner(x))
+            else:
+                with m.GradientTape() as t:
+                    t.watch(x)
+                    y = plain(x)
+                out.append([y, t.gradient(y, [x, v, u])])
+            v.assign_add(0.5)
+        return out
+    assert_struct_same(*both(run))
+
+
+def test_custom_gradient_without_variables_keyword_inside_tf_function_raises():
+    def run(m):
+        v = m.Variable(2.0)
+
+        @m.custom_gradient
+        def f(x):
+            return x * v, lambda dy: dy
+
+        @m.function
+        def g(x):
+            with m.GradientTape() as t:
+                t.watch(x)
+                y = f(x)
+            return t.gradient(y, x)
+        try:
+            g(m.constant(3.0))
+        except TypeError as e:
+            return str(e).strip().splitlines()[-1].strip()
+    ours = run(tf)
+    assert ours.startswith("TypeError: @tf.custom_gradient grad_fn must accept")
+    assert ours == run(rtf)

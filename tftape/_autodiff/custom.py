@@ -41,36 +41,47 @@ def custom_gradient(f=None):
     def decorated(*args, **kwargs):
         st = STATE
         xs = [convert_to_tensor(a) if not isinstance(a, Tensor) else a for a in args]
-        if not (st.tapes or st.accumulators) or st.tracing:
-            if st.tracing:
-                return _traced_call(f, xs, kwargs, uid)
+        if not (st.tapes or st.accumulators or st.tracing):
             y, _ = f(*xs, **kwargs)
             return y
-        # f runs once, off the caller's tapes; a tape of its own sees the trainable variables
-        # it reads, whose gradients ``grad_fn(..., variables=...)`` gives (TF's rule).
-        from .tape import GradientTape
-        saved = (st.tapes, st.accumulators)
-        watcher = GradientTape()
-        st.tapes, st.accumulators = [watcher], []
-        watcher._recording = True
-        try:
-            y, grad_fn = f(*xs, **kwargs)
-        finally:
-            st.tapes, st.accumulators = saved
-        variables = [v for v in watcher.watched_variables()
-                     if not any(v is x for x in args)]
-        if variables and not _takes_variables(grad_fn):
-            raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument "
-                            f"'variables', since function uses variables: {variables}")
-        flat_y = nest.flatten(y)
-        in_dtypes = [x.dtype for x in xs]
-        out_dtypes = [t.dtype for t in flat_y]
-        o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables)
-        reads = [make(watcher._var_values[id(v)], v.dtype) for v in variables]
-        _record(o, xs, tuple(flat_y), variables, reads)
-        return y
+        return _recorded_call(f, xs, args, kwargs, uid)
 
     return decorated
+
+
+def _recorded_call(f, xs, args, kwargs, uid):
+    """Calls ``f`` and records it as one op whose vjp is ``grad_fn``.
+
+    ``f`` runs once, off the caller's tapes; a tape of its own sees the trainable variables it
+    reads, whose gradients ``grad_fn(..., variables=...)`` gives (TF's rule). Eagerly the
+    outputs are ``f``'s; inside a tf.function they are the custom-vjp op's, so that the traced
+    program differentiates through ``grad_fn`` too (a tape outside the function's call).
+    """
+    from .tape import GradientTape
+    st = STATE
+    saved = (st.tapes, st.accumulators)
+    watcher = GradientTape()
+    st.tapes, st.accumulators = [watcher], []
+    watcher._recording = True
+    try:
+        y, grad_fn = f(*xs, **kwargs)
+    finally:
+        st.tapes, st.accumulators = saved
+    variables = [v for v in watcher.watched_variables() if not any(v is x for x in args)]
+    if variables and not _takes_variables(grad_fn):
+        raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument "
+                        f"'variables', since function uses variables: {variables}")
+    flat_y = nest.flatten(y)
+    out_dtypes = [t.dtype for t in flat_y]
+    o = _make_op(f, kwargs, [x.dtype for x in xs], out_dtypes, uid, variables)
+    reads = [make(watcher._var_values[id(v)], v.dtype) for v in variables]
+    if not st.tracing:
+        _record(o, xs, tuple(flat_y), variables, reads)
+        return y
+    vals = o.grad_impl()(*[x._v for x in xs], *[r._v for r in reads])
+    outs = tuple(make(v, d) for v, d in zip(vals, out_dtypes))
+    _record(o, xs, outs, variables, reads)
+    return nest.pack_sequence_as(y, list(outs))
 
 
 def _record(o, xs, outs, variables=(), reads=()):
@@ -86,26 +97,6 @@ def _record(o, xs, outs, variables=(), reads=()):
         acc._forward(o, (), None, tuple(xs) + tuple(reads), outs)
 
 
-def _traced_call(f, xs, kwargs, uid):
-    """Inside a tf.function: the outputs of the custom-vjp function, as ``f``'s structure,
-    recorded on the tapes active in the traced code."""
-    st = STATE
-    saved = st.tapes
-    st.tapes = []
-    try:
-        y, _ = f(*xs, **kwargs)     # the structure and dtypes (traced, no cost at run time)
-    finally:
-        st.tapes = saved
-    flat_y = nest.flatten(y)
-    in_dtypes = [x.dtype for x in xs]
-    out_dtypes = [t.dtype for t in flat_y]
-    o = _make_op(f, kwargs, in_dtypes, out_dtypes, uid)
-    vals = o.grad_impl()(*[x._v for x in xs])
-    outs = tuple(make(v, d) for v, d in zip(vals, out_dtypes))
-    _record(o, xs, outs)
-    return nest.pack_sequence_as(y, list(outs))
-
-
 def _takes_variables(grad_fn) -> bool:
     import inspect
     try:
@@ -115,12 +106,43 @@ def _takes_variables(grad_fn) -> bool:
     return any(p.name == "variables" or p.kind is p.VAR_KEYWORD for p in params)
 
 
+_MISSING = object()
+
+
+def _reading(variables, values, fn):
+    """``fn()`` with each of ``variables`` holding the matching one of ``values``.
+
+    The op's function and its vjp take the variables' values as arguments: ``f`` and
+    ``grad_fn`` read the variables themselves, and must see those arguments (traced values
+    that JAX differentiates), never the values the variables held when the op was made.
+    """
+    if not variables:
+        return fn()
+    ds = []
+    for v in variables:
+        h = v._handle() if hasattr(v, "_handle") else v
+        h._value    # a deferred update runs first, so that it cannot replace the value below
+        ds.append(h.__dict__)
+    saved = [d.get("_value", _MISSING) for d in ds]
+    for d, x in zip(ds, values):
+        d["_value"] = x
+    try:
+        return fn()
+    finally:
+        for d, x in zip(ds, saved):
+            if x is _MISSING:
+                d.pop("_value", None)
+            else:
+                d["_value"] = x
+
+
 def _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables=()):
     n_x = len(in_dtypes)
 
     def run(*vals):
         with tracing_scope():
-            y, g = f(*_wrap_vals(vals[:n_x], in_dtypes), **kwargs)
+            y, g = _reading(variables, vals[n_x:],
+                            lambda: f(*_wrap_vals(vals[:n_x], in_dtypes), **kwargs))
         return y, g
 
     @jax.custom_vjp
@@ -131,15 +153,17 @@ def _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables=()):
     def fwd(*vals):
         return impl(*vals), vals
 
+    def grads_of(vals, cts):
+        y, g = f(*_wrap_vals(vals[:n_x], in_dtypes), **kwargs)
+        flat_y = nest.flatten(y)
+        dys = [make(c, t.dtype) for c, t in zip(cts, flat_y)]
+        if variables:
+            return g(*dys, variables=list(variables))
+        return g(*dys), []
+
     def bwd(vals, cts):
         with tracing_scope():
-            y, g = f(*_wrap_vals(vals[:n_x], in_dtypes), **kwargs)
-            flat_y = nest.flatten(y)
-            dys = [make(c, t.dtype) for c, t in zip(cts, flat_y)]
-            if variables:
-                grads, var_grads = g(*dys, variables=list(variables))
-            else:
-                grads, var_grads = g(*dys), []
+            grads, var_grads = _reading(variables, vals[n_x:], lambda: grads_of(vals, cts))
         grads = nest.flatten(grads) if isinstance(grads, (list, tuple)) else [grads]
         grads = grads + list(var_grads)
         grads += [None] * (len(vals) - len(grads))
