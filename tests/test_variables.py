@@ -257,3 +257,19 @@ def test_module_name_scope_and_invalid_name():
         tf.Module(name="not valid")
     with pytest.raises(ValueError):
         rtf.Module(name="not valid")
+
+
+@pytest.mark.parametrize("value", [[1.0, 2.0], 3, "text", [[True]]], ids=repr)
+def test_repr_inside_tf_function_has_no_value(value):
+    # A traced read is symbolic: TF's graph-mode repr, without numpy=.
+    def run(m):
+        v = m.Variable(value, name="w")
+        seen = []
+
+        @m.function
+        def f():
+            seen.append((repr(v), str(v)))
+            return m.constant(1)
+        f()
+        return seen + [repr(v)]
+    assert run(tf) == run(rtf)

@@ -242,6 +242,8 @@ class ResourceVariable(Variable):
 
     def __repr__(self) -> str:
         h = self._handle()
+        if STATE.tracing:   # a symbolic value inside a tf.function: no numpy (TF's graph repr)
+            return f"<tf.Variable '{self._repr_name()}' shape={h._shape} dtype={h._dtype.name}>"
         t = make_string(h._value) if h._dtype is _d.string else make(h._value, h._dtype)
         from ._core.tensor import _numpy_text
         return (f"<tf.Variable '{self._repr_name()}' shape={h._shape} dtype={h._dtype.name}, "
