@@ -213,9 +213,6 @@ def run(targets):
         n.args = ()   # the inputs are no longer needed
 
 
-_run = run
-
-
 def _kept(inner: dict, targets: list) -> tuple:
     """The positions of the nodes a run returns: the targets and every node with an output
     referenced from outside the run. ``inner`` maps each pending input to
