@@ -106,9 +106,6 @@ def _takes_variables(grad_fn) -> bool:
     return any(p.name == "variables" or p.kind is p.VAR_KEYWORD for p in params)
 
 
-_MISSING = object()
-
-
 def _reading(variables, values, fn):
     """``fn()`` with each of ``variables`` holding the matching one of ``values``.
 
@@ -118,22 +115,15 @@ def _reading(variables, values, fn):
     """
     if not variables:
         return fn()
-    ds = []
-    for v in variables:
-        h = v._handle() if hasattr(v, "_handle") else v
-        h._value    # a deferred update runs first, so that it cannot replace the value below
-        ds.append(h.__dict__)
-    saved = [d.get("_value", _MISSING) for d in ds]
-    for d, x in zip(ds, values):
-        d["_value"] = x
+    from .._function._capture import raw_value, set_raw_value
+    saved = [raw_value(v) for v in variables]   # (runs a deferred update first)
+    for v, x in zip(variables, values):
+        set_raw_value(v, x)
     try:
         return fn()
     finally:
-        for d, x in zip(ds, saved):
-            if x is _MISSING:
-                d.pop("_value", None)
-            else:
-                d["_value"] = x
+        for v, x in zip(variables, saved):
+            set_raw_value(v, x)
 
 
 def _make_op(f, kwargs, in_dtypes, out_dtypes, uid, variables=()):
