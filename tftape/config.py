@@ -22,6 +22,64 @@ def functions_run_eagerly() -> bool:
     return getattr(registry, "RUN_EAGERLY", False)
 
 
+def set_cache_limits(limits: dict | None = None, **sizes) -> None:
+    """Sets the maximum number of entries of tftape's compiled-program caches, by name.
+
+    The names are those :func:`get_cache_stats` lists (``op_kernels``, ``tape_segments``,
+    ``tape_plans``, ``pending_programs``, ``shape_inference``, ``autograph``, ...); ``None``
+    leaves a cache unbounded. Least recently used entries are evicted first.
+
+    >>> import tftape as tf
+    >>> tf.config.experimental.set_cache_limits(tape_segments=256)
+    >>> tf.config.experimental.get_cache_limits()["tape_segments"]
+    256
+    """
+    from ._core import lru
+    lru.set_limits(limits, **sizes)
+
+
+def get_cache_limits() -> dict:
+    """The maximum number of entries of each cache, by name."""
+    from ._core import lru
+    return lru.limits()
+
+
+def get_cache_stats() -> dict:
+    """Counters of each compiled-program cache: a dict per cache name.
+
+    Each has ``size``, ``maxsize``, ``hits``, ``misses``, ``evictions``, ``compiles`` (XLA
+    compilations of the programs it holds, one per new input shape) and
+    ``compile_seconds``; the entry ``"xla"`` counts every XLA compilation in the process.
+    A loop that stays slow shows ``compiles`` growing every step.
+    """
+    from ._core import lru
+    return lru.stats()
+
+
+def reset_cache_stats() -> None:
+    """Sets every cache counter back to zero (the cached programs stay)."""
+    from ._core import lru
+    lru.reset_stats()
+
+
+def clear_caches() -> None:
+    """Drops every cached compiled program (they are compiled again when next needed)."""
+    from ._core import lru
+    lru.clear_all()
+
+
+def set_optimize_after(n: int) -> None:
+    """Compile tape and deferred programs fully optimized once an input shape has been seen
+    ``n`` times (default 3); before, they are compiled quickly without LLVM optimization."""
+    from ._core import compiled
+    compiled.set_optimize_after(n)
+
+
+def get_optimize_after() -> int:
+    from ._core import compiled
+    return compiled.get_optimize_after()
+
+
 def set_soft_device_placement(enabled):
     """Accepted for compatibility: placement falls back as TF's soft placement does."""
 
@@ -35,7 +93,11 @@ experimental = _types.SimpleNamespace(
     set_memory_growth=set_memory_growth, get_memory_growth=get_memory_growth,
     get_visible_devices=get_visible_devices, set_visible_devices=set_visible_devices,
     enable_op_determinism=lambda: None,
-    enable_tensor_float_32_execution=lambda enabled: None)
+    enable_tensor_float_32_execution=lambda enabled: None,
+    set_cache_limits=set_cache_limits, get_cache_limits=get_cache_limits,
+    get_cache_stats=get_cache_stats, reset_cache_stats=reset_cache_stats,
+    clear_caches=clear_caches, set_optimize_after=set_optimize_after,
+    get_optimize_after=get_optimize_after)
 threading = _types.SimpleNamespace(
     set_inter_op_parallelism_threads=lambda n: None, set_intra_op_parallelism_threads=lambda n: None,
     get_inter_op_parallelism_threads=lambda: 0, get_intra_op_parallelism_threads=lambda: 0)

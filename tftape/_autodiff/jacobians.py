@@ -4,6 +4,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._core.compiled import Tiered
 from .._core.registry import Op
 from .._core.tensor import make
 from . import nest
@@ -17,7 +18,7 @@ def _derived_op(grad_op: Op, kind: str, make_impl) -> Op:
     if o is None:
         impl = make_impl(grad_op.forward, grad_op.n_src, grad_op.n_cap)
         o = Op(kind, "Jacobian", impl)
-        o._kernels[()] = jax.jit(impl)
+        o._kernels[()] = Tiered(impl, "tape_segments")
         o.segment_key = key
         o.forward = None
         SEGMENT_CACHE.put(key, o)

@@ -10,7 +10,6 @@ differentiates again (higher-order derivatives).
 """
 from __future__ import annotations
 
-import collections
 import logging
 import warnings
 
@@ -23,6 +22,8 @@ from .._core.registry import STATE, Op, execute
 from .._core.tensor import EagerTensor, PendingTensor, Tensor, make
 from .._core.pending import defer as _defer, fill as _fill, ready as _ready
 from .._core.convert import convert_to_tensor
+from .._core.compiled import Tiered
+from .._core.lru import LRUCache
 from . import nest
 
 _log = logging.getLogger("tftape")
@@ -46,32 +47,26 @@ _REREAD = Op("reread_variable", "ReadVariableOp",
              lambda src, snap: snap + (src - jax.lax.stop_gradient(src)))
 
 
-class _SegmentCache:
-    """A bounded LRU of compiled gradient programs, keyed by segment structure."""
+class _SegmentCache(LRUCache):
+    """The bounded LRU of compiled gradient programs, keyed by segment structure."""
+
+    __slots__ = ("_miss_site", "_miss_run")
 
     def __init__(self, maxsize: int = 512):
-        self.maxsize = maxsize
-        self.hits = 0
-        self.misses = 0
-        self._d: collections.OrderedDict = collections.OrderedDict()
+        super().__init__("tape_segments", maxsize)
         self._miss_site = None   # where the current run of consecutive misses happens
         self._miss_run = 0
 
-    def get(self, key):
-        v = self._d.get(key)
+    def get(self, key, default=None):
+        v = super().get(key, default)
         if v is not None:
-            self.hits += 1
-            self._d.move_to_end(key)
             self._miss_run = 0
         return v
 
     def put(self, key, value, site=None):
         """Stores a new program; five compilations in a row at one call site warn (like TF's
         retracing warning). The site is only computed on a miss, keeping hits cheap."""
-        self.misses += 1
-        self._d[key] = value
-        if len(self._d) > self.maxsize:
-            self._d.popitem(last=False)
+        super().put(key, value)
         if site is None:
             return
         if site == self._miss_site:
@@ -88,13 +83,13 @@ class _SegmentCache:
                 "each step, and pass changing values as tensors.", UserWarning, site[0], site[1])
 
     def clear(self):
-        self._d.clear()
+        super().clear()
         _PLANS.clear()
         _FOLLOWUPS.clear()
-        self.hits = self.misses = 0
+        self.reset_stats()
 
     def info(self):
-        return {"hits": self.hits, "misses": self.misses, "size": len(self._d),
+        return {"hits": self.hits, "misses": self.misses, "size": len(self),
                 "maxsize": self.maxsize}
 
 
@@ -416,13 +411,14 @@ class GradientTape:
         if not missing:
             return [grads[id(s)] for s in sources]
         refs = self._refs
-        learned = _FOLLOWUPS.setdefault(st[2], [])
+        learned = _FOLLOWUPS.get(st[2])
+        if learned is None:
+            learned = []
+            _FOLLOWUPS.put(st[2], learned)
         for s in missing:
             r = refs.get(id(s))
             if r is not None and r[0] == "t" and r not in learned:
                 learned.append(r)
-        if len(_FOLLOWUPS) > _PLANS_MAX:
-            _FOLLOWUPS.pop(next(iter(_FOLLOWUPS)))
         return None
 
     def _followups(self, targets, sources):
@@ -544,9 +540,10 @@ def _value_of(tape, obj):
 
 
 # -- lowering -----------------------------------------------------------------------------------
-_PLANS: collections.OrderedDict = collections.OrderedDict()
-_FOLLOWUPS: dict = {}   # fused-call key -> refs of the sources later calls asked for
-_PLANS_MAX = 512
+# Recorded structure -> the gradient op and where its inputs come from on the tape.
+_PLANS = LRUCache("tape_plans", 512)
+# Fused-call key -> refs of the sources later calls asked for (see ``_from_stash``).
+_FOLLOWUPS = LRUCache("tape_followups", 512)
 
 
 def _lower(tape, targets, sources, ograds, differentiable=None):
@@ -579,9 +576,7 @@ def _lower(tape, targets, sources, ograds, differentiable=None):
     if seg is None:
         return None
     grad_op, args, pos, plan, fill = seg
-    _PLANS[pkey] = (grad_op, plan, pos, fill)
-    if len(_PLANS) > _PLANS_MAX:
-        _PLANS.popitem(last=False)
+    _PLANS.put(pkey, (grad_op, plan, pos, fill))
     return grad_op, args, pos, fill
 
 
@@ -840,7 +835,7 @@ def _segment_op(key, fn, forward, n_src, n_cap) -> Op:
     o.forward = forward
     o.n_src = n_src
     o.n_cap = n_cap
-    o._kernels[()] = jax.jit(fn)
+    o._kernels[()] = Tiered(fn, "tape_segments")
     o.segment_key = key
     return o
 

@@ -9,30 +9,49 @@ so a training step costs one compiled call instead of one dispatch per forward o
 A pending value read any other way (``numpy()``, printing, an op the tape does not record)
 is computed on the spot: the pending ops it depends on run as one jitted program, cached by
 the structure of that sub-graph. Chains are bounded (``MAX_DEPTH``) so a value accumulated
-across many steps without being read never builds an unbounded program.
+across many steps without being read never builds an unbounded program, and so is their
+number (``MAX_UNREAD``): values deferred outside a tape and never read (a metric appended to
+a list every step) are computed in batches, which drops the references they hold to their
+inputs (a step's gradients), so unread values cannot pin memory without limit.
 """
 from __future__ import annotations
 
-import collections
 import functools
 import sys
+import threading
+import weakref
 
 from . import dtypes as _d
+from .lru import LRUCache
 from .tensor import EagerTensor, PendingTensor
 
 _new = object.__new__
 MAX_DEPTH = 48
-_PROGRAMS: collections.OrderedDict = collections.OrderedDict()
-_PROGRAMS_MAX = 256
-_SEEN: dict = {}          # structure -> times run op by op
+MAX_UNREAD = 256
+_PROGRAMS = LRUCache("pending_programs", 256)
+_SEEN = LRUCache("pending_seen", 1024, register=False)   # structure -> times run op by op
+# Output shapes and dtypes of an op, per (op, static key, input shapes and dtypes).
+_AVALS = LRUCache("shape_inference", 4096)
 _COMPILE_AFTER = 3
 _refcount = sys.getrefcount
+_weakref = weakref.ref
+
+
+class _Unread(threading.local):
+    """Per thread: weak references to the nodes deferred outside a tape since the last sweep."""
+
+    def __init__(self):
+        self.nodes: list = []
+
+
+_UNREAD = _Unread()
+STATE = None   # the registry's per-thread state (set by the registry, which imports this)
 
 
 class Node:
     """One deferred op: what to run and, once run, its output values."""
 
-    __slots__ = ("op", "key", "static", "args", "depth", "vals")
+    __slots__ = ("op", "key", "static", "args", "depth", "vals", "__weakref__")
 
     def __init__(self, op, key, static, args, depth):
         self.op = op
@@ -58,11 +77,18 @@ def defer(o, key, static, args):
             in_key.append((a._v.shape, a._dtype._np))
     if depth >= MAX_DEPTH:
         return None
-    akey = (key, tuple(in_key))
-    avals = o._avals.get(akey)
+    akey = (o, key, tuple(in_key))
+    avals = _AVALS.get(akey)
     if avals is None:
-        avals = o._avals[akey] = _infer(o, static, in_key)
+        avals = _infer(o, static, in_key)
+        _AVALS.put(akey, avals)
     node = Node(o, key, static, args, depth + 1)
+    if not STATE.tapes:
+        # Not kept for a tape's gradient: count it towards the unread bound.
+        unread = _UNREAD.nodes
+        unread.append(_weakref(node))
+        if len(unread) >= MAX_UNREAD:
+            _sweep(unread)
     specs, multi = avals
     if not multi:   # the common case: one output
         shape, dtype = specs[0]
@@ -77,6 +103,17 @@ def defer(o, key, static, args):
         t._pend = (node, i, shape)
         outs.append(t)
     return tuple(outs)
+
+
+def _sweep(unread: list) -> None:
+    """Computes the unread nodes once there are ``MAX_UNREAD // 2`` of them alive (op by op:
+    such a batch has no recurring structure worth compiling); forgets the others."""
+    alive = [n for n in map(lambda r: r(), unread) if n is not None and n.vals is None]
+    if len(alive) >= MAX_UNREAD // 2:
+        unread.clear()
+        run(alive, compile=False)
+    else:
+        unread[:] = [_weakref(n) for n in alive]
 
 
 def _infer(o, static, in_key):
@@ -129,8 +166,9 @@ def ready(vals) -> tuple:
     return tuple(outs)
 
 
-def run(targets):
-    """Runs the pending nodes ``targets`` and those they depend on as one jitted program.
+def run(targets, compile=True):
+    """Runs the pending nodes ``targets`` and those they depend on as one jitted program
+    (``compile=False``: op by op).
 
     The program returns the outputs of the targets and of the nodes whose outputs are still
     referenced outside the pending graph (a tensor the caller kept); an intermediate no one
@@ -181,24 +219,18 @@ def run(targets):
     a = u = None   # drop the loops' references before counting
     kept = _kept(inner, [index[id(n)] for n in targets])
     key = (tuple(struct), kept)
-    prog = _PROGRAMS.get(key)
+    prog = _PROGRAMS.get(key) if compile else None
     if prog is None:
         # A structure seen once or twice (a value printed in a one-off script) runs op by op
         # on the ops' cached kernels; one that recurs (a loop) is compiled as one program.
         seen = _SEEN.get(key, 0) + 1
-        if len(order) == 1 or seen < _COMPILE_AFTER:
-            if len(_SEEN) > _PROGRAMS_MAX:
-                _SEEN.clear()
-            _SEEN[key] = seen
+        if not compile or len(order) == 1 or seen < _COMPILE_AFTER:
+            _SEEN.put(key, seen)
             prog = functools.partial(_op_by_op, order, struct, kept)
         else:
             _SEEN.pop(key, None)
-            prog = _PROGRAMS[key] = _build(order, struct, kept)
-            if len(_PROGRAMS) > _PROGRAMS_MAX:
-                _PROGRAMS.popitem(last=False)
-    else:
-        _PROGRAMS.move_to_end(key)
-    from .registry import STATE
+            prog = _build(order, struct, kept)
+            _PROGRAMS.put(key, prog)
     if STATE.tracing:
         # A value read while a tf.function traces (a variable it captures): compute it now,
         # not as part of the traced program.
@@ -239,7 +271,7 @@ def _op_by_op(order, struct, kept, *ext):
 
 
 def _build(order, struct, kept):
-    import jax
+    from .compiled import Tiered
     fns = [functools.partial(n.op.impl, **n.static) if n.static else n.op.impl for n in order]
     wiring = [s[2] for s in struct]
 
@@ -249,9 +281,10 @@ def _build(order, struct, kept):
             out = fn(*[env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs])
             env.append(tuple(out) if type(out) in (tuple, list) else (out,))
         return [env[k] for k in kept]
-    return jax.jit(program)
+    return Tiered(program, "pending_programs")
 
 
 def clear():
     _PROGRAMS.clear()
     _SEEN.clear()
+    _AVALS.clear()

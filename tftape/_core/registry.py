@@ -15,7 +15,7 @@ from .errors import InvalidArgumentError, op_error
 from .tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tensor, make, \
     make_string
 from .convert import convert_to_tensor
-from . import pending as _pending
+from . import lru as _lru, pending as _pending
 
 REGISTRY: dict[str, "Op"] = {}
 _new = object.__new__
@@ -32,6 +32,7 @@ class _State(threading.local):
 
 
 STATE = _State()
+_pending.STATE = STATE
 RUN_EAGERLY = False
 
 
@@ -72,8 +73,7 @@ class Op:
 
     __slots__ = ("name", "tf_name", "impl", "dtypes", "differentiable", "elementwise",
                  "tf_grad", "host", "signature", "_kernels", "_grad_impl",
-                 "segment_key", "forward", "n_src", "n_cap", "no_kernel", "lenient", "lazy",
-                 "_avals")
+                 "segment_key", "forward", "n_src", "n_cap", "no_kernel", "lenient", "lazy")
 
     def __init__(self, name, tf_name, impl, dtypes=None, differentiable=True, elementwise=False,
                  tf_grad=None, host=False, signature=None, no_kernel=(), lenient=False):
@@ -93,7 +93,6 @@ class Op:
         self.segment_key = None
         # Registry ops are pure functions of their inputs: a tape may defer them (``pending``).
         self.lazy = False
-        self._avals: dict = {}
 
     def __repr__(self):
         return f"<Op {self.name} ({self.tf_name})>"
@@ -234,11 +233,26 @@ def check_dtype(o: Op, t: Tensor, attr: str = "T"):
 
 
 # -- execution ---------------------------------------------------------------------------
+def _drop_kernel(k, fn):
+    o, key = k
+    if o._kernels.get(key) is fn:
+        o._kernels.pop(key, None)
+
+
+# The jitted kernels of all ops, keyed by (op, static key). Each op's ``_kernels`` dict is the
+# lock-free index the dispatch hot path reads; this LRU bounds their total and drops evicted
+# kernels from it (each holds an executable per input shape it has run on). Lookups in the
+# hot path are not counted: ``misses`` counts kernels built, ``compiles`` XLA compilations.
+KERNELS = _lru.LRUCache("op_kernels", 2048, on_evict=_drop_kernel)
+
+
 def _compile(o: Op, key, static):
     fn = functools.partial(o.impl, **static) if static else o.impl
     if not o.host:
         import jax
-        fn = jax.jit(fn)
+        fn = jax.jit(_lru.named(fn, "op_kernels"))
+        KERNELS.misses += 1
+        KERNELS.put((o, key), fn)
     o._kernels[key] = fn
     return fn
 

@@ -20,8 +20,11 @@ import itertools
 import textwrap
 import types
 
+from .._core.lru import LRUCache
+
 _COUNTER = itertools.count()
-_CACHE: dict = {}
+# Code object -> the factory of its converted function (None: not convertible).
+_CACHE = LRUCache("autograph", 1024)
 
 
 class _Unconvertible(Exception):
@@ -315,7 +318,7 @@ def convert(fn):
         factory = _build(fn)
     except (_Unconvertible, OSError, TypeError, SyntaxError, IndentationError):
         factory = None
-    _CACHE[key] = (factory,)
+    _CACHE.put(key, (factory,))
     return _instantiate(factory, fn)
 
 
