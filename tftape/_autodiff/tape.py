@@ -25,6 +25,7 @@ from .._core.convert import convert_to_tensor
 from .._core.compiled import Tiered
 from .._core.lru import LRUCache
 from . import nest
+from .bucketing import BucketedFused
 
 _log = logging.getLogger("tftape")
 _INSIDE_MSG = ("Calling GradientTape.gradient on a persistent tape inside its context is "
@@ -94,6 +95,7 @@ class _SegmentCache(LRUCache):
 
 
 SEGMENT_CACHE = _SegmentCache()
+BUCKETS = [True]   # pad changing input shapes of fused programs to buckets (``bucketing``)
 
 
 _DIFF = frozenset(d for d in _d.ALL if d.is_floating or d.is_complex)
@@ -801,7 +803,8 @@ def _replay(impls, prog, tgt_refs):
 
 def _build_fused_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, fill) -> Op:
     """Forward and backward in one program: the gradients, then the outputs ``fill`` names
-    ((kept node, output) pairs)."""
+    ((kept node, output) pairs). Its kernel pads changing input shapes to buckets (see
+    ``bucketing``) once a second shape is met."""
     forward = _replay(impls, prog, tgt_refs)
 
     def fused_fn(*flat):
@@ -811,7 +814,11 @@ def _build_fused_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, fill) -> O
         (g,) = vjp(_output_cts(primal, flat[n_src + n_cap:] if has_og else None))
         return tuple(map(_conj, g)) + tuple(env[k][p] for k, p in fill)
 
-    return _segment_op(key, fused_fn, None, n_src, n_cap)
+    o = _segment_op(key, fused_fn, None, n_src, n_cap)
+    if not has_og and BUCKETS[0]:
+        o._kernels[()] = BucketedFused(o._kernels[()], impls, [node[2] for node in prog],
+                                       tgt_refs, n_src, n_cap, fill)
+    return o
 
 
 def _build_grad_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids=()) -> Op:

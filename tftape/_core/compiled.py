@@ -14,7 +14,7 @@ from . import lru
 
 # Note: XLA options, not JAX ones: the CPU backend's LLVM level and its costliest passes.
 FAST_OPTIONS = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
-_SETTINGS = {"optimize_after": 3}
+_SETTINGS = {"optimize_after": 20}
 _SEEN_MAX = 1024
 
 

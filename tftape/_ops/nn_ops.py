@@ -211,7 +211,10 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
 
 def _ssce_impl(labels, logits):
     lp = jax.nn.log_softmax(logits, axis=-1)
-    return -jnp.take_along_axis(lp, labels[..., None].astype(jnp.int32), axis=-1)[..., 0]
+    # Note: a one-hot select, not ``take_along_axis``: the gather and its scatter-add
+    # gradient take XLA's CPU compiler three times as long (each new batch size compiles).
+    hot = labels[..., None] == jnp.arange(logits.shape[-1], dtype=labels.dtype)
+    return -jnp.sum(jnp.where(hot, lp, 0), axis=-1)
 
 
 # The labels' attr (Tlabels) for TF's "not in the list of allowed values" message; not an op.
