@@ -418,3 +418,37 @@ def test_bucketed_mlp_equals_tf_hypothesis(sizes):
         for a, b in zip(ga[:2], gb[:2]):
             assert_same(a, b, rtol=5e-5, atol=5e-5)
         assert_same(la, lb, rtol=5e-5, atol=5e-5)
+
+
+# -- shape rules agree with tracing ---------------------------------------------------------------
+_RULE_CASES = [
+    ("add", [(3, 1, 4), (5, 1)], ()), ("multiply", [(2, 3), ()], ()),
+    ("tanh", [(7, 2)], ()), ("matmul", [(4, 6), (6, 3)], None),
+    ("batch_matmul", [(2, 4, 6), (6, 3)], None),
+    ("reduce_sum", [(3, 4, 5)], {"axis": (1,), "keepdims": False}),
+    ("reduce_mean", [(3, 4, 5)], {"axis": (0, 2), "keepdims": True}),
+    ("reduce_max", [(3, 4)], {"axis": None, "keepdims": False}),
+    ("softmax", [(3, 4)], {"axis": -1}),
+]
+
+
+@pytest.mark.parametrize("name,shapes,static", _RULE_CASES)
+@settings(max_examples=5, deadline=None)
+@given(scale=st.integers(1, 4))
+def test_shape_rules_equal_eval_shape(name, shapes, static, scale):
+    from tftape._core import shape_rules
+    o = registry.REGISTRY[name]
+    if static is None:
+        static = {"ta": False, "tb": False}
+    static = dict(static)
+    key = tuple(static.items())
+    shapes = [tuple(d * scale if d > 1 else d for d in s) for s in shapes]
+    in_key = [(s, np.dtype(np.float32)) for s in shapes]
+    cache = lru.LRUCache("test_rules", 64, register=False)
+    import jax
+    import functools
+    fn = functools.partial(o.impl, **static) if static else o.impl
+    out = jax.eval_shape(fn, *[jax.ShapeDtypeStruct(s, d) for s, d in in_key])
+    shape_rules.learn(o, key, in_key, registry._BY_NP[out.dtype], cache)
+    got = shape_rules.infer(o, key, static, in_key, cache)
+    assert got == (((tuple(out.shape), registry._BY_NP[out.dtype]),), False)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_WASTE = 8          # a bucket at most this many times the real size
+MAX_WASTE = 8          # a bucket at most this many times the real size ...
+CHEAP_ELEMENTS = 4096  # ... unless the inputs hold at most this many elements
 _MIN_BUCKET = 8
 
 
@@ -198,14 +199,15 @@ def padded_replay(fns, statics, rules, wiring, tgt_refs):
     return forward
 
 
-def bucket(n: int, used: set) -> int:
-    """The padded size for real size ``n``: a compiled size within ``MAX_WASTE`` times, else
-    the next power of two."""
+def bucket(n: int, used: set, cheap: bool = False) -> int:
+    """The padded size for real size ``n``: a compiled size within ``MAX_WASTE`` times (any
+    compiled size when the step's inputs are ``cheap``: a few thousand elements, where a
+    compilation costs more than any padding), else the next power of two."""
     if n <= 1:
         return n
     best = None
     for b in used:
-        if n <= b <= MAX_WASTE * n and (best is None or b < best):
+        if n <= b and (cheap or b <= MAX_WASTE * n) and (best is None or b < best):
             best = b
     if best is None:
         best = max(_MIN_BUCKET, 1 << (n - 1).bit_length())
@@ -295,10 +297,11 @@ class BucketedFused:
         dyn = self.dyn
         nv = [0] * len(dyn)
         sizes: dict = {}
+        cheap = sum(int(np.prod(s)) for s in key) <= CHEAP_ELEMENTS
         for (j, a), sym in dyn.items():
             n = key[j][a]
             nv[sym] = n
-            sizes.setdefault(j, {})[a] = bucket(n, self.used.setdefault((j, a), set()))
+            sizes.setdefault(j, {})[a] = bucket(n, self.used.setdefault((j, a), set()), cheap)
         args = list(vals)
         for j, ax in sizes.items():
             if any(key[j][a] != b for a, b in ax.items()):
