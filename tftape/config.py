@@ -33,6 +33,7 @@ def set_cache_limits(limits: dict | None = None, **sizes) -> None:
     >>> tf.config.experimental.set_cache_limits(tape_segments=256)
     >>> tf.config.experimental.get_cache_limits()["tape_segments"]
     256
+    >>> tf.config.experimental.set_cache_limits(tape_segments=512)
     """
     from ._core import lru
     lru.set_limits(limits, **sizes)

@@ -3,18 +3,21 @@
 An XLA compilation on this CPU backend costs far more than running the program it makes
 (a fused MLP training step: ~370 ms to compile, ~0.7 ms to run), and most of it is LLVM's
 optimization. A loop whose shapes change (a batch size that varies, sequences of many
-lengths) meets most shapes once or twice, so :class:`Tiered` compiles a shape it has seen
-fewer than ``OPTIMIZE_AFTER`` times without LLVM optimization (about 2.5x cheaper to compile;
-elementwise code then runs up to 4x slower), and with full optimization from then on, when
-the shape has shown it recurs. See docs/performance.md for the measurements.
+lengths) meets most shapes once or twice, so :class:`Tiered` compiles a new shape without
+LLVM optimization (about 2.5x cheaper to compile; elementwise code then runs up to 4x
+slower) and, once the shape has recurred ``optimize_after`` times, compiles it fully
+optimized on a background thread, switching to that program when it is ready. See
+docs/performance.md for the measurements.
 """
 from __future__ import annotations
+
+import threading
 
 from . import lru
 
 # Note: XLA options, not JAX ones: the CPU backend's LLVM level and its costliest passes.
 FAST_OPTIONS = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
-_SETTINGS = {"optimize_after": 20}
+_SETTINGS = {"optimize_after": 10}
 _SEEN_MAX = 1024
 
 
@@ -32,9 +35,10 @@ def get_optimize_after() -> int:
 
 class Tiered:
     """``jax.jit(fn)``, compiled quickly for input shapes seen fewer than ``optimize_after``
-    times and fully optimized for the others. Compilations count in cache ``cache``."""
+    times; then fully optimized in a background thread, the quick program serving until that
+    is ready. Compilations count in cache ``cache``."""
 
-    __slots__ = ("fast", "opt", "seen", "last")
+    __slots__ = ("fast", "opt", "seen", "last", "done")
 
     def __init__(self, fn, cache: str):
         import jax
@@ -42,20 +46,24 @@ class Tiered:
         self.opt = jax.jit(f)
         self.fast = jax.jit(f, compiler_options=FAST_OPTIONS)
         self.seen: dict = {}
-        self.last = None   # the shapes of the latest optimized call (the fixed-shape loop)
+        self.done: set = set()   # shapes whose optimized program is compiled
+        self.last = None         # the shapes of the latest optimized call (a fixed-shape loop)
 
     def __call__(self, *args):
         key = tuple([a.shape for a in args])
         if key == self.last:
             return self.opt(*args)
-        seen = self.seen
-        n = seen.get(key, 0) + 1
-        if n >= _SETTINGS["optimize_after"]:
+        after = _SETTINGS["optimize_after"]
+        if after == 1 or key in self.done:
             self.last = key
             return self.opt(*args)
+        seen = self.seen
+        n = seen.get(key, 0) + 1
         if len(seen) >= _SEEN_MAX:
             seen.clear()
         seen[key] = n
+        if n == after:
+            _background(self, key, args)
         return self.fast(*args)
 
     def clear_cache(self) -> None:
@@ -63,4 +71,67 @@ class Tiered:
         self.opt.clear_cache()
         self.fast.clear_cache()
         self.seen.clear()
+        self.done.clear()
         self.last = None
+
+
+# One daemon thread compiles optimized programs (XLA releases the GIL while it compiles, so
+# the caller keeps running on the quick program meanwhile).
+_QUEUE: list = []
+_WORKER: list = []
+_BUSY = [False]
+_STOPPED: list = []
+_LOCK = threading.Lock()
+_WAKE = threading.Condition(_LOCK)
+
+
+def _background(t: Tiered, key, args) -> None:
+    with _LOCK:
+        if _STOPPED:
+            return
+        _QUEUE.append((t, key, args))
+        if not _WORKER:
+            w = threading.Thread(target=_work, name="tftape-compile", daemon=True)
+            _WORKER.append(w)
+            w.start()
+            import atexit
+            atexit.register(_stop)
+        _WAKE.notify()
+
+
+def _stop() -> None:
+    """At exit: drops the queued compilations and waits for the one under way (XLA aborts
+    the process if the interpreter goes away in the middle of one)."""
+    with _LOCK:
+        _STOPPED.append(True)
+        _QUEUE.clear()
+    wait_for_background()
+
+
+def _work() -> None:
+    while True:
+        with _LOCK:
+            while not _QUEUE:
+                _WAKE.wait()
+            t, key, args = _QUEUE.pop(0)
+            _BUSY[0] = True
+        try:
+            t.opt.lower(*args).compile()
+            t.done.add(key)
+        except Exception:  # noqa: BLE001 - the quick program keeps serving
+            pass
+        finally:
+            args = None
+            with _LOCK:
+                _BUSY[0] = False
+
+
+def wait_for_background(timeout: float = 60.0) -> None:
+    """Waits until the background compilations queued so far are done (tests, benchmarks)."""
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with _LOCK:
+            if not _QUEUE and not _BUSY[0]:
+                return
+        time.sleep(0.01)

@@ -34,6 +34,7 @@ _SEEN = LRUCache("pending_seen", 1024, register=False)   # structure -> times ru
 # Output shapes and dtypes of an op, per (op, static key, input shapes and dtypes).
 _AVALS = LRUCache("shape_inference", 4096)
 _COMPILE_AFTER = 3
+_COMPILE_NOW = 6     # nodes from which a structure is compiled on first sight
 _refcount = sys.getrefcount
 _weakref = weakref.ref
 
@@ -226,10 +227,13 @@ def run(targets, compile=True):
     key = (tuple(struct), kept)
     prog = _PROGRAMS.get(key) if compile else None
     if prog is None:
-        # A structure seen once or twice (a value printed in a one-off script) runs op by op
-        # on the ops' cached kernels; one that recurs (a loop) is compiled as one program.
+        # A small structure seen once or twice (a value printed in a one-off script) runs op
+        # by op on the ops' cached kernels; one that recurs (a loop) is compiled as one
+        # program, and so is a larger one at once (a step's optimizer updates: op by op,
+        # each op would compile a kernel per variable shape).
         seen = _SEEN.get(key, 0) + 1
-        if not compile or len(order) == 1 or seen < _COMPILE_AFTER:
+        if not compile or len(order) == 1 or (len(order) < _COMPILE_NOW and
+                                               seen < _COMPILE_AFTER):
             _SEEN.put(key, seen)
             prog = functools.partial(_op_by_op, order, struct, kept)
         else:
