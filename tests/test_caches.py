@@ -452,3 +452,14 @@ def test_shape_rules_equal_eval_shape(name, shapes, static, scale):
     shape_rules.learn(o, key, in_key, registry._BY_NP[out.dtype], cache)
     got = shape_rules.infer(o, key, static, in_key, cache)
     assert got == (((tuple(out.shape), registry._BY_NP[out.dtype]),), False)
+
+
+def test_background_compile_switches_to_the_optimized_program(limits):
+    compiled.set_optimize_after(2)
+    t = compiled.Tiered(lambda x: (x * 2.0 + 1.0).sum(), "test_background")
+    import jax.numpy as jnp
+    x = jnp.arange(37.0)
+    assert float(t(x)) == float(t(x)) == 37.0 * 36.0 + 37.0   # quick program; queued
+    compiled.wait_for_background()
+    assert (37,) in {k[0] for k in t.done}
+    assert float(t(x)) == 37.0 * 36.0 + 37.0 and t.last == ((37,),)

@@ -8,28 +8,18 @@ import numpy as np
 from . import dtypes as _d
 from .tensor import (EagerTensor, Tensor, make, make_string, numpy_to_dtype, python_to_numpy)
 
-_jnp = None
-_SEEN_SHAPES: dict = {}   # (shape, dtype) of host arrays -> times converted; bounded
+_put = None
 
 
 def _asarray(a: np.ndarray):
-    global _jnp
-    if _jnp is None:
+    # Note: ``jax.device_put``, not ``jnp.asarray``: for a NumPy array the latter is a jitted
+    # copy, compiled (~5 ms) and kept as an executable per shape, so a loop over changing
+    # shapes would compile and keep one per shape; a transfer costs ~30 us more per call.
+    global _put
+    if _put is None:
         import jax
-        import jax.numpy as jnp
-        _jnp = jnp
-        _asarray.put = jax.device_put
-    key = (a.shape, a.dtype)
-    n = _SEEN_SHAPES.get(key, 0)
-    if n >= 8:
-        return _jnp.asarray(a)
-    # Note: ``jnp.asarray`` of a NumPy array is a jitted copy, compiled once per shape (~5 ms
-    # each); ``device_put`` transfers without compiling but costs ~30 us more per call. A new
-    # shape (a loop whose batch size changes) takes the transfer.
-    if len(_SEEN_SHAPES) > 1024:
-        _SEEN_SHAPES.clear()
-    _SEEN_SHAPES[key] = n + 1
-    return _asarray.put(a if a.flags.c_contiguous else np.ascontiguousarray(a))
+        _put = jax.device_put
+    return _put(a if a.flags.c_contiguous else np.ascontiguousarray(a))
 
 
 # Python scalars recur in loops (learning rates, ``2 * x``): caching their device arrays
