@@ -133,8 +133,14 @@ class _Detector:
 
 def _note_call(function, traced):
     """TF's bookkeeping of calls that retraced; warns as TF after too many recent ones."""
+    # TF keys its detectors by the code object: re-created tf.functions count together.
     fn = function._python_function
     fn = getattr(fn, "_fn", fn)
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+    fn = getattr(fn, "__func__", fn)
+    name = fn
+    fn = getattr(fn, "__code__", fn)
     try:
         d = _DETECTORS.get(fn)
         if d is None:
@@ -164,7 +170,7 @@ def _note_call(function, traced):
         "avoid unnecessary retracing. For (3), please refer to "
         "https://www.tensorflow.org/guide/function#controlling_retracing and "
         "https://www.tensorflow.org/api_docs/python/tf/function for  more details.".format(
-            len(d.per_trace), d.calls, fn))
+            len(d.per_trace), d.calls, name))
 
 
 # -- tf.print inside a trace ---------------------------------------------------------------
@@ -833,6 +839,16 @@ class Function:
 
     def _input_names(self, args, kwargs, n):
         """The graph name of each input tensor: its parameter's (TF's placeholders)."""
+        if self._input_signature is not None:
+            specs = [x for x in _nest.flatten(list(self._input_signature))
+                     if isinstance(x, TensorSpec)]
+            if len(specs) == n and any(x.name for x in specs):
+                # TF names a placeholder after its TensorSpec's name, else its parameter.
+                base = self._input_names_by_param(args, kwargs, n)
+                return [x.name or b for x, b in zip(specs, base)]
+        return self._input_names_by_param(args, kwargs, n)
+
+    def _input_names_by_param(self, args, kwargs, n):
         names = self._param_names
         out = []
         for i, a in enumerate(args):
@@ -1054,18 +1070,20 @@ def _with_shapes(key, shapes):
 def _symbolic_shapes(dims, tensors):
     """Input shapes with one JAX symbolic size per unknown dim, or None if all are known.
 
-    Unknown dims whose sizes are equal in the call being traced share one symbol (a batch
-    size of ``x`` and of its labels): JAX must know such sizes agree to combine them.
+    Unknown dims on the same axis of different inputs whose sizes are equal in the call
+    being traced share one symbol (the batch size of ``x`` and of its labels): JAX must know
+    such sizes agree to combine them.
     """
     if dims is None or not any(d is None for shp in dims for d in shp):
         return None
     names: dict = {}
     for shp, t in zip(dims, tensors):
-        for d, size in zip(shp, t._v.shape):
-            if d is None and size not in names:
-                names[size] = f"d{len(names)}"
+        for axis, (d, size) in enumerate(zip(shp, t._v.shape)):
+            if d is None and (axis, size) not in names:
+                names[(axis, size)] = f"d{len(names)}"
     syms = dict(zip(names, jax.export.symbolic_shape(", ".join(names.values()))))
-    return [tuple(syms[size] if d is None else d for d, size in zip(shp, t._v.shape))
+    return [tuple(syms[(axis, size)] if d is None else d
+                  for axis, (d, size) in enumerate(zip(shp, t._v.shape)))
             for shp, t in zip(dims, tensors)]
 
 
