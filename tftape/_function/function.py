@@ -435,17 +435,23 @@ class _Programs:
     def __init__(self, uid, fun):
         self.uid = uid
         self.fun = fun
-        self.jitted = jax.jit(fun)
+        self.jitted = None
 
     def __call__(self, *vals):
         key = (self.uid, tuple([v.shape for v in vals]))
         exe = PROGRAMS.get(key)
         if exe is None:
             t0 = time.perf_counter()
+            fun = self.fun
             try:
-                exe = self.jitted.lower(*vals).compile()
+                # Note: a fresh wrapper per program: JAX's own caches (traced jaxpr, lowering,
+                # executable) are keyed by the function object, so they go with the program
+                # when the bounded cache drops it instead of living as long as the trace.
+                exe = jax.jit(lambda *a: fun(*a)).lower(*vals).compile()
             except TypeError:
                 # Note: weakly typed or host inputs: JAX's own dispatch handles them.
+                if self.jitted is None:
+                    self.jitted = jax.jit(fun)
                 return self.jitted(*vals)
             PROGRAMS.record_compile(time.perf_counter() - t0)
             PROGRAMS.put(key, exe)
