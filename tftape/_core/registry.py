@@ -29,6 +29,7 @@ class _State(threading.local):
         self.tapes: list = []          # recording GradientTapes, innermost last
         self.accumulators: list = []   # active ForwardAccumulators
         self.tracing = 0               # > 0 while tf.function traces
+        self.graph = None              # the trace's GraphNames (TF op names), if any
 
 
 STATE = _State()
@@ -361,6 +362,8 @@ def _execute_slow(o, args, key, static):
         outs = tuple(wrap(v) for v in out)
     else:
         outs = wrap(out)
+    if st.graph is not None and st.tracing:
+        st.graph.add(o.tf_name, outs if type(outs) is tuple else (outs,))
     if (st.tapes or st.accumulators) and o.differentiable:
         _record(o, key, static, args, outs if type(outs) is tuple else (outs,))
     return outs

@@ -277,25 +277,50 @@ def vshape(t) -> tuple:
 class SymbolicTensor(Tensor):
     """A tensor whose value is a JAX tracer (inside ``tf.function``)."""
 
-    __slots__ = ()
+    __slots__ = ("_name",)
+
+    @property
+    def shape(self) -> TensorShape:
+        # Symbolic dims (tf.function traces with unknown sizes) are TF's None dims.
+        return TensorShape([d if type(d) is int else None for d in self._v.shape])
+
+    @property
+    def name(self) -> str:
+        """The graph name (``"add:0"``), as TF's graph tensors have."""
+        try:
+            return self._name
+        except AttributeError:
+            from .registry import STATE
+            g = STATE.graph
+            if g is None:
+                return "Placeholder:0"
+            # Made without a registry op (a constant, a variable read): named when asked.
+            g.add("Const", (self,))
+            return self._name
 
     def numpy(self):
+        import sys
+        if sys._getframe(1).f_globals.get("__name__", "").startswith("tftape."):
+            self._numpy()    # tftape's own host code: the function then runs eagerly
+        # TF's graph tensors have no numpy method.
+        raise AttributeError("'SymbolicTensor' object has no attribute 'numpy'")
+
+    def _numpy(self):
         raise NotImplementedError(
             "Cannot convert a symbolic tf.Tensor to a numpy array. This error may indicate "
             "that you're trying to pass a Tensor to a NumPy call, which is not supported.")
 
-    _numpy = numpy
-
     def __array__(self, dtype=None, copy=None):
-        self.numpy()
+        self._numpy()
 
     def __repr__(self):
-        return f"<tf.Tensor 'Placeholder:0' shape={self.shape} dtype={self._dtype.name}>"
+        return f"<tf.Tensor '{self.name}' shape={self.shape} dtype={self._dtype.name}>"
 
-    __str__ = __repr__
+    def __str__(self):
+        return f'Tensor("{self.name}", shape={self.shape}, dtype={self._dtype.name})'
 
     def __format__(self, spec):
-        return repr(self).__format__(spec)
+        return str(self).__format__(spec)
 
     def __bool__(self):
         from .errors import OperatorNotAllowedInGraphError

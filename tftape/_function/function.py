@@ -11,6 +11,7 @@ import functools
 import inspect
 import itertools
 import sys
+import time
 import warnings
 import weakref
 
@@ -18,7 +19,9 @@ import jax
 
 from .._core import dtypes as _d
 from .._core import registry as _registry
+from .._core.lru import LRUCache
 from .._core.convert import convert_to_tensor
+from .._core.graph_names import GraphNames
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
 from .._autodiff import nest as _nest
@@ -60,6 +63,114 @@ def _warn_fallback(name, reason):
         f"eagerly instead. Tensor-dependent Python control flow that is not converted "
         f"automatically can be written with tf.cond / tf.while_loop; string ops always run "
         f"eagerly.", TracingFallbackWarning, stacklevel=4)
+
+
+def _NotAllowed():
+    from .._core.errors import OperatorNotAllowedInGraphError
+    return OperatorNotAllowedInGraphError
+
+
+def _is_user_error(e) -> bool:
+    """An error that tracing with concrete shapes would raise again (TF's own exceptions)."""
+    from .._core.errors import OpError
+    return isinstance(e, (OpError, _capture.VariableCreationError)) or \
+        "tf.function only supports singleton" in str(e)
+
+
+# -- Python print while tracing ------------------------------------------------------------
+class _PrintCounter:
+    """Counts the Python ``print`` calls made meanwhile, dropping the first ``skip`` of them.
+
+    A trace that failed already printed: the run that replaces it skips those prints, so
+    each print of the function appears once, as in TF.
+    """
+
+    def __init__(self, skip=0):
+        self.n = 0
+        self.skip = skip
+
+    def __enter__(self):
+        import builtins
+        self._orig = orig = builtins.print
+
+        def counting_print(*a, **k):
+            self.n += 1
+            if self.skip > 0:
+                self.skip -= 1
+                return None
+            return orig(*a, **k)
+        builtins.print = counting_print
+        return self
+
+    def __exit__(self, *exc):
+        import builtins
+        builtins.print = self._orig
+
+
+def _without_print(fn, args, kwargs, skip):
+    """Runs ``fn`` eagerly, dropping its first ``skip`` Python ``print`` calls."""
+    with _PrintCounter(skip):
+        return fn(*args, **kwargs)
+
+
+# -- TF's warning on frequent retracing ------------------------------------------------------
+_HISTORY = 10           # TF's FREQUENT_TRACING_WARNING_MAX_CALL_HISTORY
+_THRESHOLD = 5          # FREQUENT_TRACING_WARNING_THRESHOLD
+_MAX_WARNINGS = 2       # FREQUENT_TRACING_WARNING_MAX_WARNING_PER_DETECTOR
+_DETECTORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class _Detector:
+    """The recent calls of one Python function's tf.functions and which ones traced."""
+
+    __slots__ = ("per_trace", "calls", "warned")
+
+    def __init__(self):
+        self.per_trace: list = []
+        self.calls = 0
+        self.warned = 0
+
+
+def _note_call(function, traced):
+    """TF's bookkeeping of calls that retraced; warns as TF after too many recent ones."""
+    # TF keys its detectors by the code object: re-created tf.functions count together.
+    fn = function._python_function
+    fn = getattr(fn, "_fn", fn)
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+    fn = getattr(fn, "__func__", fn)
+    name = fn
+    fn = getattr(fn, "__code__", fn)
+    try:
+        d = _DETECTORS.get(fn)
+        if d is None:
+            d = _DETECTORS[fn] = _Detector()
+    except TypeError:
+        return
+    if not traced:
+        if not d.per_trace:
+            d.per_trace = [0]
+        d.per_trace[-1] += 1
+        d.calls += 1
+        return
+    d.calls += 1
+    d.per_trace.append(1)
+    while d.per_trace and d.calls - d.per_trace[0] > _HISTORY:
+        d.calls -= d.per_trace.pop(0)
+    if d.warned >= _MAX_WARNINGS or len(d.per_trace) < _THRESHOLD:
+        return
+    d.warned += 1
+    from .ops import get_logger
+    get_logger().warning(
+        "{} out of the last {} calls to {} triggered tf.function retracing. Tracing is "
+        "expensive and the excessive number of tracings could be due to (1) creating "
+        "@tf.function repeatedly in a loop, (2) passing tensors with different shapes, (3) "
+        "passing Python objects instead of tensors. For (1), please define your @tf.function "
+        "outside of the loop. For (2), @tf.function has reduce_retracing=True option that can "
+        "avoid unnecessary retracing. For (3), please refer to "
+        "https://www.tensorflow.org/guide/function#controlling_retracing and "
+        "https://www.tensorflow.org/api_docs/python/tf/function for  more details.".format(
+            len(d.per_trace), d.calls, name))
 
 
 # -- tf.print inside a trace ---------------------------------------------------------------
@@ -142,10 +253,18 @@ class ConcreteFunction:
         self._input_specs = input_specs
         self._key = bound_key
         self.name = name
-        o = Op(name, name, _tuple_fun(_capture.as_fun(traced)))
-        o._kernels[()] = jax.jit(o.impl)
+        self._symbolic = _is_symbolic(traced)
+        if self._symbolic:
+            # Unknown dims: one program per concrete shape, lowered from the one trace.
+            impl = _exported_fun(traced, _capture.as_fun(traced))
+            grad = _Lazy(lambda: _exported_fun(traced, _capture.without_callbacks(traced)))
+        else:
+            impl = _tuple_fun(_capture.as_fun(traced))
+            grad = _tuple_fun(_capture.without_callbacks(traced))
+        o = Op(name, name, impl)
+        o._kernels[()] = _Programs(next(_COUNTER), impl)
         # A tape replays the function to differentiate it: without its tf.print callbacks.
-        o._grad_impl = _tuple_fun(_capture.without_callbacks(traced))
+        o._grad_impl = grad
         o.segment_key = ("tf.function", name)
         self._op = o
         self._cacheable = not _capture.has_tracer_consts(traced)
@@ -165,6 +284,22 @@ class ConcreteFunction:
             var._handle()._value = outs[n + i]._v
         flat = [outs[s] if type(s) is int else s for s in self._out_slots]
         return flat
+
+    def _accepts(self, tensors) -> bool:
+        """Whether this trace's program takes tensors of these shapes."""
+        env = {}
+        for t, a in zip(tensors, self._traced.jaxpr.invars[:self._traced.n_in]):
+            shp, want = t._v.shape, a.aval.shape
+            if len(shp) != len(want):
+                return False
+            for n, d in zip(shp, want):
+                if type(d) is int:
+                    if n != d:
+                        return False
+                # Note: JAX's symbolic sizes are >= 1, and one symbol is one size.
+                elif n < 1 or env.setdefault(str(d), n) != n:
+                    return False
+        return True
 
     def _run_checks(self, outs):
         import numpy as np
@@ -254,7 +389,8 @@ class _Graph:
         return _capture.closed(self._cf._traced)
 
     def get_operations(self):
-        return list(self._cf._traced.jaxpr.eqns)
+        """The traced ops (placeholders, ops run on symbolic tensors, output identities)."""
+        return list(self._cf._graph_names.operations)
 
     def as_graph_def(self):
         return _capture.closed(self._cf._traced)
@@ -285,6 +421,74 @@ def _tuple_fun(f):
     return g
 
 
+# -- compiled programs -------------------------------------------------------------------------
+# Every compiled tf.function program, keyed by (trace, input shapes): one trace with unknown
+# dims compiles one XLA program per concrete shape it is called with; the cache is bounded.
+PROGRAMS = LRUCache("tf.function", maxsize=64)
+
+
+class _Programs:
+    """A trace's kernel: the compiled program for the inputs' shapes (compiled on a miss)."""
+
+    __slots__ = ("uid", "fun", "jitted")
+
+    def __init__(self, uid, fun):
+        self.uid = uid
+        self.fun = fun
+        self.jitted = None
+
+    def __call__(self, *vals):
+        key = (self.uid, tuple([v.shape for v in vals]))
+        exe = PROGRAMS.get(key)
+        if exe is None:
+            t0 = time.perf_counter()
+            fun = self.fun
+            try:
+                # Note: a fresh wrapper per program: JAX's own caches (traced jaxpr, lowering,
+                # executable) are keyed by the function object, so they go with the program
+                # when the bounded cache drops it instead of living as long as the trace.
+                exe = jax.jit(lambda *a: fun(*a)).lower(*vals).compile()
+            except TypeError:
+                # Note: weakly typed or host inputs: JAX's own dispatch handles them.
+                if self.jitted is None:
+                    self.jitted = jax.jit(fun)
+                return self.jitted(*vals)
+            PROGRAMS.record_compile(time.perf_counter() - t0)
+            PROGRAMS.put(key, exe)
+        return exe(*vals)
+
+
+def _is_symbolic(traced) -> bool:
+    return any(type(d) is not int for v in traced.jaxpr.invars[:traced.n_in]
+               for d in v.aval.shape)
+
+
+def _exported_fun(traced, f):
+    """``f`` (a jaxpr with symbolic dims) lowered once with ``jax.export``, callable per shape."""
+    specs = [jax.ShapeDtypeStruct(v.aval.shape, v.aval.dtype) for v in traced.jaxpr.invars]
+    exp = jax.export.export(jax.jit(lambda *a: tuple(f(*a))))(*specs)
+    call = exp.call
+
+    def g(*args):
+        return tuple(call(*args))
+    return g
+
+
+class _Lazy:
+    """A function built on its first call (the gradient program of a symbolic trace)."""
+
+    __slots__ = ("make", "fun")
+
+    def __init__(self, make):
+        self.make = make
+        self.fun = None
+
+    def __call__(self, *args):
+        if self.fun is None:
+            self.fun = self.make()
+        return self.fun(*args)
+
+
 # -- tf.function -----------------------------------------------------------------------------
 class Function:
     """A Python function traced and compiled per input signature (``tf.function``)."""
@@ -298,8 +502,11 @@ class Function:
         self._reduce_retracing = reduce_retracing
         self._name = name or getattr(python_function, "__name__", "function")
         self._converted = None
-        self._cache: dict = {}          # exact key -> ConcreteFunction
-        self._tf_specs: list = []       # TF-level signatures traced (for the tracing count)
+        # The trace serving each exact call key (many keys may share one trace).
+        self._cache = LRUCache("tf.function keys", maxsize=1024, register=False)
+        self._traces: list = []         # (TF signature, ConcreteFunction), in tracing order
+        self._tracing_count = 0
+        self._eager_result = None
         self._initialized = False       # variables may only be created before this
         self._eager = False
         self._descriptor_cache = weakref.WeakKeyDictionary()
@@ -333,7 +540,7 @@ class Function:
 
     def experimental_get_tracing_count(self) -> int:
         """How many times TF would have traced this function so far."""
-        return sum(1 for s in self._tf_specs if s is not _PLACEHOLDER)
+        return self._tracing_count
 
     def __repr__(self):
         return (f"<tensorflow.python.eager.polymorphic_function.polymorphic_function.Function "
@@ -372,20 +579,14 @@ class Function:
         tensors = flat.tensors
         cf = self._cache.get(key)
         if cf is None:
-            self._count_trace(key)
-            try:
-                cf = self._trace(args, kwargs, key, tensors, flat)
-            except Exception as e:  # noqa: BLE001
-                if _untraceable(e):
-                    self._tf_specs.pop()
-                    return self._run_eagerly(args, kwargs, _reason(e))
-                self._tf_specs.pop()
-                wrapped = _in_user_code(e)
-                if wrapped is None:
-                    raise
-                raise wrapped.with_traceback(e.__traceback__) from None
+            count = self._tracing_count
+            cf = self._lookup_or_trace(args, kwargs, key, flat)
+            if cf is None:
+                return self._eager_result
+            _note_call(self, self._tracing_count != count)
+        elif _DETECTORS:
+            _note_call(self, False)
         return cf._build_outputs(cf._call_flat(tensors, flat.variables))
-
     def _bind(self, args, kwargs):
         if not kwargs and self._fast_arity == len(args):
             return args, kwargs
@@ -435,32 +636,90 @@ class Function:
             return t
         return tuple(cast(a, s) for a, s in zip(args, sig)) + tuple(args[len(sig):]), kwargs
 
-    def _run_eagerly(self, args, kwargs, reason):
+    def _run_eagerly(self, args, kwargs, reason, printed=0):
         if not self._eager:
             self._eager = True
             _warn_fallback(self._name, reason)
+        if printed:
+            # The failed trace already printed (Python print) up to the failure: this first
+            # eager run does not print that again.
+            return _without_print(self._python_function, args, kwargs, printed)
         return self._python_function(*args, **kwargs)
 
-    # -- TF's tracing count ------------------------------------------------------------------------
-    def _count_trace(self, key):
-        """Records the TF-level signature this call traces (unless one already covers it)."""
-        spec = ("sig",) if self._input_signature is not None else key
-        for s in self._tf_specs:
-            if _covers(s, spec):
-                # TF reuses that trace; here a new exact-shape trace runs, uncounted.
-                self._tf_specs.append(_PLACEHOLDER)
-                return
-        if self._reduce_retracing:
-            for s in self._tf_specs:
-                g = _generalize(s, spec)
-                if g is not None:
-                    spec = g
-                    break
-        self._tf_specs.append(spec)
+    # -- traces ----------------------------------------------------------------------------------
+    def _lookup_or_trace(self, args, kwargs, key, flat):
+        """The trace serving a call with ``key``: one whose TF signature covers it, or a new one.
 
-    def _finish_count(self):
-        if self._tf_specs and self._tf_specs[-1] is _PLACEHOLDER:
-            self._tf_specs.pop()
+        Returns None after running the function eagerly instead (``self._eager_result``).
+        """
+        covered = None
+        for spec, cf in self._traces:
+            if spec is _SIGNATURE or _covers(spec, key):
+                if cf._accepts(flat.tensors):
+                    break
+                covered = spec
+        else:
+            if covered is not None:
+                # TF reuses that trace; XLA needs another program for this rank (or for sizes
+                # breaking the trace's equal-size assumption): trace again, uncounted.
+                cf = self._new_trace(args, kwargs, key, flat, key, None, count=False)
+            else:
+                spec = self._spec_for(key)
+                cf = self._new_trace(args, kwargs, key, flat, spec,
+                                     self._unknown_dims(spec, flat.tensors), count=True)
+        if cf is not None and cf._cacheable:
+            self._cache.put(key, cf)
+        return cf
+
+    def _spec_for(self, key):
+        """The TF signature a new trace for ``key`` gets (TF's relaxation rules)."""
+        if self._input_signature is not None:
+            return _SIGNATURE
+        if self._reduce_retracing:
+            for spec, _ in self._traces:
+                if spec is not _SIGNATURE:
+                    g = _generalize(spec, key)
+                    if g is not None:
+                        return g
+        return key
+
+    def _unknown_dims(self, spec, tensors):
+        """Per input tensor, its dims with None where ``spec`` leaves the size unknown."""
+        if spec is _SIGNATURE:
+            leaves = [x for x in _nest.flatten(list(self._input_signature))
+                      if isinstance(x, TensorSpec)]
+            shapes = [None if x.shape.rank is None else tuple(x.shape.as_list())
+                      for x in leaves]
+        else:
+            shapes = []
+            _spec_shapes(spec, shapes)
+        if len(shapes) != len(tensors):
+            return None
+        out = []
+        for shp, t in zip(shapes, tensors):
+            actual = tuple(t._v.shape)
+            out.append(tuple([None] * len(actual) if shp is None else shp))
+        return out
+
+    def _new_trace(self, args, kwargs, key, flat, spec, dims, count):
+        if count:
+            self._tracing_count += 1
+        counter = _PrintCounter()
+        try:
+            with counter:
+                cf = self._trace(args, kwargs, key, flat, dims)
+        except Exception as e:  # noqa: BLE001
+            if count:
+                self._tracing_count -= 1
+            if _untraceable(e) and not (isinstance(e, _NotAllowed()) and not self._autograph):
+                self._eager_result = self._run_eagerly(args, kwargs, _reason(e), counter.n)
+                return None
+            wrapped = _in_user_code(e)
+            if wrapped is None:
+                raise
+            raise wrapped.with_traceback(e.__traceback__) from None
+        self._traces.append((spec, cf))
+        return cf
 
     # -- tracing --------------------------------------------------------------------------------
     def _fn(self):
@@ -472,20 +731,35 @@ class Function:
             self._converted = fn
         return self._converted
 
-    def _trace(self, args, kwargs, key, tensors, flat):
+    def _trace(self, args, kwargs, key, flat, dims):
         creating = not self._initialized
-        cf = self._trace_once(args, kwargs, key, tensors, flat, allow_creation=creating)
-        self._finish_count()
+        tensors = flat.tensors
+        cf = self._trace_shapes(args, kwargs, key, tensors, flat, dims, creating)
         self._initialized = True
         if cf._created:
             # TF: initialise the variables from the first trace, then trace again without
             # creating any (the function may read them now) and run that trace.
             self._initialize(cf, tensors, flat.variables)
-            self._tf_specs.append(self._tf_specs[-1])
-            cf = self._trace_once(args, kwargs, key, tensors, flat, allow_creation=False)
-        if cf._cacheable:
-            self._cache[key] = cf
+            self._tracing_count += 1
+            cf = self._trace_shapes(args, kwargs, key, tensors, flat, dims, False)
         return cf
+
+    def _trace_shapes(self, args, kwargs, key, tensors, flat, dims, creating):
+        """A trace with symbolic sizes for the unknown ``dims``; else with the call's shapes."""
+        shapes = _symbolic_shapes(dims, tensors)
+        if shapes is None:
+            return self._trace_once(args, kwargs, key, tensors, flat, creating, None)
+        counter = _PrintCounter()
+        try:
+            with counter:
+                return self._trace_once(args, kwargs, key, tensors, flat, creating, shapes)
+        except Exception as e:  # noqa: BLE001
+            if _untraceable(e) or _is_user_error(e):
+                raise
+            # Note: code JAX cannot trace with symbolic sizes (a size used as a Python int,
+            # host callbacks such as tf.print): one trace per concrete shape instead.
+            with _PrintCounter(counter.n):
+                return self._trace_once(args, kwargs, key, tensors, flat, creating, None)
 
     def _initialize(self, cf, tensors, arg_vars):
         import jax.numpy as jnp
@@ -505,23 +779,35 @@ class Function:
             for v in cf._captured:
                 var = arg_vars[v] if type(v) is int else v
                 inputs.append(_capture.raw_value(var))
-            vals = jax.jit(f)(*inputs)
+            vals = jax.jit(_exported_fun(traced, f) if cf._symbolic else f)(*inputs)
             for (i, var), val in zip(pending, vals):
                 var.__dict__["_value"] = jnp.asarray(val)
 
-    def _trace_once(self, args, kwargs, key, tensors, flat, allow_creation):
+    def _trace_once(self, args, kwargs, key, tensors, flat, allow_creation, shapes):
         fn = self._fn()
         arg_var_slots = {id(v): i for i, v in enumerate(flat.variables)}
-        specs_in = [jax.core.ShapedArray(tuple(t._v.shape), t._v.dtype) for t in tensors]
+        if shapes is None:
+            shapes = [tuple(t._v.shape) for t in tensors]
+        specs_in = [jax.core.ShapedArray(shp, t._v.dtype) for shp, t in zip(shapes, tensors)]
         dtypes = [t._dtype for t in tensors]
         info = {}
 
+        graph = GraphNames()
+        in_names = self._input_names(args, kwargs, len(tensors))
+
         def body(*vals):
-            it = iter([make(v, dt) for v, dt in zip(vals, dtypes)])
+            ins = [make(v, dt) for v, dt in zip(vals, dtypes)]
+            for t, n in zip(ins, in_names):
+                graph.add("Placeholder", (t,), n)
+            it = iter(ins)
             vit = iter(flat.variables)
             a = _args.rebuild(args, it, vit)
             k = _args.rebuild(kwargs, it, vit) if kwargs else {}
-            out = fn(*a, **k)
+            saved, STATE.graph = STATE.graph, graph
+            try:
+                out = fn(*a, **k)
+            finally:
+                STATE.graph = saved
             nested = _nest.is_nested(out)
             leaves = _nest.flatten(out) if nested else [out]
             leaves = [_output_leaf(x, self._python_function) for x in leaves]
@@ -553,7 +839,33 @@ class Function:
                               len(traced.out_avals), arg_var_slots, input_specs, key, name)
         cf._out_dtypes = info["dtypes"]
         cf._checks = info["checks"]
+        cf._graph_names = graph
+        cf._out_names = [graph.add("Identity", ()) + ":0" for _ in info["dtypes"]]
         return cf
+
+    def _input_names(self, args, kwargs, n):
+        """The graph name of each input tensor: its parameter's (TF's placeholders)."""
+        if self._input_signature is not None:
+            specs = [x for x in _nest.flatten(list(self._input_signature))
+                     if isinstance(x, TensorSpec)]
+            if len(specs) == n and any(x.name for x in specs):
+                # TF names a placeholder after its TensorSpec's name, else its parameter.
+                base = self._input_names_by_param(args, kwargs, n)
+                return [x.name or b for x, b in zip(specs, base)]
+        return self._input_names_by_param(args, kwargs, n)
+
+    def _input_names_by_param(self, args, kwargs, n):
+        names = self._param_names
+        out = []
+        for i, a in enumerate(args):
+            f = _args.Flat()
+            _args.flatten(a, f)
+            out += [names[i] if i < len(names) else f"args_{i}"] * len(f.tensors)
+        for k in sorted(kwargs, key=_args._sort_key):
+            f = _args.Flat()
+            _args.flatten(kwargs[k], f)
+            out += [k] * len(f.tensors)
+        return out if len(out) == n else ["Placeholder"] * n
 
     def _input_specs(self, args, kwargs):
         if self._input_signature is not None:
@@ -575,12 +887,14 @@ class Function:
         from .._core.tensor import SymbolicTensor
         flat = []
         dts = iter(cf._out_dtypes)
+        names = iter(cf._out_names)
         avals = cf._traced.out_avals
         for s in cf._out_slots:
             if type(s) is int:
                 t = object.__new__(SymbolicTensor)
                 t._v = jax.ShapeDtypeStruct(avals[s].shape, avals[s].dtype)
                 t._dtype = next(dts)
+                t._name = next(names)
                 flat.append(t)
             else:
                 flat.append(s)
@@ -591,20 +905,34 @@ class Function:
         """The trace for ``args`` (tensors or ``tf.TensorSpec``), tracing it if needed."""
         if not args and not kwargs and self._input_signature is not None:
             args = tuple(self._input_signature)
-        real = _nest.map_structure(_placeholder_for, list(args))
-        kreal = {k: _nest.map_structure(_placeholder_for, v) for k, v in kwargs.items()}
+        specs_by_id = {}
+
+        def placeholder(x):
+            t = _placeholder_for(x)
+            if t is not x:
+                specs_by_id[id(t)] = x
+            return t
+        real = _nest.map_structure(placeholder, list(args))
+        kreal = {k: _nest.map_structure(placeholder, v) for k, v in kwargs.items()}
         args2, kwargs2 = self._bind(tuple(real), kreal)
+        if self._input_signature is not None:
+            args2, kwargs2 = self._cast_to_signature(args2, kwargs2)
         flat = _args.Flat()
         key = (_args.flatten(args2, flat), _args.flatten(kwargs2, flat)) \
             if kwargs2 else (_args.flatten(args2, flat),)
+        if specs_by_id and self._input_signature is None:
+            # TensorSpec arguments: a TF signature with their unknown dims.
+            shapes = iter([specs_by_id[id(t)].shape.as_list()
+                           if specs_by_id[id(t)].shape.rank is not None else None
+                           if id(t) in specs_by_id else tuple(t._v.shape)
+                           for t in flat.tensors])
+            key = _with_shapes(key, shapes)
         cf = self._cache.get(key)
         if cf is None:
-            self._count_trace(key)
-            try:
-                cf = self._trace(args2, kwargs2, key, flat.tensors, flat)
-            except Exception:
-                self._tf_specs.pop()
-                raise
+            cf = self._lookup_or_trace(args2, kwargs2, key, flat)
+            if cf is None:
+                raise ValueError(f"tf.function {self._name!r} cannot be traced into a concrete "
+                                 f"function: it runs eagerly")
         specs = tuple(a if isinstance(a, TensorSpec) else
                       TensorSpec(a.shape, a.dtype, n) if isinstance(a, Tensor) else a
                       for a, n in zip(args, self._param_names)) if self._input_signature is None \
@@ -627,18 +955,18 @@ class Function:
                                 f"to be a {_d.TF_TYPE_NAMES[s.dtype]} tensor but is a "
                                 f"{_d.TF_TYPE_NAMES[t.dtype]} tensor [Op:{cf.name}]")
             tensors.append(t)
-        if all(tuple(t.shape) == tuple(a.aval.shape) for t, a in
-               zip(tensors, cf._traced.jaxpr.invars[:cf._traced.n_in])):
+        if cf._accepts(tensors):
             return cf._build_outputs(cf._call_flat(tensors, []))
-        # A relaxed signature called with new sizes: run the matching exact trace.
-        saved = list(self._tf_specs)
+        # Sizes the trace cannot take (another rank, unequal sizes it assumed equal): the
+        # matching trace of the function, not counted.
+        saved = self._tracing_count
         try:
             return self(*args, **kwargs)
         finally:
-            self._tf_specs = saved
+            self._tracing_count = saved
 
 
-_PLACEHOLDER = ("placeholder",)
+_SIGNATURE = ("input_signature",)   # the TF signature of every trace under input_signature
 
 
 def _placeholder_for(x):
@@ -712,17 +1040,65 @@ class _WeakMethod:
         return self._fn(self._ref(), *args, **kwargs)
 
 
-# -- TF-level signatures for experimental_get_tracing_count -----------------------------------
-def _relax_key(key):
-    return key
+# -- TF signatures ------------------------------------------------------------------------------
+def _spec_shapes(spec, out):
+    """Appends the shape (None dims; None for an unknown rank) of each tensor leaf of ``spec``."""
+    if type(spec) is not tuple or not spec:
+        return
+    head = spec[0]
+    if head == "T" and len(spec) == 3:
+        out.append(spec[2])
+    elif head == "C" and len(spec) == 4:
+        for c in spec[3]:
+            _spec_shapes(c, out)
+    elif head in ("V", "O", "I"):
+        return
+    else:
+        for c in spec:
+            _spec_shapes(c, out)
+
+
+def _with_shapes(key, shapes):
+    """``key`` with its tensor leaves' shapes taken in order from the iterator ``shapes``."""
+    if type(key) is not tuple or not key:
+        return key
+    head = key[0]
+    if head == "T" and len(key) == 3:
+        shp = next(shapes)
+        return ("T", key[1], None if shp is None else tuple(shp))
+    if head == "C" and len(key) == 4:
+        return key[:3] + (tuple(_with_shapes(c, shapes) for c in key[3]),)
+    if head in ("V", "O", "I"):
+        return key
+    return tuple(_with_shapes(c, shapes) for c in key)
+
+
+def _symbolic_shapes(dims, tensors):
+    """Input shapes with one JAX symbolic size per unknown dim, or None if all are known.
+
+    Unknown dims on the same axis of different inputs whose sizes are equal in the call
+    being traced share one symbol (the batch size of ``x`` and of its labels): JAX must know
+    such sizes agree to combine them.
+    """
+    if dims is None or not any(d is None for shp in dims for d in shp):
+        return None
+    names: dict = {}
+    for shp, t in zip(dims, tensors):
+        for axis, (d, size) in enumerate(zip(shp, t._v.shape)):
+            if d is None and (axis, size) not in names:
+                names[(axis, size)] = f"d{len(names)}"
+    syms = dict(zip(names, jax.export.symbolic_shape(", ".join(names.values()))))
+    return [tuple(syms[(axis, size)] if d is None else d
+                  for axis, (d, size) in enumerate(zip(shp, t._v.shape)))
+            for shp, t in zip(dims, tensors)]
 
 
 def _covers(general, specific) -> bool:
     """Whether the TF-level signature ``general`` accepts a call with key ``specific``."""
-    if general is _PLACEHOLDER or general is None:
+    if general is None:
         return False
-    if general == ("sig",):
-        return specific == ("sig",)
+    if general is _SIGNATURE:
+        return True
     return _match(general, specific)
 
 

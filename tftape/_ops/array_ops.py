@@ -11,6 +11,7 @@ from jax import lax
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor, to_static
 from .._core.errors import InvalidArgumentError, kernel_error
+from .._core.graph_names import label
 from .._core.registry import Op, check_dtype, convert_inputs, execute, op
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make, make_string, vshape
@@ -46,7 +47,7 @@ def _filled(shape, value, dtype):
 
 def zeros(shape, dtype=_d.float32, name=None, layout=None) -> Tensor:
     """A tensor of zeros."""
-    return _filled(shape, 0, dtype)
+    return label(_filled(shape, 0, dtype), "Const", "zeros")
 
 
 def ones(shape, dtype=_d.float32, name=None, layout=None) -> Tensor:
@@ -56,17 +57,25 @@ def ones(shape, dtype=_d.float32, name=None, layout=None) -> Tensor:
     >>> tf.ones([3])
     <tf.Tensor: shape=(3,), dtype=float32, numpy=array([1., 1., 1.], dtype=float32)>
     """
-    return _filled(shape, 1, dtype)
+    return label(_filled(shape, 1, dtype), "Const", "ones")
 
 
 def zeros_like(input, dtype=None, name=None, layout=None) -> Tensor:  # noqa: A002
     t = tensor(input)
-    return _filled(t.shape.as_list(), 0, dtype or t.dtype)
+    return label(_filled_like(t, 0, dtype or t.dtype), "ZerosLike", "zeros_like")
 
 
 def ones_like(input, dtype=None, name=None, layout=None) -> Tensor:  # noqa: A002
     t = tensor(input)
-    return _filled(t.shape.as_list(), 1, dtype or t.dtype)
+    return label(_filled_like(t, 1, dtype or t.dtype), "OnesLike", "ones_like")
+
+
+def _filled_like(t, value, dtype):
+    dt = _d.as_dtype(dtype)
+    if dt is _d.string or t._dtype is _d.string:
+        return _filled(t.shape.as_list(), value, dt)
+    # The array's own shape: symbolic sizes in a tf.function trace stay symbolic.
+    return make(jnp.full(vshape(t), value, dtype=dt._np), dt)
 
 
 _fill = op("fill", "Fill", lambda v, shape: jnp.broadcast_to(v, shape))
@@ -173,8 +182,12 @@ def shape(input, out_type=_d.int32, name=None) -> Tensor:  # noqa: A002
     s = input.shape if hasattr(input, "shape") and not isinstance(input, (list, tuple)) \
         else tensor(input).shape
     dt = _d.as_dtype(out_type)
-    return make(jnp.asarray(np.array(s.as_list() if isinstance(s, TensorShape) else list(s),
-                                     dtype=dt._np)), dt)
+    v = getattr(input, "_v", None)
+    if v is not None and any(type(d) is not int for d in getattr(v, "shape", ())):
+        # Unknown sizes in a tf.function trace: the shape is computed when the program runs.
+        return label(make(jnp.stack([jnp.asarray(d, dt._np) for d in v.shape]), dt), "Shape")
+    return label(make(jnp.asarray(np.array(s.as_list() if isinstance(s, TensorShape) else list(s),
+                                           dtype=dt._np)), dt), "Shape")
 
 
 def shape_n(input, out_type=_d.int32, name=None):  # noqa: A002
@@ -183,14 +196,20 @@ def shape_n(input, out_type=_d.int32, name=None):  # noqa: A002
 
 def rank(input, name=None) -> Tensor:  # noqa: A002
     """The number of dimensions, as an int32 scalar."""
-    return make(jnp.asarray(np.int32(tensor(input).ndim)), _d.int32)
+    return label(make(jnp.asarray(np.int32(tensor(input).ndim)), _d.int32), "Rank")
 
 
 def size(input, out_type=_d.int32, name=None) -> Tensor:  # noqa: A002
     """The number of elements."""
     dt = _d.as_dtype(out_type)
-    n = int(np.prod(tensor(input).shape.as_list(), dtype=np.int64))
-    return make(jnp.asarray(np.array(n, dtype=dt._np)), dt)
+    t = tensor(input)
+    if t._dtype is not _d.string and any(type(d) is not int for d in vshape(t)):
+        n = 1
+        for d in vshape(t):
+            n = n * d
+        return label(make(jnp.asarray(n, dt._np), dt), "Size")    # known when the program runs
+    n = int(np.prod(t.shape.as_list(), dtype=np.int64))
+    return label(make(jnp.asarray(np.array(n, dtype=dt._np)), dt), "Size")
 
 
 # -- reshaping ---------------------------------------------------------------------------------
@@ -206,6 +225,10 @@ def reshape(tensor, shape, name=None) -> Tensor:
     """
     t = _as_tensor(tensor)
     dims = list(_dims(shape))
+    if t._dtype is not _d.string and any(type(d) is not int for d in vshape(t)):
+        # Unknown sizes in a tf.function trace: JAX checks and infers (-1) symbolically.
+        dims = tuple(dims)
+        return label(execute(_reshape, (t,), (dims,), {"shape": dims}), "Reshape")
     n = int(np.prod(vshape(t), dtype=np.int64))
     unknown = [i for i, d in enumerate(dims) if d == -1]
     known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))

@@ -914,14 +914,22 @@ def _prod(x, axis, keepdims):
     return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
+def _count(x, axis):
+    """The number of reduced elements: an int, or a traced value for symbolic dims."""
+    n = 1
+    for a in (range(x.ndim) if axis is None else axis):
+        n = n * x.shape[a]
+    return n if type(n) is int else jnp.asarray(n)
+
+
 def _mean(x, axis, keepdims):
     if jnp.issubdtype(x.dtype, jnp.integer):
-        n = np.prod([x.shape[a] for a in (range(x.ndim) if axis is None else axis)], dtype=np.int64)
+        n = _count(x, axis)
         s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
-        return lax.div(s, jnp.asarray(max(int(n), 1), x.dtype))
+        return lax.div(s, jnp.maximum(jnp.asarray(n, x.dtype), jnp.asarray(1, x.dtype)))
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         return jnp.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
-    n = np.prod([x.shape[a] for a in (range(x.ndim) if axis is None else axis)], dtype=np.int64)
+    n = _count(x, axis)
     acc = jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
     s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=acc)
     # Note: a true division, as TF's; XLA would multiply by the reciprocal of the constant.
