@@ -11,7 +11,7 @@ from time import perf_counter as _clock
 import numpy as np
 
 from . import dtypes as _d
-from .shape import TensorShape
+from .shape import TensorShape, from_tuple as _shape_of
 
 _new = object.__new__
 
@@ -36,7 +36,7 @@ class Tensor:
 
     @property
     def shape(self) -> TensorShape:
-        return TensorShape(self._v.shape)
+        return _shape_of(self._v.shape)
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -258,7 +258,7 @@ class PendingTensor(EagerTensor):
 
     @property
     def shape(self) -> TensorShape:
-        return TensorShape(self._pend[2])
+        return _shape_of(tuple(self._pend[2]))
 
     @property
     def ndim(self) -> int:
