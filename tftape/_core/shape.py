@@ -212,7 +212,15 @@ class _UnknownShape(TensorShape):
         self.__iter__()
 
     def __getitem__(self, key):
-        return TensorShape(None) if isinstance(key, slice) else None
+        if not isinstance(key, slice):
+            return None
+        # TF: a slice of an unknown shape has a known rank only for non-negative bounds.
+        start = 0 if key.start is None else key.start
+        if key.step is not None:
+            raise ValueError("Steps are not yet handled")
+        if key.stop is None or start < 0 or key.stop < 0:
+            return TensorShape(None)
+        return TensorShape([None] * (key.stop - start))
 
     def __bool__(self):
         return False
