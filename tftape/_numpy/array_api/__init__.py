@@ -216,14 +216,34 @@ def _promote2(a: _d.DType, b: _d.DType) -> _d.DType:
     raise TypeError(f"{a.name} and {b.name} cannot be type promoted together")
 
 
+_SCALARS = (_builtins.bool, int, float, complex)
+
+
 def result_type(*arrays_and_dtypes):
-    """The dtype the standard's promotion table gives (mixed kinds raise TypeError)."""
-    if not arrays_and_dtypes:
+    """The dtype the standard's promotion table gives (mixed kinds raise TypeError).
+
+    Python scalars (2024.12) are weak: they take the arrays' dtype when its kind can hold them.
+    """
+    typed = [x for x in arrays_and_dtypes if not isinstance(x, _SCALARS)]
+    if not typed:
         raise ValueError("at least one array or dtype is required")
-    out = _dtype_of(arrays_and_dtypes[0])
-    for x in arrays_and_dtypes[1:]:
+    out = _dtype_of(typed[0])
+    for x in typed[1:]:
         out = _promote2(out, _dtype_of(x))
+    for s in arrays_and_dtypes:
+        if isinstance(s, _SCALARS):
+            out = _weak(out, s)
     return out
+
+
+def _weak(d, s):
+    kind = "b" if d is _d.bool else d._kind
+    if isinstance(s, _builtins.bool) or (isinstance(s, int) and kind != "b") or \
+            (isinstance(s, float) and kind in "fc") or (isinstance(s, complex) and kind == "c"):
+        return d
+    if isinstance(s, complex):
+        return _d.complex64 if d is _d.float32 else _d.complex128
+    return _d.float64 if isinstance(s, float) else _d.int64
 
 
 def can_cast(from_, to, /):
