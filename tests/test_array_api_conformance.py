@@ -294,3 +294,31 @@ def test_scipy_accepts_tensors():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-2000:]
+
+
+# -- IEEE special cases of floor_divide and remainder ---------------------------------------------------
+_X1 = [np.inf, -np.inf, -0.0, 0.0, 1.0, -1.0, 7.5, -7.5]
+_X2 = [2.0, -2.0, np.inf, -np.inf, 0.5]
+
+
+@pytest.mark.parametrize("name", ["floor_divide", "remainder"])
+def test_float_division_special_cases(name):
+    a, b = np.meshgrid(np.array(_X1), np.array(_X2))
+    got = getattr(xp, name)(xp.asarray(a), xp.asarray(b)).numpy()
+    want = np.asarray(getattr(strict, name)(strict.asarray(a), strict.asarray(b))._array)
+    if name == "floor_divide":  # the standard: IEEE division then floor for these inputs
+        special = ~np.isfinite(a) | ~np.isfinite(b) | (a == 0)
+        want = np.where(special, np.floor(a / b), want)
+    else:
+        want = np.where((want == 0) & (b != 0), np.copysign(0.0, b), want)
+    np.testing.assert_array_equal(got, want)
+    # Zero signs are specified where an operand is zero or infinite.
+    special = ~np.isfinite(a) | ~np.isfinite(b) | (a == 0)
+    np.testing.assert_array_equal(np.signbit(got)[special], np.signbit(want)[special])
+
+
+def test_result_type_with_scalars():
+    assert xp.result_type(xp.int8, 1) == tf.int8
+    assert xp.result_type(xp.float32, 1.0) == tf.float32
+    assert xp.result_type(xp.float32, 1j) == tf.complex64
+    assert xp.result_type(xp.asarray([True]), False) == tf.bool

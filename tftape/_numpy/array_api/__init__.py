@@ -101,14 +101,34 @@ _BINARY = dict(add=_jnp.add, atan2=_jnp.atan2, bitwise_and=_jnp.bitwise_and,
                bitwise_left_shift=_jnp.left_shift, bitwise_or=_jnp.bitwise_or,
                bitwise_right_shift=_jnp.right_shift, bitwise_xor=_jnp.bitwise_xor,
                copysign=_jnp.copysign, divide=_jnp.divide, equal=_jnp.equal,
-               floor_divide=_jnp.floor_divide, greater=_jnp.greater,
+               floor_divide=None, greater=_jnp.greater,
                greater_equal=_jnp.greater_equal, hypot=_jnp.hypot, less=_jnp.less,
                less_equal=_jnp.less_equal, logaddexp=_jnp.logaddexp,
                logical_and=_jnp.logical_and, logical_or=_jnp.logical_or,
                logical_xor=_jnp.logical_xor, maximum=_jnp.maximum, minimum=_jnp.minimum,
                multiply=_jnp.multiply, nextafter=_jnp.nextafter, not_equal=_jnp.not_equal,
                pow=_jnp.pow,
-               remainder=_jnp.remainder, subtract=_jnp.subtract)
+               remainder=None, subtract=_jnp.subtract)
+
+
+# Note: JAX's float floor_divide gives NaN for inf // finite and loses zero signs, and its
+# remainder keeps x1's zero sign; the standard follows IEEE division and x2's sign.
+def _floor_divide(x1, x2):
+    out = _jnp.floor_divide(x1, x2)
+    if not _jnp.issubdtype(out.dtype, _jnp.floating):
+        return out
+    special = ~_jnp.isfinite(x1) | ~_jnp.isfinite(x2) | (x1 == 0)
+    return _jnp.where(special, _jnp.floor(_jnp.true_divide(x1, x2)), out)
+
+
+def _remainder(x1, x2):
+    out = _jnp.remainder(x1, x2)
+    if not _jnp.issubdtype(out.dtype, _jnp.floating):
+        return out
+    return _jnp.where((out == 0) & (x2 != 0), _jnp.copysign(_jnp.zeros_like(out), x2), out)
+
+
+_BINARY.update(floor_divide=_floor_divide, remainder=_remainder)
 
 def _annex_g(jfn, npfn):
     """``jfn`` with C99 Annex G's values (the standard's special cases) for complex inputs.
@@ -137,12 +157,13 @@ def _annex_g(jfn, npfn):
     return f
 
 
+_NP_NAMES = {"acos": "arccos", "acosh": "arccosh", "asin": "arcsin", "asinh": "arcsinh",
+             "atan": "arctan", "atanh": "arctanh"}
 for _n in ("acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "expm1",
            "log", "log1p", "log2", "log10", "sin", "sinh", "sqrt", "tan", "tanh"):
-    _UNARY[_n] = _annex_g(_UNARY[_n], getattr(_np, {"acos": "arccos", "acosh": "arccosh",
-                                                    "asin": "arcsin", "asinh": "arcsinh",
-                                                    "atan": "arctan", "atanh": "arctanh"}
-                                              .get(_n, _n)))
+    # NumPy's complex expm1 lacks Annex G's values; exp(z) - 1 has them.
+    _UNARY[_n] = _annex_g(_UNARY[_n], (lambda z: _np.exp(z) - 1) if _n == "expm1" else
+                          getattr(_np, _NP_NAMES.get(_n, _n)))
 
 for _n, _f in _UNARY.items():
     globals()[_n] = _elementwise(_n, _f, 1)
