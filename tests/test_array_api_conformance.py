@@ -322,3 +322,17 @@ def test_result_type_with_scalars():
     assert xp.result_type(xp.float32, 1.0) == tf.float32
     assert xp.result_type(xp.float32, 1j) == tf.complex64
     assert xp.result_type(xp.asarray([True]), False) == tf.bool
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_sign_of_zero_is_positive_zero(dtype):
+    out = xp.sign(xp.asarray([-0.0, 0.0, -2.0], dtype=getattr(xp, dtype))).numpy()
+    np.testing.assert_array_equal(np.signbit(out.real), [False, False, True])
+    np.testing.assert_array_equal(np.signbit(out.imag), [False, False, False])
+
+
+def test_dlpack_legacy_versions():
+    x = xp.asarray([1.0, 2.0])
+    for v in (None, (0, 0), (0, 8), (1, 0)):
+        assert type(x.__dlpack__(max_version=v)).__name__ == "PyCapsule"
+    np.testing.assert_array_equal(np.from_dlpack(x), [1.0, 2.0])

@@ -103,6 +103,8 @@ class Tensor:
         """Exports the tensor's buffer through DLPack (no copy)."""
         if self._dtype is _d.string:
             raise BufferError("string tensors cannot be exported through DLPack")
+        if max_version is not None and tuple(max_version) < (1, 0):
+            max_version = None  # a consumer of pre-1.0 DLPack gets the legacy capsule
         kw = {k: v for k, v in (("stream", stream), ("max_version", max_version),
                                 ("dl_device", dl_device), ("copy", copy)) if v is not None}
         return self._v.__dlpack__(**kw)

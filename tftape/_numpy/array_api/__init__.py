@@ -128,7 +128,14 @@ def _remainder(x1, x2):
     return _jnp.where((out == 0) & (x2 != 0), _jnp.copysign(_jnp.zeros_like(out), x2), out)
 
 
+def _sign(x):
+    # Note: JAX's sign(-0.0) is -0.0; the standard's is +0.
+    out = _jnp.sign(x)
+    return _jnp.where(out == 0, _jnp.zeros_like(out), out)
+
+
 _BINARY.update(floor_divide=_floor_divide, remainder=_remainder)
+_UNARY.update(sign=_sign)
 
 def _annex_g(jfn, npfn):
     """``jfn`` with C99 Annex G's values (the standard's special cases) for complex inputs.
