@@ -16,7 +16,7 @@ def run(tf_mod, setup: str, expr: str):
 
 
 def _text(v):
-    if isinstance(v, (list, tuple)):
+    if isinstance(v, (list, tuple)) and not hasattr(v, "as_list"):  # TensorShape: its repr
         return type(v).__name__ + "(" + ", ".join(_text(x) for x in v) + ")"
     return repr(v)
 

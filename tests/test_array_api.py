@@ -243,7 +243,7 @@ def test_constants_and_dtypes():
     assert np.isnan(xp.nan) and xp.newaxis is None
     for d in DT:
         assert getattr(xp, d) is getattr(tf, d)
-    assert xp.__array_api_version__ == "2023.12"
+    assert xp.__array_api_version__ == "2024.12"
 
 
 def test_namespace_info():
@@ -258,7 +258,7 @@ def test_namespace_info():
 
 
 def test_missing_standard_names():
-    """Every function the reference namespace has (2023.12), ours has too."""
+    """Every function the reference namespace has (2024.12), ours has too."""
     wanted = {n for n in dir(strict) if not n.startswith("_") and callable(getattr(strict, n))}
     wanted -= {"Array", "Device", "ModuleType", "ArrayAPIStrictFlags", "set_array_api_strict_flags",
                "get_array_api_strict_flags", "reset_array_api_strict_flags",

@@ -1,13 +1,15 @@
 """A small ``tf.nest``: flatten and re-pack lists, tuples, namedtuples and dicts."""
 from __future__ import annotations
 
+from .._core.shape import TensorShape
+
 
 def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
 def is_nested(x) -> bool:
-    return isinstance(x, (list, tuple, dict))
+    return isinstance(x, _NESTED) and not isinstance(x, TensorShape)
 
 
 _NESTED = (list, tuple, dict)
@@ -18,12 +20,12 @@ def flatten(structure, expand_composites=False) -> list:
     t = type(structure)
     if t is list or t is tuple:
         for x in structure:
-            if isinstance(x, _NESTED):
+            if isinstance(x, _NESTED) and not isinstance(x, TensorShape):
                 break
         else:
             return list(structure)  # the common flat case
-    elif not isinstance(structure, _NESTED):
-        return [structure]
+    elif not is_nested(structure):
+        return [structure]  # a TensorShape (a tuple) is a leaf, as in TF
     if isinstance(structure, dict):
         out = []
         for k in sorted(structure, key=_sort_key):
@@ -47,11 +49,11 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     t = type(structure)
     if t is list or t is tuple:
         for x in structure:
-            if isinstance(x, _NESTED):
+            if is_nested(x):
                 break
         else:
             return list(flat_sequence) if t is list else tuple(flat_sequence)
-    elif not isinstance(structure, _NESTED):
+    elif not is_nested(structure):
         return flat_sequence[0]
     it = iter(flat_sequence)
 
@@ -62,7 +64,7 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
                 {k: vals[k] for k in s}
         if _is_namedtuple(s):
             return type(s)(*[build(x) for x in s])
-        if isinstance(s, (list, tuple)):
+        if is_nested(s):
             return type(s)(build(x) for x in s)
         return next(it)
     return build(structure)

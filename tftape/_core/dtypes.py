@@ -125,9 +125,11 @@ class DType:
             return False
         if isinstance(other, DType):
             return self is other
+        # Equality with anything must answer, never raise: NumPy rejects many objects
+        # (a list of tuples is a structured-dtype spec) with ValueError or others.
         try:
             return self is as_dtype(other)
-        except TypeError:
+        except Exception:  # noqa: BLE001
             return False
 
     def __ne__(self, other) -> bool:

@@ -1,4 +1,11 @@
-"""TensorShape with unknown dimensions (layer 1: no JAX work here)."""
+"""TensorShape with unknown dimensions (layer 1: no JAX work here).
+
+A ``TensorShape`` of known rank *is* a tuple of ints (``None`` for unknown dimensions), so
+``x.shape`` serves TF code (``as_list``, ``rank``, ``merge_with``, TF's repr and equality) and
+the array API standard, NumPy, JAX and hypothesis, which all want a tuple. The shape of unknown
+rank is an instance of a private subclass that holds no elements and refuses ``len`` and
+iteration, as TF does.
+"""
 from __future__ import annotations
 
 
@@ -17,53 +24,60 @@ def _dim(d):
     return v
 
 
-class TensorShape:
-    """The (possibly partially known) shape of a tensor.
+_tuple_new = tuple.__new__
+_tuple_eq = tuple.__eq__
+_tuple_getitem = tuple.__getitem__
+
+
+class TensorShape(tuple):
+    """The (possibly partially known) shape of a tensor: a tuple of ints and ``None``.
 
     >>> import tftape as tf
     >>> s = tf.TensorShape([2, None])
-    >>> s, s.rank, s.as_list()
-    (TensorShape([2, None]), 2, [2, None])
+    >>> s, s.rank, s.as_list(), s == (2, None)
+    (TensorShape([2, None]), 2, [2, None], True)
     """
 
-    __slots__ = ("_dims",)
+    __slots__ = ()
 
-    def __init__(self, dims=None):
+    def __new__(cls, dims=None):
+        if dims is None:
+            return _tuple_new(_UnknownShape)
         if isinstance(dims, TensorShape):
-            self._dims = dims._dims
-        elif dims is None:
-            self._dims = None
-        elif isinstance(dims, (int,)) or hasattr(dims, "__index__") and not hasattr(dims, "__len__"):
-            self._dims = (_dim(dims),)
-        else:
-            self._dims = tuple(_dim(d) for d in dims)
+            return dims
+        if isinstance(dims, int) or hasattr(dims, "__index__") and not hasattr(dims, "__len__"):
+            return _tuple_new(TensorShape, (_dim(dims),))
+        return _tuple_new(TensorShape, [_dim(d) for d in dims])
 
     # -- properties -------------------------------------------------------
     @property
+    def _dims(self):
+        """The dimensions as a plain tuple, or None for an unknown rank."""
+        return _tuple_new(tuple, self)
+
+    @property
     def rank(self):
-        return None if self._dims is None else len(self._dims)
+        return len(self)
 
     ndims = rank
 
     @property
     def dims(self):
-        return None if self._dims is None else list(self._dims)
+        return list(self)
 
     def as_list(self):
-        if self._dims is None:
-            raise ValueError("as_list() is not defined on an unknown TensorShape.")
-        return list(self._dims)
+        return list(self)
 
     def num_elements(self):
         if not self.is_fully_defined():
             return None
         n = 1
-        for d in self._dims:
+        for d in self:
             n *= d
         return n
 
     def is_fully_defined(self) -> bool:
-        return self._dims is not None and all(d is not None for d in self._dims)
+        return not tuple.__contains__(self, None)
 
     def assert_is_fully_defined(self):
         if not self.is_fully_defined():
@@ -71,12 +85,12 @@ class TensorShape:
 
     # -- compatibility ---------------------------------------------------
     def is_compatible_with(self, other) -> bool:
-        other = as_shape(other)
-        if self._dims is None or other._dims is None:
+        a, b = self._dims, as_shape(other)._dims
+        if a is None or b is None:
             return True
-        if len(self._dims) != len(other._dims):
+        if len(a) != len(b):
             return False
-        return all(a is None or b is None or a == b for a, b in zip(self._dims, other._dims))
+        return all(x is None or y is None or x == y for x, y in zip(a, b))
 
     def assert_is_compatible_with(self, other):
         if not self.is_compatible_with(other):
@@ -93,16 +107,16 @@ class TensorShape:
         return TensorShape([a if a is not None else b for a, b in zip(self._dims, other._dims)])
 
     def most_specific_compatible_shape(self, other) -> "TensorShape":
-        other = as_shape(other)
-        if self._dims is None or other._dims is None or len(self._dims) != len(other._dims):
+        a, b = self._dims, as_shape(other)._dims
+        if a is None or b is None or len(a) != len(b):
             return TensorShape(None)
-        return TensorShape([a if a == b else None for a, b in zip(self._dims, other._dims)])
+        return TensorShape([x if x == y else None for x, y in zip(a, b)])
 
     def concatenate(self, other) -> "TensorShape":
-        other = as_shape(other)
-        if self._dims is None or other._dims is None:
+        a, b = self._dims, as_shape(other)._dims
+        if a is None or b is None:
             return TensorShape(None)
-        return TensorShape(self._dims + other._dims)
+        return _tuple_new(TensorShape, a + b)
 
     def with_rank(self, rank):
         if self._dims is None:
@@ -116,30 +130,20 @@ class TensorShape:
             raise ValueError(f"Shape {self} must have rank at least {rank}")
         return self
 
-    # -- python protocol -------------------------------------------------
-    def __len__(self):
-        if self._dims is None:
-            raise ValueError("Cannot take the length of shape with unknown rank.")
-        return len(self._dims)
-
-    def __iter__(self):
-        if self._dims is None:
-            raise ValueError("Cannot iterate over a shape with unknown rank.")
-        return iter(self._dims)
-
+    # -- python protocol (tuple's where TF agrees) -------------------------
     def __getitem__(self, key):
-        if self._dims is None:
-            if isinstance(key, slice):
-                return TensorShape(None)
-            return None
         if isinstance(key, slice):
-            return TensorShape(self._dims[key])
-        return self._dims[key]
+            return _tuple_new(TensorShape, _tuple_getitem(self, key))
+        return _tuple_getitem(self, key)
 
     def __bool__(self):
-        return self._dims is not None
+        # TF: any shape of known rank is truthy, even the scalar shape ``()``.
+        return True
 
     def __eq__(self, other):
+        t = type(other)
+        if t is TensorShape or t is tuple:
+            return _tuple_eq(self, other)
         try:
             other = as_shape(other)
         except (TypeError, ValueError):
@@ -150,8 +154,7 @@ class TensorShape:
         r = self.__eq__(other)
         return r if r is NotImplemented else not r
 
-    def __hash__(self):
-        return hash(self._dims)
+    __hash__ = tuple.__hash__
 
     def __add__(self, other):
         return self.concatenate(other)
@@ -159,23 +162,95 @@ class TensorShape:
     def __radd__(self, other):
         return as_shape(other).concatenate(self)
 
+    # TF's TensorShape does not repeat or order; a tuple would.
+    def __mul__(self, other):
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other):
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
+
     def __reduce__(self):
         return TensorShape, (self.dims,)
 
     def __repr__(self):
-        if self._dims is None:
-            return "TensorShape(None)"
-        return f"TensorShape({list(self._dims)})"
+        return f"TensorShape({list(self)})"
 
     def __str__(self):
-        if self._dims is None:
-            return "<unknown>"
-        if len(self._dims) == 1:
-            return f"({self._dims[0]},)"
-        return "(" + ", ".join(str(d) for d in self._dims) + ")"
+        if len(self) == 1:
+            return f"({self[0]},)"
+        return "(" + ", ".join(str(d) for d in self) + ")"
 
     def as_proto(self):  # pragma: no cover - no protobufs here
         raise NotImplementedError("TensorShape.as_proto: tftape has no protocol buffers")
+
+
+class _UnknownShape(TensorShape):
+    """``TensorShape(None)``: no elements; ``len`` and iteration raise ValueError as in TF."""
+
+    __slots__ = ()
+
+    _dims = None
+    rank = ndims = dims = None
+
+    def as_list(self):
+        raise ValueError("as_list() is not defined on an unknown TensorShape.")
+
+    def is_fully_defined(self) -> bool:
+        return False
+
+    def __len__(self):
+        raise ValueError("Cannot take the length of shape with unknown rank.")
+
+    def __iter__(self):
+        raise ValueError("Cannot iterate over a shape with unknown rank.")
+
+    def __contains__(self, item):
+        self.__iter__()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return None
+        # TF: a slice of an unknown shape has a known rank only for non-negative bounds.
+        start = 0 if key.start is None else key.start
+        if key.step is not None:
+            raise ValueError("Steps are not yet handled")
+        if key.stop is None or start < 0 or key.stop < 0:
+            return TensorShape(None)
+        return TensorShape([None] * (key.stop - start))
+
+    def __bool__(self):
+        return False
+
+    def __eq__(self, other):
+        try:
+            return as_shape(other)._dims is None
+        except (TypeError, ValueError):
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(None)
+
+    def __reduce__(self):
+        return TensorShape, (None,)
+
+    def __repr__(self):
+        return "TensorShape(None)"
+
+    def __str__(self):
+        return "<unknown>"
+
+
+# The class users see is TensorShape either way.
+_UnknownShape.__name__ = _UnknownShape.__qualname__ = "TensorShape"
+
+
+def from_tuple(dims: tuple) -> TensorShape:
+    """A TensorShape of a tuple of non-negative ints or None, unchecked (fast path)."""
+    return _tuple_new(TensorShape, dims)
 
 
 def as_shape(shape) -> TensorShape:

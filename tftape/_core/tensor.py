@@ -11,7 +11,7 @@ from time import perf_counter as _clock
 import numpy as np
 
 from . import dtypes as _d
-from .shape import TensorShape
+from .shape import TensorShape, from_tuple as _shape_of
 
 _new = object.__new__
 
@@ -36,7 +36,7 @@ class Tensor:
 
     @property
     def shape(self) -> TensorShape:
-        return TensorShape(self._v.shape)
+        return _shape_of(self._v.shape)
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -103,6 +103,8 @@ class Tensor:
         """Exports the tensor's buffer through DLPack (no copy)."""
         if self._dtype is _d.string:
             raise BufferError("string tensors cannot be exported through DLPack")
+        if max_version is not None and tuple(max_version) < (1, 0):
+            max_version = None  # a consumer of pre-1.0 DLPack gets the legacy capsule
         kw = {k: v for k, v in (("stream", stream), ("max_version", max_version),
                                 ("dl_device", dl_device), ("copy", copy)) if v is not None}
         return self._v.__dlpack__(**kw)
@@ -258,7 +260,7 @@ class PendingTensor(EagerTensor):
 
     @property
     def shape(self) -> TensorShape:
-        return TensorShape(self._pend[2])
+        return _shape_of(tuple(self._pend[2]))
 
     @property
     def ndim(self) -> int:

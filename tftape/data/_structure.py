@@ -19,9 +19,14 @@ def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
+def _is_tuple(x) -> bool:
+    # A TensorShape is a tuple but a leaf, as in TF.
+    return isinstance(x, tuple) and not isinstance(x, TensorShape)
+
+
 def is_nested(x) -> bool:
     """Tuples, namedtuples and dicts nest; lists do not (tf.data's rule)."""
-    return isinstance(x, (tuple, dict))
+    return isinstance(x, dict) or _is_tuple(x)
 
 
 def _sorted_keys(d):
@@ -39,7 +44,7 @@ def flatten(x) -> list:
     """
     if isinstance(x, dict):
         return [leaf for k in _sorted_keys(x) for leaf in flatten(x[k])]
-    if isinstance(x, tuple):
+    if _is_tuple(x):
         return [leaf for v in x for leaf in flatten(v)]
     return [x]
 
@@ -54,7 +59,7 @@ def pack(structure, flat):
             return type(s)((k, vals[k]) for k in s)
         if _is_namedtuple(s):
             return type(s)(*[build(v) for v in s])
-        if isinstance(s, tuple):
+        if _is_tuple(s):
             return tuple(build(v) for v in s)
         return next(it)
     return build(structure)
@@ -68,8 +73,8 @@ def same_structure(a, b) -> bool:
     if isinstance(a, dict) or isinstance(b, dict):
         return isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b) and \
             all(same_structure(a[k], b[k]) for k in a)
-    if isinstance(a, tuple) or isinstance(b, tuple):
-        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and \
+    if _is_tuple(a) or _is_tuple(b):
+        return _is_tuple(a) and _is_tuple(b) and len(a) == len(b) and \
             all(same_structure(x, y) for x, y in zip(a, b))
     return True
 

@@ -1,8 +1,9 @@
-"""The Python array API standard (2023.12) namespace for tftape tensors.
+"""The Python array API standard (2024.12) namespace for tftape tensors.
 
 ``tensor.__array_namespace__()`` returns this module. Functions follow the *standard's* rules
 (type promotion table, Python scalars as weak values, float64/int64 defaults), unlike the TF
-API, whose ops never promote. Tensor operators (``x + y``) stay TF's.
+API, whose ops never promote. Namespace functions return array objects whose operators
+(``x + y``) follow the standard too; tensors made by ``tf.*`` keep TF's operators.
 
 >>> import tftape as tf
 >>> x = tf.constant([1, 2], dtype=tf.int8)
@@ -13,7 +14,10 @@ tf.int16
 from __future__ import annotations
 
 import builtins as _builtins
+import functools as _functools
 import math as _math
+import sys as _sys
+import types as _types
 
 import numpy as _np
 import jax.numpy as _jnp
@@ -21,6 +25,7 @@ import jax.numpy as _jnp
 from ..._core import dtypes as _d
 from ..._core.tensor import Tensor as _Tensor
 from . import fft as fft, linalg as linalg  # noqa: F401
+from ._array import ns as _ns
 from ._common import DTYPES as _DTYPES, call as _call, np_dtype as _np_dtype
 from ._creation import (  # noqa: F401
     arange as arange, asarray as asarray, empty as empty, empty_like as empty_like, eye as eye,
@@ -30,8 +35,9 @@ from ._creation import (  # noqa: F401
 from ._manip import (  # noqa: F401
     all as all, any as any, argmax as argmax, argmin as argmin, argsort as argsort,
     broadcast_arrays as broadcast_arrays, broadcast_shapes as broadcast_shapes,
-    broadcast_to as broadcast_to, concat as concat, cumulative_prod as cumulative_prod,
-    cumulative_sum as cumulative_sum, isin as isin, expand_dims as expand_dims, flip as flip,
+    broadcast_to as broadcast_to, concat as concat, count_nonzero as count_nonzero,
+    cumulative_prod as cumulative_prod, cumulative_sum as cumulative_sum, diff as diff,
+    isin as isin, take_along_axis as take_along_axis, expand_dims as expand_dims, flip as flip,
     matrix_transpose as matrix_transpose, max as max, mean as mean, min as min,
     moveaxis as moveaxis, nonzero as nonzero, permute_dims as permute_dims, prod as prod,
     repeat as repeat, reshape as reshape, roll as roll, searchsorted as searchsorted,
@@ -42,8 +48,8 @@ from ._manip import (  # noqa: F401
 from ._info import __array_namespace_info__ as __array_namespace_info__  # noqa: F401
 from .linalg import matmul as matmul, tensordot as tensordot, vecdot as vecdot  # noqa: F401
 
-__array_api_version__ = "2023.12"
-_VERSIONS = ("2021.12", "2022.12", "2023.12")
+__array_api_version__ = "2024.12"
+_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
 e = _math.e
 inf = _math.inf
@@ -87,20 +93,84 @@ _UNARY = dict(abs=_jnp.abs, acos=_jnp.acos, acosh=_jnp.acosh, asin=_jnp.asin,
               expm1=_jnp.expm1, floor=_jnp.floor, imag=_jnp.imag, isfinite=_jnp.isfinite,
               isinf=_jnp.isinf, isnan=_jnp.isnan, log=_jnp.log, log1p=_jnp.log1p,
               log2=_jnp.log2, log10=_jnp.log10, logical_not=_jnp.logical_not,
-              negative=_jnp.negative, positive=_jnp.positive, real=_jnp.real, sign=_jnp.sign,
+              negative=_jnp.negative, positive=_jnp.positive, real=_jnp.real,
+              reciprocal=_jnp.reciprocal, sign=_jnp.sign,
               signbit=_jnp.signbit, sin=_jnp.sin, sinh=_jnp.sinh, square=_jnp.square,
               sqrt=_jnp.sqrt, tan=_jnp.tan, tanh=_jnp.tanh, trunc=_jnp.trunc)
 _BINARY = dict(add=_jnp.add, atan2=_jnp.atan2, bitwise_and=_jnp.bitwise_and,
                bitwise_left_shift=_jnp.left_shift, bitwise_or=_jnp.bitwise_or,
                bitwise_right_shift=_jnp.right_shift, bitwise_xor=_jnp.bitwise_xor,
                copysign=_jnp.copysign, divide=_jnp.divide, equal=_jnp.equal,
-               floor_divide=_jnp.floor_divide, greater=_jnp.greater,
+               floor_divide=None, greater=_jnp.greater,
                greater_equal=_jnp.greater_equal, hypot=_jnp.hypot, less=_jnp.less,
                less_equal=_jnp.less_equal, logaddexp=_jnp.logaddexp,
                logical_and=_jnp.logical_and, logical_or=_jnp.logical_or,
                logical_xor=_jnp.logical_xor, maximum=_jnp.maximum, minimum=_jnp.minimum,
-               multiply=_jnp.multiply, not_equal=_jnp.not_equal, pow=_jnp.pow,
-               remainder=_jnp.remainder, subtract=_jnp.subtract)
+               multiply=_jnp.multiply, nextafter=_jnp.nextafter, not_equal=_jnp.not_equal,
+               pow=_jnp.pow,
+               remainder=None, subtract=_jnp.subtract)
+
+
+# Note: JAX's float floor_divide gives NaN for inf // finite and loses zero signs, and its
+# remainder keeps x1's zero sign; the standard follows IEEE division and x2's sign.
+def _floor_divide(x1, x2):
+    out = _jnp.floor_divide(x1, x2)
+    if not _jnp.issubdtype(out.dtype, _jnp.floating):
+        return out
+    special = ~_jnp.isfinite(x1) | ~_jnp.isfinite(x2) | (x1 == 0)
+    return _jnp.where(special, _jnp.floor(_jnp.true_divide(x1, x2)), out)
+
+
+def _remainder(x1, x2):
+    out = _jnp.remainder(x1, x2)
+    if not _jnp.issubdtype(out.dtype, _jnp.floating):
+        return out
+    return _jnp.where((out == 0) & (x2 != 0), _jnp.copysign(_jnp.zeros_like(out), x2), out)
+
+
+def _sign(x):
+    # Note: JAX's sign(-0.0) is -0.0; the standard's is +0.
+    out = _jnp.sign(x)
+    return _jnp.where(out == 0, _jnp.zeros_like(out), out)
+
+
+_BINARY.update(floor_divide=_floor_divide, remainder=_remainder)
+_UNARY.update(sign=_sign)
+
+def _annex_g(jfn, npfn):
+    """``jfn`` with C99 Annex G's values (the standard's special cases) for complex inputs.
+
+    Note: JAX's complex functions return NaN + NaN j for many non-finite inputs where the
+    standard specifies values (``exp(-inf + inf j)`` is ``0 + 0j``). Arrays holding a
+    non-finite complex value take NumPy's Annex G implementation through a host callback
+    (``lax.cond``: finite arrays never leave the device); gradients flow through JAX's.
+    """
+    def f(x):
+        out = jfn(x)
+        if not _jnp.iscomplexobj(x):
+            return out
+        import jax
+
+        def host(z):
+            with _np.errstate(all="ignore"):
+                return _np.asarray(npfn(_np.asarray(z)), dtype=out.dtype)
+
+        def special(z):
+            fixed = jax.pure_callback(host, jax.ShapeDtypeStruct(out.shape, out.dtype),
+                                      jax.lax.stop_gradient(z))
+            return _jnp.where(_jnp.isfinite(z), out, fixed)
+        return jax.lax.cond(_jnp.all(_jnp.isfinite(x)), lambda z: out, special, x)
+    f.__name__ = jfn.__name__
+    return f
+
+
+_NP_NAMES = {"acos": "arccos", "acosh": "arccosh", "asin": "arcsin", "asinh": "arcsinh",
+             "atan": "arctan", "atanh": "arctanh"}
+for _n in ("acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "expm1",
+           "log", "log1p", "log2", "log10", "sin", "sinh", "sqrt", "tan", "tanh"):
+    # NumPy's complex expm1 lacks Annex G's values; exp(z) - 1 has them.
+    _UNARY[_n] = _annex_g(_UNARY[_n], (lambda z: _np.exp(z) - 1) if _n == "expm1" else
+                          getattr(_np, _NP_NAMES.get(_n, _n)))
 
 for _n, _f in _UNARY.items():
     globals()[_n] = _elementwise(_n, _f, 1)
@@ -174,14 +244,34 @@ def _promote2(a: _d.DType, b: _d.DType) -> _d.DType:
     raise TypeError(f"{a.name} and {b.name} cannot be type promoted together")
 
 
+_SCALARS = (_builtins.bool, int, float, complex)
+
+
 def result_type(*arrays_and_dtypes):
-    """The dtype the standard's promotion table gives (mixed kinds raise TypeError)."""
-    if not arrays_and_dtypes:
+    """The dtype the standard's promotion table gives (mixed kinds raise TypeError).
+
+    Python scalars (2024.12) are weak: they take the arrays' dtype when its kind can hold them.
+    """
+    typed = [x for x in arrays_and_dtypes if not isinstance(x, _SCALARS)]
+    if not typed:
         raise ValueError("at least one array or dtype is required")
-    out = _dtype_of(arrays_and_dtypes[0])
-    for x in arrays_and_dtypes[1:]:
+    out = _dtype_of(typed[0])
+    for x in typed[1:]:
         out = _promote2(out, _dtype_of(x))
+    for s in arrays_and_dtypes:
+        if isinstance(s, _SCALARS):
+            out = _weak(out, s)
     return out
+
+
+def _weak(d, s):
+    kind = "b" if d is _d.bool else d._kind
+    if isinstance(s, _builtins.bool) or (isinstance(s, int) and kind != "b") or \
+            (isinstance(s, float) and kind in "fc") or (isinstance(s, complex) and kind == "c"):
+        return d
+    if isinstance(s, complex):
+        return _d.complex64 if d is _d.float32 else _d.complex128
+    return _d.float64 if isinstance(s, float) else _d.int64
 
 
 def can_cast(from_, to, /):
@@ -236,3 +326,24 @@ def finfo(type, /):  # noqa: A002
 
 def iinfo(type, /):  # noqa: A002
     return iinfo_object(_dtype_of(type) if isinstance(type, _Tensor) else type)
+
+
+# -- every function returns the namespace's array objects ------------------------------------------
+def _returning_arrays(f):
+    def g(*args, **kwargs):
+        return _ns(f(*args, **kwargs))
+    _functools.update_wrapper(g, f)
+    return g
+
+
+def _wrap_module(mod, skip=()):
+    for name, f in list(vars(mod).items()):
+        if name.startswith("_") or name in skip or not isinstance(f, _types.FunctionType):
+            continue
+        setattr(mod, name, _returning_arrays(f))
+
+
+_wrap_module(_sys.modules[__name__], skip=("result_type", "can_cast", "isdtype", "finfo",
+                                           "iinfo", "broadcast_shapes"))
+_wrap_module(linalg)
+_wrap_module(fft)

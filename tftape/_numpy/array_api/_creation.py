@@ -106,10 +106,11 @@ class _Capsule:
 
 
 def _creator(name, jfn, default):
-    def f(*args, dtype=None, device=None, **kw):
+    def f(shape, *, dtype=None, device=None):
         check_device(device)
         dt = np_dtype(dtype) if dtype is not None else (default._np if default else None)
-        return place(call(name, jfn, *args, dtype=dt, **kw), device)
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return place(call(name, jfn, shape, dtype=dt), device)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = f"``{name}`` (array API creation function)."
     return f

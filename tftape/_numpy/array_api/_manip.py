@@ -63,7 +63,7 @@ def _unstack(x, axis):
     return tuple(jnp.moveaxis(x, axis, 0))
 
 
-def expand_dims(x, /, *, axis=0):
+def expand_dims(x, /, axis=0):
     nd = x.ndim
     if not -nd - 1 <= axis <= nd:
         raise IndexError(f"axis {axis} is out of bounds for an array of {nd + 1} dimensions")
@@ -287,7 +287,37 @@ def isin(x1, x2, /, *, invert=False):
 def broadcast_shapes(*shapes):
     return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
 mean = _stat("mean", jnp.mean)
-std = _stat("std", jnp.std)
-var = _stat("var", jnp.var)
+
+
+def std(x, /, *, axis=None, correction=0.0, keepdims=False):
+    return call("std", jnp.std, x, axis=_tuple_axis(axis), correction=correction,
+                keepdims=keepdims)
+
+
+def var(x, /, *, axis=None, correction=0.0, keepdims=False):
+    return call("var", jnp.var, x, axis=_tuple_axis(axis), correction=correction,
+                keepdims=keepdims)
+
+
+def count_nonzero(x, /, *, axis=None, keepdims=False):
+    return call("count_nonzero", _count_nonzero, x, axis=_tuple_axis(axis), keepdims=keepdims,
+                _diff=False)
+
+
+def _count_nonzero(x, axis, keepdims):
+    return jnp.sum(x != 0, axis=axis, keepdims=keepdims, dtype=DEFAULT_INDEX._np)
+
+
+def take_along_axis(x, indices, /, *, axis=-1):
+    n = x.shape[axis] if x.ndim else 0
+    idx = np.asarray(indices._v) if isinstance(indices, Tensor) else np.asarray(indices)
+    # Note: JAX fills out-of-range indices; we raise, as ``take`` does.
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"index out of bounds for axis with size {n}")
+    return call("take_along_axis", jnp.take_along_axis, x, indices, axis=axis)
+
+
+def diff(x, /, *, axis=-1, n=1, prepend=None, append=None):
+    return call("diff", jnp.diff, x, n=n, axis=axis, prepend=prepend, append=append)
 all = _stat("all", jnp.all)  # noqa: A001
 any = _stat("any", jnp.any)  # noqa: A001
