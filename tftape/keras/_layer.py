@@ -17,6 +17,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor
+from .. import _trackable
 from .._ops import math_ops as _m
 from . import _naming
 from ._variables import KerasVariable
@@ -616,6 +617,7 @@ def _wrap_build(build):
         shapes = args[0] if args else next(iter(kwargs.values()), None)
         self._build_shapes = shapes
         self.built = True
+        _trackable.children_changed(self)   # restores checkpointed values of new weights
     build_wrapper._keras_wrapped = True
     return build_wrapper
 

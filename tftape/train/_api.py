@@ -246,8 +246,6 @@ class CheckpointManager:
                 self._maybe_delete[p] = t
             if state.last_preserved_timestamp is not None:
                 self._last_preserved = state.last_preserved_timestamp
-            if max_to_keep is None:
-                self._maybe_delete.clear()
 
     @property
     def directory(self):

@@ -194,11 +194,13 @@ class BundleReader:
         except (ValueError, IndexError):
             crc = None
         if crc is None or crc != _crc.unmask(e.crc):
-            calc = 0 if crc is None else _crc.mask(crc)
+            calc = 0 if crc is None else crc
             raise (error or _e.OpError)(
                 None, None, f"TensorBundle at {self._prefix} shard {e.shard} ({e.size} bytes): "
-                            f"Checksum does not match: stored {e.crc} vs. calculated on the "
-                            f"restored bytes {calc}", *(() if error else (_e.DATA_LOSS,)))
+                            f"Checksum does not match: stored {_crc.unmask(e.crc)} vs. "
+                            f"calculated on the restored bytes {calc}"
+                            + (" [Op:RestoreV2]" if error else ""),
+                *(() if error else (_e.DATA_LOSS,)))
         return value.reshape(e.shape)
 
     @staticmethod

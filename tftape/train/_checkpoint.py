@@ -71,6 +71,9 @@ class _Restoration:
             return
         self.matched[node_id] = obj
         self.matched_ids.add(id(obj))
+        if isinstance(obj, (list, tuple, dict)):
+            self.match_children(obj, node_id)
+            return
         node = self.nodes[node_id]
         if _graph.is_variable(obj):
             for name, _, key in node.attributes:
@@ -78,17 +81,26 @@ class _Restoration:
                     self._assign(obj, key)
         self.match_children(obj, node_id)
 
-    def match_children(self, obj, node_id) -> None:
-        kids = dict(_graph.children(obj)) if node_id < len(self.nodes) else {}
+    def match_children(self, obj, node_id, owner=None) -> bool:
+        """Matches the children of ``node_id``; returns whether some are still missing.
+
+        Lists and dicts are matched again on every call (an owner may replace them), and
+        missing children are left pending on the nearest owner that is not a container.
+        """
+        kids = dict(_graph.children(obj))
         missing = False
         for name, cid in self.nodes[node_id].children:
             child = kids.get(name)
             if child is None:
                 missing = missing or cid not in self.matched
+            elif isinstance(child, (list, tuple, dict)):
+                self.matched[cid] = child
+                missing = self.match_children(child, cid, owner or obj) or missing
             elif cid not in self.matched:
                 self.match(child, cid)
-        if missing:
+        if missing and owner is None:
             _add_pending(obj, self, node_id)
+        return missing
 
     def _assign(self, var, key):
         r = self.reader
@@ -134,32 +146,10 @@ def _add_pending(obj, restoration, node_id):
     lst.append((obj, restoration, node_id))
 
 
-def _containers_of(obj):
-    """``obj`` and the lists/dicts reachable from it through containers only."""
-    out = [obj]
-    roots = [v for _, v in _graph.children(obj)]
-    while roots:
-        x = roots.pop()
-        if isinstance(x, (list, tuple, dict)):
-            out.append(x)
-            roots.extend(x.values() if isinstance(x, dict) else x)
-    return out
-
-
 def _children_changed(owner):
-    pending = _trackable.PENDING
-    if any(isinstance(e[0][0], (list, tuple, dict)) for e in pending.values()):
-        candidates = _containers_of(owner)
-    elif id(owner) in pending:
-        candidates = [owner]
-    else:
-        return
-    for obj in candidates:
-        entries = _trackable.PENDING.pop(id(obj), None)
-        if not entries:
-            continue
-        for o, restoration, node_id in entries:
-            restoration.match_children(o, node_id)
+    entries = _trackable.PENDING.pop(id(owner), None)
+    for o, restoration, node_id in entries or ():
+        restoration.match_children(o, node_id)
 
 
 _trackable.install(_children_changed)
@@ -174,15 +164,14 @@ class CheckpointLoadStatus:
         self._root = weakref.ref(root) if _weakrefable(root) else (lambda: root)
 
     def assert_consumed(self):
+        self.assert_existing_objects_matched()
         r = self._restoration
         for node_id, node in enumerate(r.nodes):
-            if node_id in r.matched or not node.has_values:
-                continue
-            if not node.attributes and not node.slot_variables and not node.children:
-                continue
-            raise AssertionError(f"Unresolved object in checkpoint {r.node_path(node_id)}: "
-                                 f"{node.text()}")
-        return self.assert_existing_objects_matched()
+            # Only nodes that hold values count: the others matter through their children.
+            if node.attributes and node_id not in r.matched:
+                raise AssertionError(f"Unresolved object in checkpoint "
+                                     f"{r.node_path(node_id)}: {node.text()}")
+        return self
 
     def assert_existing_objects_matched(self):
         root = self._root()

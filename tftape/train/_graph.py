@@ -90,8 +90,17 @@ def children(obj) -> list:
     return _attr_children(obj, vars(obj).items(), ignored)
 
 
+def _stateful(items):
+    # Input layers hold no state and a Sequential model gains one when it is built: leaving
+    # them out keeps the indices of its other layers the same before and after building.
+    for k, v in items:
+        if isinstance(v, list):
+            v = [x for x in v if type(x).__name__ != "InputLayer"]
+        yield k, v
+
+
 def _layer_children(layer):
-    kids = _attr_children(layer, vars(layer).items(), layer._UNTRACKED,
+    kids = _attr_children(layer, _stateful(vars(layer).items()), layer._UNTRACKED,
                           containers_need_content=True)
     reached = set()
 
