@@ -60,6 +60,9 @@ def get(identifier):
         return None
     if isinstance(identifier, str):
         return {"l1": L1, "l2": L2, "l1_l2": L1L2}[identifier]()
+    if isinstance(identifier, dict):
+        from .saving import deserialize_keras_object
+        return deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
