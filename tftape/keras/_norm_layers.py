@@ -20,7 +20,8 @@ class BatchNormalization(Layer):
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, synchronized=False, **kwargs):
-        kwargs.pop("renorm", None)
+        for k in ("renorm", "renorm_clipping", "renorm_momentum"):    # renorm: unsupported
+            kwargs.pop(k, None)
         super().__init__(**kwargs)
         self.axis = int(axis)
         self.momentum = float(momentum)

@@ -129,8 +129,13 @@ def _read_weights(model, f, skip_mismatch=False):
                                  f"{[v.name for v in own]}")
             for i, v in enumerate(own):
                 value = np.asarray(group[str(i)])
-                if skip_mismatch and tuple(value.shape) != tuple(v.shape):
-                    continue
+                if tuple(value.shape) != tuple(v.shape):
+                    if skip_mismatch:
+                        continue
+                    raise ValueError(f"The shape of the target variable and the shape of the "
+                                     f"target value in `variable.assign(value)` must match. "
+                                     f"variable.shape={tuple(v.shape)}, Received: "
+                                     f"value.shape={tuple(value.shape)}. Target variable: {v!r}")
                 v.assign(value)
         except Exception as e:  # noqa: BLE001 - gathered and reported together, as Keras does
             failed.append((obj, e))

@@ -11,6 +11,10 @@ class Constraint:
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 class NonNeg(Constraint):
     """Clips weights to be non-negative.

@@ -11,6 +11,10 @@ class Regularizer:
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 class L1L2(Regularizer):
     """``l1 * sum(|x|) + l2 * sum(x**2)``.
