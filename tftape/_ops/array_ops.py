@@ -173,6 +173,10 @@ def shape(input, out_type=_d.int32, name=None) -> Tensor:  # noqa: A002
     s = input.shape if hasattr(input, "shape") and not isinstance(input, (list, tuple)) \
         else tensor(input).shape
     dt = _d.as_dtype(out_type)
+    raw = getattr(getattr(input, "_v", None), "shape", ())
+    if any(not isinstance(d, int) for d in raw):
+        # Symbolic dimensions (a function exported by tf.saved_model): known at run time.
+        return make(jnp.array(raw, dtype=dt._np), dt)
     return make(jnp.asarray(np.array(s.as_list() if isinstance(s, TensorShape) else list(s),
                                      dtype=dt._np)), dt)
 
