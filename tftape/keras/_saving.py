@@ -121,6 +121,13 @@ def _read_weights(model, f, skip_mismatch=False):
         group = f[key] if key in f else None
         n = len(group.keys()) if group is not None else 0
         try:
+            if n != len(own) and isinstance(obj, _kinds()[3]):
+                # Keras 3: an optimizer saved before (or after) building keeps its state.
+                import warnings
+                warnings.warn(f"Skipping variable loading for optimizer '{obj.name}', because "
+                              f"it has {len(own)} variables whereas the saved optimizer has "
+                              f"{n} variables. ", UserWarning, stacklevel=2)
+                return
             if n != len(own):
                 if skip_mismatch:
                     return
