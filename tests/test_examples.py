@@ -26,7 +26,8 @@ EXPECTED = os.path.join(EXAMPLES, "expected")
 # Deterministic scripts: their output must match TF 2.21's.
 ORACLE = ["tensorflow_basics.py", "autodiff_gradient_tape.py", "tensors_variables_gradients.py",
           "stack_concat_variables_tape.py", "tf_guide_basics.py", "higher_order_derivatives.py",
-          "text_processing.py", "sparse_ops.py", "autodiff_tutorial.py"]
+          "text_processing.py", "sparse_ops.py", "autodiff_tutorial.py",
+          "checkpoint_resume.py"]
 # Scripts that draw random numbers (initializers, shuffling): they must run and check
 # themselves (the loss goes down).
 RANDOM = ["custom_training_loop.py", "keras_fit.py"]

@@ -5,6 +5,7 @@ import contextlib
 import re
 
 from ._core.tensor import Tensor
+from . import _trackable
 
 
 def _is_var(x) -> bool:
@@ -38,6 +39,11 @@ class Module:
                              f"Python identifiers (e.g. a valid class name).")
         self._name = name
         self._scope_name = name
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if _trackable.PENDING:      # a checkpoint restore may be waiting for this attribute
+            _trackable.children_changed(self)
 
     @property
     def name(self) -> str:

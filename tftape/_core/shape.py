@@ -17,6 +17,10 @@ def _dim(d):
     try:
         v = d.__index__()
     except (AttributeError, TypeError):
+        # A symbolic dimension (jax.export shape polymorphism, used by tf.saved_model) is a
+        # dimension unknown until run time, as TF's None.
+        if type(d).__name__ == "_DimExpr":
+            return None
         raise TypeError(f"Dimension value must be integer or None or have an __index__ method, "
                         f"got value '{d!r}' with type '{type(d)}'") from None
     if v < 0:

@@ -7,7 +7,8 @@ defaults follow Keras 3 as bundled with TensorFlow 2.21.
 from . import (activations as activations, backend as backend, callbacks as callbacks,
                constraints as constraints, initializers as initializers, layers as layers,
                losses as losses, metrics as metrics, models as models,
-               optimizers as optimizers, regularizers as regularizers, utils as utils)
+               optimizers as optimizers, regularizers as regularizers, saving as saving,
+               utils as utils)
 from ._core_layers import Input as Input
 from ._layer import KerasTensor as KerasTensor, Layer as Layer
 from ._model import Model as Model, Sequential as Sequential

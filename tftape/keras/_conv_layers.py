@@ -129,6 +129,21 @@ class Conv2D(Layer):
                              self.dilation_rate[i]) for i in range(2))
         return (n, self.filters) + out if cf else (n,) + out + (self.filters,)
 
+    def get_config(self):
+        from ._serial import serialize as ser
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate, "groups": self.groups,
+                "activation": _act.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": _init.serialize(self.kernel_initializer),
+                "bias_initializer": _init.serialize(self.bias_initializer),
+                "kernel_regularizer": ser(self.kernel_regularizer, "keras.regularizers"),
+                "bias_regularizer": ser(self.bias_regularizer, "keras.regularizers"),
+                "activity_regularizer": ser(self.activity_regularizer, "keras.regularizers"),
+                "kernel_constraint": ser(self.kernel_constraint, "keras.constraints"),
+                "bias_constraint": ser(self.bias_constraint, "keras.constraints")}
+
 
 class _Pooling2D(Layer):
     _kind = "max"
@@ -159,6 +174,10 @@ class _Pooling2D(Layer):
             return tuple(input_shape[:2]) + out
         return (input_shape[0],) + out + (input_shape[3],)
 
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
+                "strides": self.strides, "data_format": self.data_format}
+
 
 class MaxPooling2D(_Pooling2D):
     """Max over ``pool_size`` windows."""
@@ -180,6 +199,10 @@ class GlobalAveragePooling2D(Layer):
         from .._ops import math_ops as _m
         axes = [2, 3] if self.data_format == "channels_first" else [1, 2]
         return _m.reduce_mean(inputs, axis=axes, keepdims=self.keepdims)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
 
 
 MaxPool2D = MaxPooling2D

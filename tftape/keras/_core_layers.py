@@ -14,6 +14,7 @@ from . import activations as _act, constraints as _con, initializers as _init, \
     regularizers as _reg
 from ._layer import KerasTensor, Layer, Node
 from ._rng import SeedGenerator
+from ._serial import serialize as _ser
 
 
 class InputLayer(Layer):
@@ -21,6 +22,7 @@ class InputLayer(Layer):
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
+        kwargs.pop("ragged", None)      # in Keras 3 configs; ragged inputs are not supported
         super().__init__(name=name, dtype=dtype)
         if shape is not None and batch_shape is not None:
             raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
@@ -50,7 +52,8 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": self.batch_shape, "dtype": self._dtype_name,
-                "sparse": self.sparse, "name": self.name}
+                "sparse": self.sparse, "ragged": False, "name": self.name,
+                "optional": self.optional}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
@@ -129,8 +132,10 @@ class Dense(Layer):
                 "activation": _act.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": _init.serialize(self.kernel_initializer),
                 "bias_initializer": _init.serialize(self.bias_initializer),
-                "kernel_regularizer": None, "bias_regularizer": None,
-                "kernel_constraint": None, "bias_constraint": None,
+                "kernel_regularizer": _ser(self.kernel_regularizer, "keras.regularizers"),
+                "bias_regularizer": _ser(self.bias_regularizer, "keras.regularizers"),
+                "kernel_constraint": _ser(self.kernel_constraint, "keras.constraints"),
+                "bias_constraint": _ser(self.bias_constraint, "keras.constraints"),
                 "quantization_config": None}
 
 
@@ -156,6 +161,9 @@ class Flatten(Layer):
         n = None if any(d is None for d in rest) else int(math.prod(rest))
         return (input_shape[0], n)
 
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
+
 
 class Reshape(Layer):
     def __init__(self, target_shape, **kwargs):
@@ -172,6 +180,9 @@ class Reshape(Layer):
             known = math.prod(d for d in shape if d != -1)
             shape[shape.index(-1)] = math.prod(input_shape[1:]) // known
         return (input_shape[0],) + tuple(None if d == -1 else d for d in shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": self.target_shape}
 
 
 class Dropout(Layer):
@@ -223,6 +234,9 @@ class Activation(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
+    def get_config(self):
+        return {**super().get_config(), "activation": _act.serialize(self.activation)}
+
 
 class ReLU(Layer):
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
@@ -244,6 +258,10 @@ class ReLU(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value,
+                "negative_slope": self.negative_slope, "threshold": self.threshold}
+
 
 class Softmax(Layer):
     def __init__(self, axis=-1, **kwargs):
@@ -256,6 +274,9 @@ class Softmax(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
 
 
 class Embedding(Layer):
@@ -296,6 +317,16 @@ class Embedding(Layer):
 
     def _out_dtype(self, x):
         return self.compute_dtype
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "embeddings_initializer": _init.serialize(self.embeddings_initializer),
+                "embeddings_regularizer": _ser(self.embeddings_regularizer,
+                                               "keras.regularizers"),
+                "activity_regularizer": _ser(self.activity_regularizer, "keras.regularizers"),
+                "embeddings_constraint": _ser(self.embeddings_constraint, "keras.constraints"),
+                "mask_zero": self.mask_zero, "quantization_config": None}
 
 
 class Lambda(Layer):
@@ -375,6 +406,9 @@ class Concatenate(Layer):
 
     def call(self, inputs):
         return _a.concat([convert_to_tensor(t) for t in inputs], axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
 
 
 def add(inputs, **kwargs):

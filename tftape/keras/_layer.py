@@ -17,6 +17,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor
+from .. import _trackable
 from .._ops import math_ops as _m
 from . import _naming
 from ._variables import KerasVariable
@@ -200,6 +201,7 @@ class Layer:
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         batch_size = kwargs.pop("batch_size", None)
         kwargs.pop("input_dtype", None)
+        kwargs.pop("quantization_config", None)     # Dense/Embedding configs: unquantized
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to "
                              f"{self.__class__.__name__}: {kwargs}")
@@ -576,6 +578,17 @@ class Layer:
                 "dtype": {"module": "keras", "class_name": "DTypePolicy",
                           "config": {"name": self._dtype_name}, "registered_name": None}}
 
+    def get_build_config(self):
+        """``{"input_shape": ...}`` once built (a ``.keras`` file rebuilds layers with it)."""
+        if self._build_shapes is not None:
+            return {"input_shape": self._build_shapes}
+        return None
+
+    def build_from_config(self, config):
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(_shape_tuples(shape))
+
     @classmethod
     def from_config(cls, config):
         config = dict(config)
@@ -608,6 +621,15 @@ def _dtype_name(dtype):
     return _d.as_dtype(dtype).name
 
 
+def _shape_tuples(shape):
+    # JSON turns shape tuples into lists: a list of ints (or None) is one shape.
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _shape_tuples(v) for k, v in shape.items()}
+    return [_shape_tuples(s) for s in shape]
+
+
 def _wrap_build(build):
     @functools.wraps(build)
     def build_wrapper(self, *args, **kwargs):
@@ -616,6 +638,7 @@ def _wrap_build(build):
         shapes = args[0] if args else next(iter(kwargs.values()), None)
         self._build_shapes = shapes
         self.built = True
+        _trackable.children_changed(self)   # restores checkpointed values of new weights
     build_wrapper._keras_wrapped = True
     return build_wrapper
 

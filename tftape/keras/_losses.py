@@ -271,8 +271,11 @@ class LossFunctionWrapper(Loss):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
+    _config_skip = ()   # arguments Keras 3 leaves out of this loss's config
+
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        return {**super().get_config(),
+                **{k: v for k, v in self._fn_kwargs.items() if k not in self._config_skip}}
 
 
 def _wrapper(cls_name, fn, default_name, **defaults):
@@ -303,6 +306,7 @@ MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError",
                                        mean_squared_logarithmic_error,
                                        "mean_squared_logarithmic_error")
 Huber = _wrapper("Huber", huber, "huber_loss", delta=1.0)
+Huber._config_skip = ("delta",)
 LogCosh = _wrapper("LogCosh", log_cosh, "log_cosh")
 Hinge = _wrapper("Hinge", hinge, "hinge")
 KLDivergence = _wrapper("KLDivergence", kl_divergence, "kl_divergence")
@@ -316,6 +320,7 @@ SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy",
                                          sparse_categorical_crossentropy,
                                          "sparse_categorical_crossentropy", from_logits=False,
                                          ignore_class=None, axis=-1)
+SparseCategoricalCrossentropy._config_skip = ("axis",)
 
 _BY_NAME = {
     "mean_squared_error": mean_squared_error, "mse": mean_squared_error,

@@ -231,10 +231,11 @@ BinaryCrossentropy = _wrapper("BinaryCrossentropy", _losses.binary_crossentropy,
 CategoricalCrossentropy = _wrapper("CategoricalCrossentropy",
                                    _losses.categorical_crossentropy,
                                    "categorical_crossentropy", from_logits=False,
-                                   label_smoothing=0.0)
+                                   label_smoothing=0.0, axis=-1)
 SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy",
                                          _losses.sparse_categorical_crossentropy,
-                                         "sparse_categorical_crossentropy", from_logits=False)
+                                         "sparse_categorical_crossentropy", from_logits=False,
+                                         ignore_class=None, axis=-1)
 
 
 class RootMeanSquaredError(Mean):

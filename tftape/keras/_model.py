@@ -71,6 +71,29 @@ class Model(Trainer, Layer):
         from ._saving import load_weights
         load_weights(self, filepath, skip_mismatch)
 
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves config, weights and optimizer state to a ``.keras`` file."""
+        from ._saving import save_model
+        save_model(self, filepath, overwrite, zipped, **kwargs)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        from ._serialization import serialize_keras_object
+        config = dict(self._compile_config)
+        config["optimizer"] = self.optimizer
+        if config["jit_compile"] == "auto":
+            config["jit_compile"] = False       # what Keras 3 records with the TF backend
+        return serialize_keras_object(config)
+
+    def compile_from_config(self, config):
+        from ._serialization import deserialize_keras_object
+        config = {k: deserialize_keras_object(v) if isinstance(v, dict) else v
+                  for k, v in config.items()}
+        self.compile(**config)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def build(self, input_shape=None):
         """Builds a subclassed model by calling it once on zeros of ``input_shape``."""
         if input_shape is not None and type(self).call is not Layer.call and \
@@ -375,8 +398,26 @@ class Sequential(Model):
         return self.outputs[0]
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [lyr.get_config() for lyr in self._layers]}
+        from ._serialization import serialize_keras_object
+        config = Layer.get_config(self)
+        config["layers"] = [serialize_keras_object(lyr) for lyr in self._layers]
+        if self._build_shapes is not None:
+            config["build_input_shape"] = self._build_shapes
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ._serialization import deserialize_keras_object
+        from ._layer import _dtype_name
+        layers = [deserialize_keras_object(c, custom_objects) for c in config["layers"]]
+        model = cls(layers=layers, trainable=config.get("trainable", True),
+                    name=config.get("name"))
+        if config.get("dtype") is not None:
+            model._dtype_name = _dtype_name(config["dtype"])
+        shape = config.get("build_input_shape")
+        if not model.built and shape is not None:
+            model.build(tuple(shape))
+        return model
 
 
 def _np(x):

@@ -20,7 +20,8 @@ class BatchNormalization(Layer):
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, synchronized=False, **kwargs):
-        kwargs.pop("renorm", None)
+        for k in ("renorm", "renorm_clipping", "renorm_momentum"):    # renorm: unsupported
+            kwargs.pop(k, None)
         super().__init__(**kwargs)
         self.axis = int(axis)
         self.momentum = float(momentum)
@@ -80,6 +81,22 @@ class BatchNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def get_config(self):
+        from ._serial import serialize as ser
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": _init.serialize(self.beta_initializer),
+                "gamma_initializer": _init.serialize(self.gamma_initializer),
+                "moving_mean_initializer": _init.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": _init.serialize(
+                    self.moving_variance_initializer),
+                "beta_regularizer": ser(self.beta_regularizer, "keras.regularizers"),
+                "gamma_regularizer": ser(self.gamma_regularizer, "keras.regularizers"),
+                "beta_constraint": ser(self.beta_constraint, "keras.constraints"),
+                "gamma_constraint": ser(self.gamma_constraint, "keras.constraints"),
+                "synchronized": False, "renorm": False, "renorm_clipping": None,
+                "renorm_momentum": 0.99}
 
 
 class LayerNormalization(Layer):
@@ -142,3 +159,14 @@ class LayerNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def get_config(self):
+        from ._serial import serialize as ser
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
+                "beta_initializer": _init.serialize(self.beta_initializer),
+                "gamma_initializer": _init.serialize(self.gamma_initializer),
+                "beta_regularizer": ser(self.beta_regularizer, "keras.regularizers"),
+                "gamma_regularizer": ser(self.gamma_regularizer, "keras.regularizers"),
+                "beta_constraint": ser(self.beta_constraint, "keras.constraints"),
+                "gamma_constraint": ser(self.gamma_constraint, "keras.constraints")}

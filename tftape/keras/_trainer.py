@@ -257,6 +257,12 @@ class Trainer:
                 jit_compile="auto", auto_scale_loss=True):
         """Configures the model for training."""
         from . import optimizers as _opt
+        self._compile_config = {"optimizer": optimizer, "loss": loss,
+                                "loss_weights": loss_weights, "metrics": metrics,
+                                "weighted_metrics": weighted_metrics,
+                                "run_eagerly": run_eagerly,
+                                "steps_per_execution": steps_per_execution,
+                                "jit_compile": jit_compile}
         self.optimizer = _opt.get(optimizer)
         self.loss = loss
         self._compiled_loss = _CompiledLoss(loss) if loss is not None else None

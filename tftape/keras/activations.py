@@ -139,14 +139,19 @@ def get(identifier):
                              f"{identifier}")
         return fn
     if isinstance(identifier, dict):
-        return get(identifier.get("config", identifier.get("class_name")))
+        from .saving import deserialize_keras_object
+        return get(deserialize_keras_object(identifier))
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret activation function identifier: {identifier}")
 
 
 def serialize(activation):
-    return getattr(activation, "__name__", None) or type(activation).__name__
+    name = getattr(activation, "__name__", None)
+    if name is not None and _ALL.get(name) is activation:
+        return name
+    from .saving import serialize_keras_object
+    return serialize_keras_object(activation)
 
 
 def deserialize(config, custom_objects=None):

@@ -11,6 +11,10 @@ class Constraint:
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 class NonNeg(Constraint):
     """Clips weights to be non-negative.
@@ -28,6 +32,9 @@ class MaxNorm(Constraint):
     def __init__(self, max_value=2, axis=0):
         self.max_value, self.axis = max_value, axis
 
+    def get_config(self):
+        return {"max_value": self.max_value, "axis": self.axis}
+
     def __call__(self, w):
         norms = _m.sqrt(_m.reduce_sum(_m.square(w), axis=self.axis, keepdims=True))
         desired = _a.clip_by_value(norms, 0, self.max_value)
@@ -42,6 +49,9 @@ def get(identifier):
         return None
     if isinstance(identifier, str):
         return {"non_neg": NonNeg, "max_norm": MaxNorm}[identifier]()
+    if isinstance(identifier, dict):
+        from .saving import deserialize_keras_object
+        return deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret constraint identifier: {identifier}")

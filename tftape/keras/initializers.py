@@ -207,11 +207,11 @@ class VarianceScaling(_RandomInitializer):
 
 def _vs(name, scale, mode, distribution):
     class _Init(VarianceScaling):
-        def __init__(self, seed=None):
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
             super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
 
         def get_config(self):
-            return {"seed": self._init_seed}
+            return {"seed": self._init_seed, "input_axes": None, "output_axes": None}
     _Init.__name__ = _Init.__qualname__ = name
     return _Init
 
@@ -266,8 +266,8 @@ def get(identifier):
             raise ValueError(f"Could not interpret initializer identifier: {identifier}")
         return cls()
     if isinstance(identifier, dict):
-        cls = get(identifier["class_name"]).__class__
-        return cls(**identifier.get("config", {}))
+        from .saving import deserialize_keras_object
+        return deserialize_keras_object(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if callable(identifier):

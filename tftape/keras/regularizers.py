@@ -11,6 +11,10 @@ class Regularizer:
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 class L1L2(Regularizer):
     """``l1 * sum(|x|) + l2 * sum(x**2)``.
@@ -60,6 +64,9 @@ def get(identifier):
         return None
     if isinstance(identifier, str):
         return {"l1": L1, "l2": L2, "l1_l2": L1L2}[identifier]()
+    if isinstance(identifier, dict):
+        from .saving import deserialize_keras_object
+        return deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret regularizer identifier: {identifier}")

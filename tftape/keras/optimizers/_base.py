@@ -15,6 +15,7 @@ import numpy as np
 
 from ..._core.convert import convert_to_tensor
 from ..._core.tensor import Tensor, make
+from ... import _trackable
 from .. import _naming
 from .._variables import KerasVariable
 from .schedules import LearningRateSchedule
@@ -142,6 +143,7 @@ class Optimizer:
                     self._variables.append(sv)
                 self._slots.append(tuple(slots))
         self.built = True
+        _trackable.children_changed(self)   # restores checkpointed slots (deferred restore)
 
     def _active_slots(self):
         return self._slot_names

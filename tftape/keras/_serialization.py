@@ -1,0 +1,249 @@
+"""Keras 3 object serialization: ``serialize_keras_object`` / ``deserialize_keras_object``,
+the custom-object registry and ``custom_object_scope``.
+
+A serialized object is ``{"module", "class_name", "config", "registered_name"}`` (plus
+``build_config`` / ``compile_config`` for layers and models), as in a ``.keras`` file's
+``config.json``; built-in classes resolve by their public Keras module, others through
+``custom_objects``, a ``custom_object_scope`` or ``register_keras_serializable``.
+"""
+from __future__ import annotations
+
+import inspect
+import threading
+
+_GLOBAL_CUSTOM_OBJECTS: dict = {}     # registered name -> class or function
+_GLOBAL_CUSTOM_NAMES: dict = {}       # class or function -> registered name
+
+
+class _Scopes(threading.local):
+    def __init__(self):
+        self.stack: list = []
+
+
+_SCOPES = _Scopes()
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator registering a class or function as ``package>name`` for deserialization.
+
+    >>> import tftape as tf
+    >>> @tf.keras.saving.register_keras_serializable(package="Doc")
+    ... class Twice(tf.keras.layers.Layer):
+    ...     def call(self, x):
+    ...         return 2 * x
+    >>> tf.keras.saving.get_registered_name(Twice)
+    'Doc>Twice'
+    """
+    def decorator(arg):
+        class_name = name if name is not None else arg.__name__
+        registered_name = package + ">" + class_name
+        if inspect.isclass(arg) and not hasattr(arg, "get_config"):
+            raise ValueError("Cannot register a class that does not have a get_config() "
+                             "method.")
+        _GLOBAL_CUSTOM_OBJECTS[registered_name] = arg
+        _GLOBAL_CUSTOM_NAMES[arg] = registered_name
+        return arg
+    return decorator
+
+
+def get_registered_name(obj):
+    return _GLOBAL_CUSTOM_NAMES.get(obj, getattr(obj, "__name__", None))
+
+
+def _registered_name_of(obj):
+    """The registered name of a class or function, or None when it is not registered."""
+    return _GLOBAL_CUSTOM_NAMES.get(obj)
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    for scope in reversed(_SCOPES.stack):
+        if name in scope:
+            return scope[name]
+    if name in _GLOBAL_CUSTOM_OBJECTS:
+        return _GLOBAL_CUSTOM_OBJECTS[name]
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if module_objects and name in module_objects:
+        return module_objects[name]
+    return None
+
+
+def get_custom_objects():
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
+class CustomObjectScope:
+    """Makes ``custom_objects`` visible to deserialization inside a ``with`` block."""
+
+    def __init__(self, custom_objects):
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        _SCOPES.stack.append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        _SCOPES.stack.pop()
+
+
+custom_object_scope = CustomObjectScope
+
+
+# -- the public Keras module of each built-in class ---------------------------------------------
+def _builtin_module(cls):
+    if not cls.__module__.startswith("tftape."):
+        return None
+    from . import _layer, _losses, _metrics, _model, constraints, initializers, regularizers
+    from .optimizers import _base, schedules
+    if issubclass(cls, _model.Sequential):
+        return "keras"
+    if issubclass(cls, _model.Functional):
+        return "keras.src.models.functional"
+    if issubclass(cls, _model.Model):
+        return "keras"
+    for base, module in ((_layer.Layer, "keras.layers"), (_losses.Loss, "keras.losses"),
+                         (_metrics.Metric, "keras.metrics"),
+                         (_base.Optimizer, "keras.optimizers"),
+                         (schedules.LearningRateSchedule, "keras.optimizers.schedules"),
+                         (initializers.Initializer, "keras.initializers"),
+                         (regularizers.Regularizer, "keras.regularizers"),
+                         (constraints.Constraint, "keras.constraints")):
+        if issubclass(cls, base):
+            return module
+    return None
+
+
+def _builtin_namespace(module):
+    from . import (constraints, initializers, layers, losses, metrics, models, optimizers,
+                   regularizers, activations)
+    import tftape.keras as keras
+    return {"keras": keras, "keras.layers": layers, "keras.losses": losses,
+            "keras.metrics": metrics, "keras.optimizers": optimizers,
+            "keras.optimizers.schedules": optimizers.schedules,
+            "keras.initializers": initializers, "keras.regularizers": regularizers,
+            "keras.constraints": constraints, "keras.activations": activations,
+            "keras.models": models, "keras.src.models.functional": models,
+            "keras.src.models.sequential": models}.get(module)
+
+
+# -- serialization ---------------------------------------------------------------------------------
+def serialize_keras_object(obj):
+    """The JSON-compatible config of ``obj`` (Keras 3's format)."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, bytes):
+        return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
+    if isinstance(obj, (list, tuple)):
+        out = [serialize_keras_object(x) for x in obj]
+        return tuple(out) if isinstance(obj, tuple) else out
+    if isinstance(obj, dict):
+        return {k: serialize_keras_object(v) for k, v in obj.items()}
+    import numpy as np
+    if isinstance(obj, np.ndarray) or hasattr(obj, "numpy"):
+        arr = np.asarray(obj.numpy() if hasattr(obj, "numpy") else obj)
+        if arr.ndim == 0:
+            return arr.item()
+        return {"class_name": "__numpy__", "config": {"value": arr.tolist(),
+                                                        "dtype": str(arr.dtype)}}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        from . import activations
+        if activations._ALL.get(obj.__name__) is obj:
+            return obj.__name__
+        registered = _registered_name_of(obj)
+        return {"module": obj.__module__, "class_name": "function",
+                "config": obj.__name__, "registered_name": registered or obj.__name__}
+    cls = type(obj)
+    module = _builtin_module(cls)
+    registered = _registered_name_of(cls)
+    config = obj.get_config()
+    out = {"module": module if module and registered is None else cls.__module__,
+           "class_name": cls.__name__,
+           "config": serialize_keras_object(config),
+           "registered_name": None if module and registered is None
+           else (registered or cls.__name__)}
+    build = getattr(obj, "get_build_config", None)
+    if build is not None:
+        bc = build()
+        if bc is not None:
+            out["build_config"] = serialize_keras_object(bc)
+    compile_cfg = getattr(obj, "get_compile_config", None)
+    if compile_cfg is not None:
+        cc = compile_cfg()
+        if cc is not None:
+            out["compile_config"] = serialize_keras_object(cc)
+    return out
+
+
+def _locate(config, custom_objects):
+    class_name = config.get("class_name")
+    registered = config.get("registered_name")
+    module = config.get("module")
+    scopes = {}
+    for s in _SCOPES.stack:
+        scopes.update(s)
+    scopes.update(custom_objects or {})
+    for key in (registered, class_name):
+        if key and key in scopes:
+            return scopes[key]
+    if registered and registered in _GLOBAL_CUSTOM_OBJECTS:
+        return _GLOBAL_CUSTOM_OBJECTS[registered]
+    ns = _builtin_namespace(module) if module else None
+    if ns is not None and class_name != "function":
+        obj = getattr(ns, class_name, None)
+        if obj is not None:
+            return obj
+    if module and module.startswith("keras") and class_name == "function":
+        from . import activations
+        return activations._ALL.get(config.get("config"))
+    if class_name in _GLOBAL_CUSTOM_OBJECTS:
+        return _GLOBAL_CUSTOM_OBJECTS[class_name]
+    return None
+
+
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+    """Rebuilds an object from ``serialize_keras_object``'s output."""
+    if config is None or isinstance(config, (bool, int, float)):
+        return config
+    if isinstance(config, str):
+        obj = custom_objects.get(config) if custom_objects else None
+        return obj if obj is not None else (get_registered_object(config) or config)
+    if isinstance(config, (list, tuple)):
+        return [deserialize_keras_object(x, custom_objects) for x in config]
+    if not isinstance(config, dict):
+        raise TypeError(f"Could not parse config: {config}")
+    if "class_name" not in config or "config" not in config:
+        return {k: deserialize_keras_object(v, custom_objects) if isinstance(v, dict) and
+                "class_name" in v else v for k, v in config.items()}
+    class_name, inner = config["class_name"], config["config"]
+    if class_name == "__tuple__":
+        return tuple(deserialize_keras_object(x, custom_objects) for x in inner["value"])
+    if class_name == "__bytes__":
+        return inner["value"].encode("utf-8")
+    if class_name == "__numpy__":
+        import numpy as np
+        return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__lambda__":
+        raise ValueError("Requested the deserialization of a `lambda` object, which is not "
+                         "supported by tftape (it would run arbitrary code).")
+    obj = _locate(config, custom_objects)
+    if obj is None:
+        raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes "
+                        f"are decorated with `@keras.saving.register_keras_serializable()`. "
+                        f"Full object config: {config}")
+    if class_name == "function":
+        return obj
+    with CustomObjectScope(custom_objects or {}):
+        if hasattr(obj, "from_config"):
+            instance = obj.from_config(inner)
+        else:
+            instance = obj(**inner)
+        build_config = config.get("build_config")
+        if build_config and not getattr(instance, "built", True) and \
+                hasattr(instance, "build_from_config"):
+            instance.build_from_config(build_config)
+        compile_config = config.get("compile_config")
+        if compile_config and hasattr(instance, "compile_from_config"):
+            instance.compile_from_config(compile_config)
+    return instance
