@@ -37,3 +37,21 @@ from ._pooling_layers import (
     GlobalAveragePooling3D as GlobalAvgPool3D, GlobalMaxPooling1D as GlobalMaxPool1D,
     GlobalMaxPooling2D as GlobalMaxPool2D, GlobalMaxPooling3D as GlobalMaxPool3D,
     MaxPooling1D as MaxPool1D, MaxPooling3D as MaxPool3D)
+from ._rnn_cells import (GRUCell as GRUCell, LSTMCell as LSTMCell,
+                         SimpleRNNCell as SimpleRNNCell)
+from ._rnn_layers import (GRU as GRU, LSTM as LSTM, RNN as RNN, Bidirectional as Bidirectional,
+                          SimpleRNN as SimpleRNN, StackedRNNCells as StackedRNNCells,
+                          TimeDistributed as TimeDistributed, Wrapper as Wrapper)
+from ._merge_layers import (Dot as Dot, average as average, dot as dot, maximum as maximum,
+                            minimum as minimum, multiply as multiply, subtract as subtract)
+from ._noise_layers import (AlphaDropout as AlphaDropout, GaussianDropout as GaussianDropout,
+                            GaussianNoise as GaussianNoise, Masking as Masking,
+                            SpatialDropout1D as SpatialDropout1D,
+                            SpatialDropout2D as SpatialDropout2D,
+                            SpatialDropout3D as SpatialDropout3D)
+from ._reshape_layers import (Cropping1D as Cropping1D, Cropping2D as Cropping2D,
+                              Cropping3D as Cropping3D, Permute as Permute,
+                              RepeatVector as RepeatVector, UpSampling1D as UpSampling1D,
+                              UpSampling2D as UpSampling2D, UpSampling3D as UpSampling3D,
+                              ZeroPadding1D as ZeroPadding1D, ZeroPadding2D as ZeroPadding2D,
+                              ZeroPadding3D as ZeroPadding3D)
