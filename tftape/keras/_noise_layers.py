@@ -111,7 +111,8 @@ class AlphaDropout(_Noise):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        _rate_check("rate", rate)
+        # Note: tf.keras 2.21 exports Keras' legacy AlphaDropout: no range check on `rate`
+        # and no `noise_shape` in its config.
         self.rate = rate
         self.noise_shape = noise_shape
         self._seed(seed, rate > 0)
@@ -130,8 +131,7 @@ class AlphaDropout(_Noise):
         return a * (x * kept + alpha_p * (1 - kept)) + b
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
-                "noise_shape": self.noise_shape}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
 class _SpatialDropout(_Noise):

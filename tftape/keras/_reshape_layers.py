@@ -75,8 +75,7 @@ def _pairs(value, rank, what, example):
     if len(value) != rank:
         if rank == 2:
             raise ValueError(f"`{what}` should have two elements. Received: {what}={value}.")
-        raise ValueError(f"`{what}` should have 3 elements. Received: "
-                         + (f"{what}={value}." if what == "padding" else f"{value}."))
+        raise ValueError(f"`{what}` should have 3 elements. Received: {value}.")
     return tuple(standardize_tuple(v, 2, f"{_ORD[i]} entry of {what}", allow_zero=True)
                  for i, v in enumerate(value))
 
