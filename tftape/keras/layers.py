@@ -55,3 +55,7 @@ from ._reshape_layers import (Cropping1D as Cropping1D, Cropping2D as Cropping2D
                               UpSampling2D as UpSampling2D, UpSampling3D as UpSampling3D,
                               ZeroPadding1D as ZeroPadding1D, ZeroPadding2D as ZeroPadding2D,
                               ZeroPadding3D as ZeroPadding3D)
+from ._norm_extra import (GroupNormalization as GroupNormalization,
+                          UnitNormalization as UnitNormalization)
+from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attention as Attention,
+                                MultiHeadAttention as MultiHeadAttention)
