@@ -237,3 +237,23 @@ def test_masked_bidirectional_training_losses_match_tf():
     ids = RNG.integers(1, 8, (8, 6)).astype("int32")
     ids[:3, 4:] = 0
     check_training(real_tf, _bidi_model, ids, _x(8, 1), steps=3, tol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
+def test_rnn_gradients_match_tf_tape_and_tf_function(name):
+    x = _x(2, 4, 3)
+    made = []
+    for lib in (tf, real_tf):
+        layer = getattr(lib.keras.layers, name)(3, return_sequences=True)
+        layer(x)
+        made.append(layer)
+    same_weights(*made)
+    grads = []
+    for lib, layer in zip((tf, real_tf), made):
+        with lib.GradientTape() as tape:
+            loss = lib.reduce_sum(layer(x) ** 2)
+        grads.append(tape.gradient(loss, layer.trainable_variables))
+    for a, b in zip(*grads):
+        close(a, b, 1e-4)
+    step = tf.function(lambda t: made[0](t))
+    close(step(x), made[1](x))
