@@ -304,25 +304,14 @@ class _CellRNN(RNN):
     _cell_name = "simple_rnn_cell"
     _extra_cell_args = ()
 
-    def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, activity_regularizer=None, **kwargs):
-        cell_kwargs = {k: kwargs.pop(k) for k in _CELL_ARGS + self._extra_cell_args
-                       if k in kwargs}
-        kwargs.pop("use_cudnn", None)
+    def _setup(self, units, cell_kwargs, rnn_kwargs):
+        kwargs = rnn_kwargs.pop("kwargs")
         kwargs.pop("implementation", None)
         cell = self._cell_cls(units, dtype=kwargs.get("dtype"),
                               trainable=kwargs.get("trainable", True), name=self._cell_name,
                               **cell_kwargs)
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
+        RNN.__init__(self, cell, **rnn_kwargs, **kwargs)
         self.input_spec = InputSpec(ndim=3)
-
-    def __getattr__(self, name):
-        # units, activation, dropout, ...: the cell's (Keras exposes them as properties).
-        if name in _CELL_ARGS or name in self._extra_cell_args:
-            return getattr(self.__dict__["cell"], name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def get_config(self):
         cell_cfg = self.cell.get_config()
@@ -339,6 +328,18 @@ class _CellRNN(RNN):
         return cls(**config)
 
 
+# units, activation, dropout, ...: the cell's, as Keras' read-only properties.
+for _name in _CELL_ARGS + ("unit_forget_bias", "reset_after"):
+    setattr(_CellRNN, _name, property(lambda self, n=_name: getattr(self.cell, n)))
+
+
+def _split_args(loc, cell_names):
+    cell = {k: loc[k] for k in cell_names}
+    rnn = {k: loc[k] for k in ("return_sequences", "return_state", "go_backwards", "stateful",
+                               "unroll", "activity_regularizer", "kwargs")}
+    return cell, rnn
+
+
 class SimpleRNN(_CellRNN):
     """A fully connected RNN whose output is fed back as its state.
 
@@ -347,13 +348,47 @@ class SimpleRNN(_CellRNN):
     TensorShape([2, 3, 4])
     """
 
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
+        cell, rnn = _split_args(locals(), (
+            "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+            "bias_initializer", "kernel_regularizer", "recurrent_regularizer",
+            "bias_regularizer", "kernel_constraint", "recurrent_constraint",
+            "bias_constraint", "dropout", "recurrent_dropout", "seed"))
+        self._setup(units, cell, rnn)
+
 
 class LSTM(_CellRNN):
     """Long short-term memory layer (states ``[h, c]``)."""
 
     _cell_cls = LSTMCell
     _cell_name = "lstm_cell"
-    _extra_cell_args = ("unit_forget_bias",)
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 use_cudnn="auto", **kwargs):
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError("Invalid valid received for argument `use_cudnn`. Expected one "
+                             f"of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+        cell, rnn = _split_args(locals(), (
+            "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+            "recurrent_initializer", "bias_initializer", "unit_forget_bias",
+            "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+            "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+            "recurrent_dropout", "seed"))
+        self._setup(units, cell, rnn)
+        # Note: there is no cuDNN kernel here; every LSTM runs as one XLA scan.
+        self.use_cudnn = use_cudnn
 
 
 class GRU(_CellRNN):
@@ -361,7 +396,26 @@ class GRU(_CellRNN):
 
     _cell_cls = GRUCell
     _cell_name = "gru_cell"
-    _extra_cell_args = ("reset_after",)
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 use_cudnn="auto", **kwargs):
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError("Invalid valid received for argument `use_cudnn`. Expected one "
+                             f"of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+        cell, rnn = _split_args(locals(), (
+            "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+            "recurrent_initializer", "bias_initializer", "kernel_regularizer",
+            "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
+            "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
+            "reset_after"))
+        self._setup(units, cell, rnn)
+        self.use_cudnn = use_cudnn
 
 
 class Wrapper(Layer):
@@ -429,6 +483,17 @@ class Bidirectional(Wrapper):
         self.input_spec = layer.input_spec
         if weights is not None:
             self._initial_weights = weights
+
+    @property
+    def states(self):
+        fwd, bwd = self.forward_layer.states, self.backward_layer.states
+        return None if fwd is None else tuple(fwd) + tuple(bwd)
+
+    def reset_state(self):
+        self.forward_layer.reset_state()
+        self.backward_layer.reset_state()
+
+    reset_states = reset_state
 
     def build(self, sequences_shape, initial_state_shape=None):
         if not self.forward_layer.built:
