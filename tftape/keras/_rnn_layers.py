@@ -6,7 +6,6 @@ sequence is one XLA program eagerly, one node on a tape and one ``scan`` in a co
 """
 from __future__ import annotations
 
-import copy
 
 import jax
 import jax.numpy as jnp
@@ -17,7 +16,7 @@ from .._core.registry import execute, op, tracing_scope
 from .._core.tensor import make
 from .._ops import array_ops as _a, math_ops as _m
 from ._layer import Layer
-from ._layer_utils import InputSpec, get_mask, ser_regularizer
+from ._layer_utils import InputSpec, ser_regularizer
 from ._rnn_cells import DropoutRNNCell, GRUCell, LSTMCell, SimpleRNNCell
 
 
