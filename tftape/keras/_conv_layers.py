@@ -11,6 +11,7 @@ from .._ops._util import FLOAT
 from . import activations as _act, constraints as _con, initializers as _init, \
     regularizers as _reg
 from ._layer import Layer
+from ._layer_utils import InputSpec
 
 
 def _conv_impl(x, k, strides, padding, dilation, groups, channels_first):
@@ -87,6 +88,7 @@ class Conv2D(Layer):
         self.bias_regularizer = _reg.get(bias_regularizer)
         self.kernel_constraint = _con.get(kernel_constraint)
         self.bias_constraint = _con.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=4)
 
     def build(self, input_shape):
         cf = self.data_format == "channels_first"
@@ -156,6 +158,7 @@ class _Pooling2D(Layer):
         self.padding = padding.lower()
         from .backend import image_data_format
         self.data_format = data_format or image_data_format()
+        self.input_spec = InputSpec(ndim=4)
         self.built = True
 
     def call(self, inputs):

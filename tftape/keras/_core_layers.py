@@ -293,6 +293,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = _reg.get(embeddings_regularizer)
         self.embeddings_constraint = _con.get(embeddings_constraint)
         self.mask_zero = mask_zero
+        self.supports_masking = mask_zero
         self.input_length = input_length
         self._initial_weights = weights
         if weights is not None:
@@ -311,6 +312,11 @@ class Embedding(Layer):
         if x.dtype not in (_d.int32, _d.int64):
             x = _m.cast(x, "int32")
         return _a.gather(self.embeddings.read_value(), x, axis=0)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return _m.not_equal(convert_to_tensor(inputs), 0)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

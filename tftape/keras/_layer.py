@@ -19,7 +19,7 @@ from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor
 from .. import _trackable
 from .._ops import math_ops as _m
-from . import _naming
+from . import _layer_utils as _utils, _naming
 from ._variables import KerasVariable
 
 _MISSING = object()
@@ -493,6 +493,13 @@ class Layer:
         args = map_structure(self._convert_arg, args)
         kwargs = {k: (map_structure(self._convert_arg, v) if k not in ("training", "mask")
                       else v) for k, v in kwargs.items()}
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        if self.input_spec is not None:
+            _utils.check_input_spec(self, first)
+        previous_mask = _utils.input_mask(first) if kwargs.get("mask") is None \
+            else kwargs["mask"]
+        if self._call_has_mask_arg and previous_mask is not None:
+            kwargs["mask"] = previous_mask
         if not self.built:
             with self._open_name_scope():
                 self._maybe_build(args, kwargs)
@@ -512,7 +519,12 @@ class Layer:
         finally:
             ctx.pop()
         self.built = True
+        if self.supports_masking:
+            _utils.attach_mask(out, self.compute_mask(first, previous_mask))
         return out
+
+    def compute_mask(self, inputs, previous_mask):
+        return previous_mask
 
     def _maybe_build(self, args, kwargs):
         if self.built:
@@ -533,6 +545,8 @@ class Layer:
 
     # -- symbolic calls (functional API) -----------------------------------------------------
     def _symbolic_call(self, args, kwargs):
+        if self.input_spec is not None and args:
+            _utils.check_input_spec(self, args[0])
         if not self.built:
             with self._open_name_scope():
                 self._maybe_build(args, kwargs)

@@ -223,3 +223,8 @@ class CallbackList:
             for c in self.callbacks:
                 getattr(c, name)(*args, **kwargs)
         return call
+
+
+# Defined in their own module (they need `Callback` above).
+from ._callbacks_extra import (CSVLogger as CSVLogger, ModelCheckpoint as ModelCheckpoint,  # noqa: E402
+                               ReduceLROnPlateau as ReduceLROnPlateau)

@@ -161,7 +161,9 @@ def _compute_fans(shape):
 
 
 class VarianceScaling(_RandomInitializer):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        self.input_axes, self.output_axes = input_axes, output_axes
         if scale <= 0.0:
             raise ValueError("Argument `scale` must be positive float. Received: "
                              f"scale={scale}")
@@ -201,17 +203,20 @@ class VarianceScaling(_RandomInitializer):
         return _tensor(v.astype(dt._np), dt)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                **super().get_config()}
+        return {**super().get_config(), "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 def _vs(name, scale, mode, distribution):
     class _Init(VarianceScaling):
         def __init__(self, seed=None, input_axes=None, output_axes=None):
-            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                             input_axes=input_axes, output_axes=output_axes)
 
         def get_config(self):
-            return {"seed": self._init_seed, "input_axes": None, "output_axes": None}
+            return {"seed": self._init_seed, "input_axes": self.input_axes,
+                    "output_axes": self.output_axes}
     _Init.__name__ = _Init.__qualname__ = name
     return _Init
 
@@ -223,6 +228,35 @@ HeUniform = _vs("HeUniform", 2.0, "fan_in", "uniform")
 LecunNormal = _vs("LecunNormal", 1.0, "fan_in", "truncated_normal")
 LecunUniform = _vs("LecunUniform", 1.0, "fan_in", "uniform")
 
+class Orthogonal(_RandomInitializer):
+    """A (semi-)orthogonal matrix from the QR decomposition of a normal draw (Keras' rule)."""
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain = gain
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        dt = _dtype(dtype)
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        rows = math.prod(shape[:-1])
+        cols = shape[-1]
+        flat = (max(rows, cols), min(rows, cols))
+        a = jax.random.normal(self._key(), flat, dt._np)
+        q, r = jax.numpy.linalg.qr(a)
+        q = q * jax.numpy.sign(jax.numpy.diagonal(r))
+        if rows < cols:
+            q = q.T
+        return _tensor((self.gain * q.reshape(shape)).astype(dt._np), dt)
+
+    def get_config(self):
+        return {**super().get_config(), "gain": self.gain}
+
+
+OrthogonalInitializer = Orthogonal
+orthogonal = Orthogonal
 zeros = Zeros
 ones = Ones
 constant = Constant
@@ -244,7 +278,7 @@ _BY_NAME = {
     "truncated_normal": TruncatedNormal, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
-    "variance_scaling": VarianceScaling, "uniform": RandomUniform, "normal": RandomNormal,
+    "variance_scaling": VarianceScaling, "orthogonal": Orthogonal, "uniform": RandomUniform, "normal": RandomNormal,
 }
 
 

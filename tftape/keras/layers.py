@@ -10,7 +10,52 @@ from ._core_layers import (Activation as Activation, Add as Add, Average as Aver
                            add as add, concatenate as concatenate)
 from ._conv_layers import (AveragePooling2D as AveragePooling2D, AvgPool2D as AvgPool2D,
                            Conv2D as Conv2D, Convolution2D as Convolution2D,
-                           GlobalAveragePooling2D as GlobalAveragePooling2D,
                            MaxPool2D as MaxPool2D, MaxPooling2D as MaxPooling2D)
 from ._norm_layers import (BatchNormalization as BatchNormalization,
                            LayerNormalization as LayerNormalization)
+from ._layer_utils import InputSpec as InputSpec
+from ._conv_nd import (Conv1D as Conv1D, Conv3D as Conv3D, Conv1DTranspose as Conv1DTranspose,
+                       Conv2DTranspose as Conv2DTranspose, Conv3DTranspose as Conv3DTranspose,
+                       DepthwiseConv1D as DepthwiseConv1D, DepthwiseConv2D as DepthwiseConv2D,
+                       SeparableConv1D as SeparableConv1D, SeparableConv2D as SeparableConv2D)
+from ._conv_nd import (Conv1D as Convolution1D, Conv3D as Convolution3D,
+                       Conv1DTranspose as Convolution1DTranspose,
+                       Conv2DTranspose as Convolution2DTranspose,
+                       Conv3DTranspose as Convolution3DTranspose,
+                       SeparableConv1D as SeparableConvolution1D,
+                       SeparableConv2D as SeparableConvolution2D)
+from ._pooling_layers import (
+    AveragePooling1D as AveragePooling1D, AveragePooling3D as AveragePooling3D,
+    GlobalAveragePooling1D as GlobalAveragePooling1D,
+    GlobalAveragePooling2D as GlobalAveragePooling2D,
+    GlobalAveragePooling3D as GlobalAveragePooling3D, GlobalMaxPooling1D as GlobalMaxPooling1D,
+    GlobalMaxPooling2D as GlobalMaxPooling2D, GlobalMaxPooling3D as GlobalMaxPooling3D,
+    MaxPooling1D as MaxPooling1D, MaxPooling3D as MaxPooling3D)
+from ._pooling_layers import (
+    AveragePooling1D as AvgPool1D, AveragePooling3D as AvgPool3D,
+    GlobalAveragePooling1D as GlobalAvgPool1D, GlobalAveragePooling2D as GlobalAvgPool2D,
+    GlobalAveragePooling3D as GlobalAvgPool3D, GlobalMaxPooling1D as GlobalMaxPool1D,
+    GlobalMaxPooling2D as GlobalMaxPool2D, GlobalMaxPooling3D as GlobalMaxPool3D,
+    MaxPooling1D as MaxPool1D, MaxPooling3D as MaxPool3D)
+from ._rnn_cells import (GRUCell as GRUCell, LSTMCell as LSTMCell,
+                         SimpleRNNCell as SimpleRNNCell)
+from ._rnn_layers import (GRU as GRU, LSTM as LSTM, RNN as RNN, Bidirectional as Bidirectional,
+                          SimpleRNN as SimpleRNN, StackedRNNCells as StackedRNNCells,
+                          TimeDistributed as TimeDistributed, Wrapper as Wrapper)
+from ._merge_layers import (Dot as Dot, average as average, dot as dot, maximum as maximum,
+                            minimum as minimum, multiply as multiply, subtract as subtract)
+from ._noise_layers import (AlphaDropout as AlphaDropout, GaussianDropout as GaussianDropout,
+                            GaussianNoise as GaussianNoise, Masking as Masking,
+                            SpatialDropout1D as SpatialDropout1D,
+                            SpatialDropout2D as SpatialDropout2D,
+                            SpatialDropout3D as SpatialDropout3D)
+from ._reshape_layers import (Cropping1D as Cropping1D, Cropping2D as Cropping2D,
+                              Cropping3D as Cropping3D, Permute as Permute,
+                              RepeatVector as RepeatVector, UpSampling1D as UpSampling1D,
+                              UpSampling2D as UpSampling2D, UpSampling3D as UpSampling3D,
+                              ZeroPadding1D as ZeroPadding1D, ZeroPadding2D as ZeroPadding2D,
+                              ZeroPadding3D as ZeroPadding3D)
+from ._norm_extra import (GroupNormalization as GroupNormalization,
+                          UnitNormalization as UnitNormalization)
+from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attention as Attention,
+                                MultiHeadAttention as MultiHeadAttention)
