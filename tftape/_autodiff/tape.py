@@ -875,19 +875,22 @@ def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -
             if not diff:
                 continue
             fn = fns[k]
+            # Only the outputs that receive a gradient: as in TF, the others' rules never
+            # run (a zero cotangent through an infinite partial would give nan).
+            live = [p for p, c in enumerate(outs_ct) if c is not None]
 
-            def f(*dv, fn=fn, vals=vals, diff=diff):
+            def f(*dv, fn=fn, vals=vals, diff=diff, live=live):
                 v = list(vals)
                 for j, x in zip(diff, dv):
                     v[j] = x
-                return fn(*v)
+                out = fn(*v)
+                return tuple(out[p] for p in live) if type(out) in (tuple, list) else out
             out, vjp = jax.vjp(f, *[vals[j] for j in diff])
-            is_tuple = type(out) in (tuple, list)
+            is_tuple = type(out) is tuple
             outs = out if is_tuple else (out,)
-            cts = tuple(_zero_ct(o_) if c is None else c.astype(o_.dtype) if
-                        jnp.issubdtype(o_.dtype, jnp.inexact) else _zero_ct(o_)
-                        for c, o_ in zip(outs_ct, outs))
-            in_cts = vjp((type(out)(cts)) if is_tuple else cts[0])
+            cts = tuple(c.astype(o_.dtype) if jnp.issubdtype(o_.dtype, jnp.inexact)
+                        else _zero_ct(o_) for c, o_ in zip([outs_ct[p] for p in live], outs))
+            in_cts = vjp(cts if is_tuple else cts[0])
             for j, c in zip(diff, in_cts):
                 r = in_refs[j]
                 ct[r] = ct[r] + c if r in ct else c

@@ -1,0 +1,173 @@
+"""Derivatives of derivatives at kinks and special points, against real TensorFlow.
+
+TF's gradient functions are built from TF ops, so a second derivative (or a forward-mode JVP,
+which TF computes by transposing the gradient) follows TF's rules again: ``abs`` has slope 0
+at 0, a tie of ``maximum`` goes wholly to its first input, ``x ** y`` has no exponent
+gradient at x <= 0. Each case runs eagerly under nested tapes, with a persistent outer tape,
+inside ``tf.function``, through ``jacobian`` and through ``ForwardAccumulator``.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import tftape as tf
+from oracle import real_tf
+
+pytestmark = [pytest.mark.reliability,
+              pytest.mark.filterwarnings("ignore:.*triggered a new compilation")]
+
+TF = real_tf()
+
+# Each function is multiplied by x (or combined with it) so that TF's second derivative is
+# connected: a rule such as MaximumGrad is a select, whose own gradient w.r.t. x is None.
+CASES = {
+    "abs": lambda m, x: m.abs(x) * x,
+    "relu": lambda m, x: m.nn.relu(x) * x,
+    "relu6": lambda m, x: m.nn.relu6(x) * x,
+    "leaky_relu": lambda m, x: m.nn.leaky_relu(x, 0.2) * x,
+    "elu": lambda m, x: m.nn.elu(x) * x,
+    "elu_alone": lambda m, x: m.nn.elu(x),
+    "selu": lambda m, x: m.nn.selu(x) * x,
+    "selu_alone": lambda m, x: m.nn.selu(x),
+    "softplus": lambda m, x: m.nn.softplus(x) * x,
+    "maximum_tie": lambda m, x: m.maximum(x, m.zeros_like(x)) * x,
+    "minimum_tie": lambda m, x: m.minimum(x, m.zeros_like(x)) * x,
+    "maximum_self": lambda m, x: m.maximum(x, x * 1.0) * x,
+    "clip_low": lambda m, x: m.clip_by_value(x, 0.0, 1.0) * x,
+    "clip_high": lambda m, x: m.clip_by_value(x, -1.0, 0.0) * x,
+    "sign": lambda m, x: m.sign(x) * x * x,
+    "floor": lambda m, x: m.floor(x) * x * x,
+    "round": lambda m, x: m.round(x) * x * x,
+    "sqrt": lambda m, x: m.sqrt(x * x + 1.0) * m.sqrt(m.abs(x)),
+    "sqrt_times": lambda m, x: m.sqrt(m.abs(x)) * x,
+    "rsqrt": lambda m, x: m.math.rsqrt(x * x + 1.0) * x,
+    "reciprocal": lambda m, x: m.math.reciprocal(x + 3.0) * x,
+    "where": lambda m, x: m.where(x > 0, x * x, -x) * x,
+    "pow_base": lambda m, x: m.pow(x - 1.0, 3.0) * x,
+    "pow_base_frac": lambda m, x: m.pow(m.abs(x), 0.5) * x,
+    "pow_exponent_neg_base": lambda m, x: m.pow(m.constant(-2.0), x) + x * x,
+    "pow_self": lambda m, x: m.pow(x, x),
+    "reduce_max_ties": lambda m, x: m.reduce_max(m.stack([x, x, 0.5 * x])) * x,
+    "reduce_min_ties": lambda m, x: m.reduce_min(m.stack([x, x, 0.5 * x])) * x,
+    "sort": lambda m, x: m.reduce_sum(m.sort(m.stack([x, 0.0 * x, x * x]))
+                                      * m.constant([1.0, 2.0, 3.0])) * x,
+    "top_k": lambda m, x: m.reduce_sum(m.math.top_k(m.stack([x, 0.0 * x, x * x]), k=2).values
+                                       * m.constant([1.0, 2.0])) * x,
+    "norm": lambda m, x: m.norm(m.stack([x, x])) * x,
+    "segment_max": lambda m, x: m.reduce_sum(
+        m.math.segment_max(m.stack([x, 0.0 * x, x * x]), m.constant([0, 0, 1]))) * x,
+}
+POINTS = [0.0, -1.0, 1.0, 0.5, 6.0, -2.5]
+
+
+def _second(m, f, x0, mode):
+    """(first, second) derivative of f at x0 (a scalar), computed in ``mode``."""
+    x = m.constant(x0, m.float32)
+    if mode == "forward":
+        with m.autodiff.ForwardAccumulator(x, m.constant(1.0)) as acc:
+            y = f(m, x)
+        with m.autodiff.ForwardAccumulator(x, m.constant(1.0)) as outer:
+            with m.GradientTape() as t:
+                t.watch(x)
+                y2 = f(m, x)
+            g = t.gradient(y2, x)
+        return acc.jvp(y), outer.jvp(g)
+    if mode == "jacobian":
+        with m.GradientTape() as t2:
+            t2.watch(x)
+            with m.GradientTape() as t1:
+                t1.watch(x)
+                y = f(m, x)
+            g = t1.gradient(y, x)
+        return g, t2.jacobian(g, x)
+
+    def run(x):
+        with m.GradientTape(persistent=mode == "persistent") as t2:
+            t2.watch(x)
+            with m.GradientTape() as t1:
+                t1.watch(x)
+                y = f(m, x)
+            g = t1.gradient(y, x)
+        return g, t2.gradient(g, x)
+    if mode == "function":
+        run = m.function(run)
+    return run(x)
+
+
+def _close(got, want):
+    if want is None:
+        assert got is None
+        return
+    assert got is not None
+    np.testing.assert_allclose(np.float64(got.numpy()), np.float64(want.numpy()),
+                               rtol=2e-6, atol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("mode", ["eager", "persistent", "function", "jacobian", "forward"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_second_derivative_matches_tf(name, mode):
+    f = CASES[name]
+    for x0 in POINTS:
+        want = _second(TF, f, x0, mode)
+        assert want[1] is not None, "the case must give TF a connected second derivative"
+        got = _second(tf, f, x0, mode)
+        for g, w in zip(got, want):
+            _close(g, w)
+
+
+# The reported cases, exactly.
+@pytest.mark.parametrize("fn,want", [
+    (lambda m, x: m.abs(x) * x, 0.0),
+    (lambda m, x: m.nn.relu(x) * x, 0.0),
+    (lambda m, x: m.maximum(x, 0.0) * x, 2.0),
+    (lambda m, x: m.minimum(x, 0.0) * x, 2.0),
+    (lambda m, x: m.clip_by_value(x, 0.0, 1.0) * x, 2.0),
+])
+def test_reported_second_derivatives_at_zero(fn, want):
+    got = _second(tf, fn, 0.0, "eager")[1]
+    assert float(got) == want == float(_second(TF, fn, 0.0, "eager")[1])
+
+
+@pytest.mark.parametrize("fn", [lambda m, x: m.abs(x), lambda m, x: m.nn.relu(x),
+                                lambda m, x: m.nn.relu6(x), lambda m, x: m.nn.selu(x),
+                                lambda m, x: m.maximum(x, 0.0), lambda m, x: m.sqrt(x),
+                                lambda m, x: m.clip_by_value(x, 0.0, 1.0)])
+@pytest.mark.parametrize("x0", [0.0, 1.0, -1.0])
+def test_forward_accumulator_jvp_at_kinks(fn, x0):
+    def jvp(m):
+        x = m.constant(x0)
+        with m.autodiff.ForwardAccumulator(x, m.constant(1.0)) as acc:
+            y = fn(m, x)
+        return acc.jvp(y)
+    _close(jvp(tf), jvp(TF))
+
+
+@pytest.mark.parametrize("x0,y0", [(-2.0, 3.0), (-2.0, 2.0), (-0.5, 1.0), (0.0, 2.0),
+                                   (0.0, 0.5), (2.0, 0.5), (-1.0, -1.0)])
+def test_pow_gradients_with_negative_or_zero_base(x0, y0):
+    def grads(m):
+        x, y = m.constant(x0), m.constant(y0)
+        with m.GradientTape(persistent=True) as t2:
+            t2.watch([x, y])
+            with m.GradientTape() as t1:
+                t1.watch([x, y])
+                z = m.pow(x, y)
+            gx, gy = t1.gradient(z, [x, y])
+        return [gx, gy] + t2.gradient(gx, [x, y]) + t2.gradient(gy, [x, y])
+    for g, w in zip(grads(tf), grads(TF)):
+        _close(g, w)
+
+
+@pytest.mark.parametrize("name", ["abs", "relu", "relu6", "elu_alone", "selu_alone",
+                                  "maximum_tie", "minimum_tie", "clip_low", "sqrt_times",
+                                  "pow_base_frac", "softplus", "reduce_max_ties"])
+@settings(max_examples=15, deadline=None)
+@given(x0=st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 6.0]),
+                    st.floats(-2.0 ** -10, 2.0 ** -10, width=32),
+                    st.floats(-8.0, 8.0, width=32)))
+def test_second_derivative_near_kinks(name, x0):
+    f = CASES[name]
+    want = _second(TF, f, x0, "eager")
+    got = _second(tf, f, x0, "eager")
+    for g, w in zip(got, want):
+        _close(g, w)
