@@ -171,3 +171,107 @@ def test_second_derivative_near_kinks(name, x0):
     got = _second(tf, f, x0, "eager")
     for g, w in zip(got, want):
         _close(g, w)
+
+
+# -- exception types: TF's, never JAX's ------------------------------------------------------
+from _oracle import compare  # noqa: E402
+
+
+_OG_SETUP = """
+x = tf.constant([1., 2., 3.])
+def grad(og, f=lambda x: x * x):
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = f(x)
+    return t.gradient(y, x, output_gradients=og)
+"""
+
+
+@pytest.mark.parametrize("expr", [
+    "grad(tf.constant(2.0))",
+    "grad(tf.constant([2.0]))",
+    "grad([2.0, 3.0, 4.0])",
+    "grad(tf.constant([2.0, 3.0]))",
+    "grad(tf.constant([2.0, 3.0]), tf.sin)",
+    "grad(tf.constant([1, 2, 3]))",
+    "grad(tf.constant([1., 2., 3.], tf.float64))",
+    "grad(tf.constant(2.), tf.reduce_sum)",
+    "grad([tf.ones([3]), tf.ones([3])])",
+])
+def test_output_gradients_broadcast_or_raise_tf_errors(expr):
+    compare(TF, tf, _OG_SETUP, expr)
+
+
+@pytest.mark.parametrize("expr", [
+    "grad(tf.ones([3, 3]), tf.exp)",
+    "grad(tf.constant([2.0, 3.0]), tf.reduce_sum)",
+    "grad(tf.ones([1, 3]), lambda x: tf.matmul(tf.reshape(x, [1, 3]), tf.ones([3, 2])))",
+])
+def test_output_gradients_of_a_wrong_shape_raise_tf_type(expr):
+    # TF's message names whichever gradient op fails first (or TF broadcasts to a gradient
+    # of the wrong shape); the type is TF's InvalidArgumentError or its result.
+    want = __import__("_oracle").run(TF, _OG_SETUP, expr)
+    got = __import__("_oracle").run(tf, _OG_SETUP, expr)
+    assert got[0] == "err" and got[1] == "InvalidArgumentError", got
+    assert want[0] == "ok" or want[1] == "InvalidArgumentError"
+
+
+def test_output_gradients_inside_function():
+    @tf.function
+    def f(og):
+        x = tf.constant([1., 2., 3.])
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = x * x
+        return t.gradient(y, x, output_gradients=og)
+    assert f(tf.constant(2.0)).numpy().tolist() == [4., 8., 12.]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[2\] vs"):
+        f(tf.constant([1., 2.]))
+
+
+_VAR_SETUP = """
+v = tf.Variable([1., 2., 3., 4.])
+m = tf.Variable([[1., 2.], [3., 4.]])
+"""
+
+
+@pytest.mark.parametrize("expr", [
+    "v[0:2].assign([1., 2., 3.])", "v[0:2].assign(5.)", "v[0:2].assign([5.])",
+    "v[0].assign([1., 2.])", "v[0].assign([7.])", "v[0].assign([[7.]])",
+    "m[0].assign([1., 2., 3.])", "m[0].assign([[1., 2.]])", "m[0].assign([[[5., 6.]]])",
+    "m[0].assign([[5.], [6.]])", "m[:, 0].assign([7., 8.])", "m[:, 0].assign([7., 8., 9.])",
+    "m[:, 0].assign([[5., 6.]])", "m[0, 0].assign([5., 6.])", "m[0:1].assign([5.])",
+    "v[::2].assign([9., 9.])", "v[::2].assign([9., 9., 9.])", "v[7].assign(1.)",
+    "v.assign([1., 2.])", "v.assign_add([1., 2.])",
+    "v.scatter_nd_update([[0], [1]], [1., 2., 3.])", "v.scatter_nd_add([[0], [1]], [1., 2., 3.])",
+    "v.scatter_nd_max([[9]], [1.])", "m.scatter_nd_update([[0]], [[1., 2., 3.]])",
+    "m.scatter_nd_update([[0, 1]], [[5.]])", "v.scatter_nd_update([[0, 1]], [5.])",
+    "m.scatter_nd_update([[1]], [[5., 6.]])",
+    "v.scatter_update(tf.IndexedSlices(tf.constant([[1., 2.]]), tf.constant([0])))",
+    "v.scatter_add(tf.IndexedSlices(tf.constant(5.), tf.constant([0, 1])))",
+    "m.scatter_max(tf.IndexedSlices(tf.constant([[1., 2.]]), tf.constant([0, 1])))",
+    "m.scatter_min(tf.IndexedSlices(tf.constant([[1., 2.]]), tf.constant([5])))",
+    "v.scatter_update(tf.IndexedSlices(tf.constant([1., 2.]), tf.constant([0])))",
+])
+def test_variable_update_shape_errors_match_tf(expr):
+    compare(TF, tf, _VAR_SETUP, expr)
+
+
+_OPT_SETUP = """
+def step(name, g, **kw):
+    v = tf.Variable([1., 2., 3.])
+    opt = getattr(tf.keras.optimizers, name)(0.1, **kw)
+    opt.apply_gradients([(g, v)])
+    return v.shape
+"""
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("grad", ["[1., 2.]", "[[1.], [2.], [3.]]", "1.", "[1., 2., 3.]"])
+def test_optimizer_gradient_shape_errors_match_tf(name, grad):
+    compare(TF, tf, _OPT_SETUP, f"step({name!r}, tf.constant({grad}))")
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop"])
+def test_optimizer_with_momentum_gradient_shape_errors_match_tf(name):
+    compare(TF, tf, _OPT_SETUP, f"step({name!r}, tf.constant([1., 2.]), momentum=0.5)")
