@@ -275,3 +275,183 @@ def test_optimizer_gradient_shape_errors_match_tf(name, grad):
 @pytest.mark.parametrize("name", ["SGD", "RMSprop"])
 def test_optimizer_with_momentum_gradient_shape_errors_match_tf(name):
     compare(TF, tf, _OPT_SETUP, f"step({name!r}, tf.constant([1., 2.]), momentum=0.5)")
+
+
+# -- tf.custom_gradient: one call of f, programs keyed on what grad_fn closes over ----------
+_CG_SETUP = """
+calls = []
+@tf.custom_gradient
+def scaled(x, scale=1.0):
+    calls.append(1)
+    return x * 1.0, lambda dy: dy * scale
+@tf.custom_gradient
+def scaled2(x, scale):
+    calls.append(1)
+    return x * 1.0, lambda dy: (dy * scale, None)
+def make(s):
+    @tf.custom_gradient
+    def f(x):
+        return tf.identity(x), lambda dy: dy * s
+    return f
+def grad_t(fn, *args, **kw):
+    x = tf.constant(1.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = fn(x, *args, **kw)
+    return t.gradient(y, x)
+def grad(fn, *args, **kw):
+    return float(grad_t(fn, *args, **kw))
+@tf.function
+def in_function(s):
+    return grad_t(scaled2, s)
+@tf.function
+def in_function_kw(s):
+    return grad_t(scaled, scale=s)
+"""
+
+
+@pytest.mark.parametrize("expr", [
+    "[grad(scaled, scale=s) for s in (2.0, 3.0, 5.0)], len(calls)",
+    "[grad(scaled2, s) for s in (2.0, 3.0, 5.0)], len(calls)",
+    "[grad(scaled2, tf.constant(s)) for s in (2.0, 3.0)], len(calls)",
+    "[grad(make(s)) for s in (2.0, 3.0, 5.0)]",
+    "grad(scaled, 2.0)",
+    "grad(scaled2, scale=2.0)",
+    "[float(in_function(s)) for s in (2., 3.)], len(calls)",
+    "[float(in_function(tf.constant(s))) for s in (2., 3.)], len(calls)",
+])
+def test_custom_gradient_keys_and_single_call(expr):
+    compare(TF, tf, _CG_SETUP, expr)
+
+
+def test_custom_gradient_keywords_inside_function_raise_tf_error():
+    # (TF's tf.function adds its own "in user code" frame text to the message.)
+    compare(TF, tf, _CG_SETUP, "in_function_kw(2.0)", message=False)
+
+
+def _masked_grads(m):
+    @m.custom_gradient
+    def masked(x):
+        mask = m.cast(m.random.uniform(m.shape(x)) > 0.5, x.dtype)
+        return x * mask, lambda dy: dy * mask
+    x = m.ones([64])
+    out = []
+    for _ in range(3):
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = masked(x)
+        out.append(bool(m.reduce_all(m.equal(t.gradient(y, x), y))))
+    return out
+
+
+def test_custom_gradient_random_mask_agrees_with_its_gradient():
+    assert _masked_grads(tf) == _masked_grads(TF) == [True] * 3
+
+
+def _closure_and_variables(m):
+    out = []
+
+    @m.custom_gradient
+    def sq(x):
+        return x * x, lambda dy: dy * 2.0 * x
+    for x0 in (3.0, -1.0):
+        x = m.constant(x0)
+        with m.GradientTape() as t2:
+            t2.watch(x)
+            with m.GradientTape() as t1:
+                t1.watch(x)
+                y = sq(x)
+            g = t1.gradient(y, x)
+        out += [float(g), float(t2.gradient(g, x))]
+        with m.autodiff.ForwardAccumulator(x, m.constant(1.0)) as acc:
+            y = sq(x)
+        out.append(float(acc.jvp(y)))
+    w = m.Variable(2.0)
+
+    @m.custom_gradient
+    def withvar(x):
+        def grad(dy, variables=None):
+            return dy * w * 10.0, [dy * x * 100.0]
+        return x * w, grad
+    for val in (2.0, 4.0):
+        w.assign(val)
+        x = m.constant(3.0)
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = withvar(x)
+        out += [float(a) for a in t.gradient(y, [x, w])]
+    return out
+
+
+def test_custom_gradient_closures_variables_second_order_and_jvp():
+    assert _closure_and_variables(tf) == _closure_and_variables(TF)
+
+
+def test_custom_gradient_variable_swap_is_invisible_to_other_threads():
+    import threading
+    w = tf.Variable(1.0)
+
+    @tf.custom_gradient
+    def f(x):
+        def grad(dy, variables=None):
+            return dy * w, [dy]
+        return x * w, grad
+    seen, stop = [], []
+
+    def reader():
+        while not stop:
+            seen.append(float(w.numpy()))
+    th = threading.Thread(target=reader)
+    th.start()
+    try:
+        for i in range(30):
+            x = tf.constant(float(i))
+            with tf.GradientTape() as t:
+                t.watch(x)
+                y = f(x) * x
+            t.gradient(y, [x, w])
+    finally:
+        stop.append(1)
+        th.join()
+    assert seen and set(seen) == {1.0}
+
+
+def test_custom_gradient_program_not_shared_across_functions_with_same_code():
+    # Two closures of the same code over different tensors: each call's own tensor.
+    def make(s):
+        k = tf.constant(s)
+
+        @tf.custom_gradient
+        def f(x):
+            return x * 1.0, lambda dy: dy * k
+        return f
+    got = []
+    for s in (2.0, 7.0, -1.0):
+        x = tf.constant(1.0)
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = make(s)(x)
+        got.append(float(t.gradient(y, x)))
+    assert got == [2.0, 7.0, -1.0]
+
+
+def test_strategy_run_program_keys_hold_their_objects():
+    from tftape._core.keys import Ident, closure_key
+    a, b = [1], [1]
+    assert Ident(a) != Ident(b) and Ident(a) == Ident(a)
+
+    def make(s):
+        return lambda: s
+    assert closure_key(make(2.0))[0] != closure_key(make(3.0))[0]
+    assert closure_key(make(2.0))[0] == closure_key(make(2.0))[0]
+    strategy = tf.distribute.MirroredStrategy()
+    outs = []
+    for s in (2.0, 3.0):
+        def fn(x, s=s):
+            return x * s
+        outs.append(float(strategy.run(fn, args=(tf.constant(1.0),))))
+    k = tf.constant(5.0)
+    outs.append(float(strategy.run(lambda x: x * k, args=(tf.constant(1.0),))))
+    k = tf.constant(6.0)
+    outs.append(float(strategy.run(lambda x: x * k, args=(tf.constant(1.0),))))
+    assert outs == [2.0, 3.0, 5.0, 6.0]

@@ -71,9 +71,7 @@ class ForwardAccumulator:
         # Differentiate only w.r.t. the inputs that carry tangents: a zero tangent on a
         # constant input can still meet an infinite partial (pow's exponent at x < 0).
         live = [i for i, g in enumerate(got) if g is not None]
-        # A custom gradient's JVP is its forward function's (TF's accumulator watches the
-        # ops inside ``f``); other rule ops' JVPs are the transposes of their vjps.
-        fn = o.forward if o.name == "custom_gradient" else o.grad_impl()
+        fn = o.grad_impl()
         if static:
             fn = functools.partial(fn, **static)
 
@@ -110,7 +108,7 @@ class ForwardAccumulator:
 def _jvp_by_double_vjp(f, xs, ts):
     """TF's forward mode for an op with its own gradient rule: the JVP is the transpose of
     the op's vjp (the "double backward" trick of TF's forwardprop), so at a kink it follows
-    TF's gradient (``abs`` at 0: 0), and a ``custom_gradient``'s JVP is its grad_fn's."""
+    TF's gradient (``abs`` at 0: 0)."""
     # Note: ``jax.jvp`` cannot differentiate a ``custom_vjp`` function at all.
     out, vjp = jax.vjp(f, *xs)
     # The vjp is linear in its cotangent; TF evaluates it at ones ("forwardprop aids"), which
