@@ -455,3 +455,30 @@ def test_strategy_run_program_keys_hold_their_objects():
     k = tf.constant(6.0)
     outs.append(float(strategy.run(lambda x: x * k, args=(tf.constant(1.0),))))
     assert outs == [2.0, 3.0, 5.0, 6.0]
+
+
+# -- options that used to be ignored silently ------------------------------------------------
+_DS_SETUP = """
+ds = tf.data.Dataset.from_tensor_slices([1., 0., 2., 0., 4.])
+f = lambda x: tf.debugging.check_numerics(1. / x, "bad")
+def vals(d):
+    return [float(v) for v in d]
+"""
+
+
+@pytest.mark.parametrize("expr", [
+    "vals(ds.map(f).ignore_errors())",
+    "vals(ds.map(f).map(lambda y: y * 2).ignore_errors())",
+    "vals(ds.map(f).filter(lambda y: y > 0.3).ignore_errors())",
+    "vals(ds.map(f).ignore_errors().take(2))",
+    "vals(ds.map(f).ignore_errors().batch(2).unbatch())",
+])
+def test_ignore_errors_skips_failed_elements(expr):
+    compare(TF, tf, _DS_SETUP, expr)
+
+
+@pytest.mark.parametrize("kw", [{"use_ema": True}, {"gradient_accumulation_steps": 2}])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_unsupported_optimizer_options_raise(name, kw):
+    with pytest.raises(NotImplementedError):
+        getattr(tf.keras.optimizers, name)(0.1, **kw)

@@ -43,6 +43,14 @@ class Optimizer:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
+        # Note: Keras 3's exponential moving average and gradient accumulation are not built;
+        # they raise rather than being stored and silently ignored.
+        if use_ema:
+            raise NotImplementedError("`use_ema=True` (an exponential moving average of the "
+                                      "weights) is not supported by tftape's optimizers.")
+        if gradient_accumulation_steps is not None:
+            raise NotImplementedError("`gradient_accumulation_steps` is not supported by "
+                                      "tftape's optimizers.")
         self.name = name or _naming.auto_name(self.__class__.__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, \
