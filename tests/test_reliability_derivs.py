@@ -482,3 +482,28 @@ def test_ignore_errors_skips_failed_elements(expr):
 def test_unsupported_optimizer_options_raise(name, kw):
     with pytest.raises(NotImplementedError):
         getattr(tf.keras.optimizers, name)(0.1, **kw)
+
+
+def _recompute(m, in_function):
+    w = m.Variable([[0.5, -1.0], [2.0, 0.3]])
+    calls = []
+
+    def block(x):
+        calls.append(1)
+        return m.nn.relu(m.matmul(x, w)) * m.sin(x)
+    rb = m.recompute_grad(block)
+
+    def step(x):
+        with m.GradientTape() as t:
+            t.watch(x)
+            y = m.reduce_sum(rb(x) ** 2)
+        return [y] + t.gradient(y, [x, w])
+    if in_function:
+        step = m.function(step)
+    out = step(m.constant([[1.0, 2.0], [-1.0, 0.5]]))
+    return [np.round(o.numpy(), 5).tolist() for o in out], len(calls)
+
+
+@pytest.mark.parametrize("in_function", [False, True])
+def test_recompute_grad_runs_f_again_in_the_backward_pass(in_function):
+    assert _recompute(tf, in_function) == _recompute(TF, in_function)

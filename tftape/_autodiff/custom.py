@@ -203,5 +203,36 @@ def _make_op(grad_fn, in_dtypes, out_dtypes, variables, cap_dtypes):
 
 
 def recompute_grad(f):
-    """Recomputes ``f``'s forward pass in the backward pass (here: the same values)."""
-    return f
+    """Recomputes ``f``'s forward pass in the backward pass (``tf.recompute_grad``).
+
+    As in TF, a ``custom_gradient``: the tape keeps only ``f``'s inputs and outputs, and the
+    gradient runs ``f`` again under a tape of its own.
+
+    >>> import tftape as tf
+    >>> g = tf.recompute_grad(lambda x: tf.sin(x) * x)
+    >>> x = tf.constant(1.0)
+    >>> with tf.GradientTape() as t:
+    ...     t.watch(x)
+    ...     y = g(x)
+    >>> round(float(t.gradient(y, x)), 4)
+    1.3818
+    """
+    @functools.wraps(f)
+    def inner(*args, **kwargs):
+        @custom_gradient
+        def recompute(*xs):
+            y = f(*xs, **kwargs)
+
+            def grad_fn(*dys, variables=None):
+                from .tape import GradientTape
+                with GradientTape() as t:
+                    t.watch(list(xs))
+                    y2 = f(*xs, **kwargs)
+                srcs = list(xs) + list(variables or [])
+                grads = t.gradient(y2, srcs, output_gradients=list(dys))
+                if variables:
+                    return grads[:len(xs)], grads[len(xs):]
+                return grads[:len(xs)]
+            return y, grad_fn
+        return recompute(*args)
+    return inner
