@@ -65,9 +65,21 @@ def _selu_bwd(res, g):
     return (jnp.where(y < 0, g * (y + sa), g * jnp.asarray(_SELU_SCALE, y.dtype)),)
 
 
-elu = _unary("elu", "Elu", lambda x: jax.nn.elu(x), FLOAT, "x if x > 0 else exp(x) - 1.",
+def _elu(x):
+    # Note: TF's Elu kernel computes exp(x) - 1 (JAX: expm1), which is 0 for tiny negative x;
+    # the second derivative there depends on it.
+    return jnp.where(x < 0, jnp.exp(x) - 1, x)
+
+
+def _selu(x):
+    # TF's Selu kernel: scale * alpha * (exp(x) - 1) below 0, scale * x above.
+    return jnp.where(x < 0, jnp.asarray(_SELU_SCALE_ALPHA, x.dtype) * (jnp.exp(x) - 1),
+                     jnp.asarray(_SELU_SCALE, x.dtype) * x)
+
+
+elu = _unary("elu", "Elu", _elu, FLOAT, "x if x > 0 else exp(x) - 1.",
              tf_grad=(None, _elu_bwd))
-selu = _unary("selu", "Selu", jax.nn.selu, FLOAT, "Scaled ELU.", tf_grad=(None, _selu_bwd))
+selu = _unary("selu", "Selu", _selu, FLOAT, "Scaled ELU.", tf_grad=(None, _selu_bwd))
 _silu = op("silu", "Mul", lambda x, beta: x * jax.nn.sigmoid(beta * x), dtypes=_d.INEXACT)
 
 
