@@ -354,7 +354,11 @@ class ResourceVariable(Variable):
         from ._ops import array_ops
         h = self._handle()
         fn = getattr(array_ops, f"tensor_scatter_nd_{mode}")
-        new = fn(make(h._value, h._dtype), indices, self._convert_update(updates))
+        u = self._convert_update(updates)
+        idx = indices if isinstance(indices, Tensor) else convert_to_tensor(indices)
+        opname = f"ResourceScatterNd{mode.capitalize()}"
+        _check_scatter_nd(opname, tuple(h._value.shape), idx, u)
+        new = fn(make(h._value, h._dtype), idx, u)
         h._value = new._v
         return self._unread()
 
@@ -382,10 +386,12 @@ class ResourceVariable(Variable):
         idx = convert_to_tensor(sparse_delta.indices)
         vals = self._convert_update(sparse_delta.values)
         n = h._value.shape[0]
+        opname = f"ResourceScatter{mode.capitalize()}"
+        _check_scatter_rows(opname, tuple(h._value.shape), tuple(idx.shape), tuple(vals.shape))
         iv = np.asarray(idx._v)
         if iv.size and (iv.min() < 0 or iv.max() >= n):
             bad = int(iv[(iv < 0) | (iv >= n)].reshape(-1)[0])
-            raise kernel_error("ResourceScatterUpdate", f"indices[0] = {bad} is not in [0, {n})")
+            raise kernel_error(opname, f"indices[0] = {bad} is not in [0, {n})")
         new = execute(_SCATTER_ROWS[mode], (make(h._value, h._dtype), idx, vals))
         h._value = new._v
         return self._unread()
@@ -446,17 +452,24 @@ class ResourceVariable(Variable):
         idx = _index_key(cur, key)
         t = self._convert_update(value)
         target = cur._v[idx]
-        if tuple(t.shape) != tuple(target.shape):
+        ts, gs = tuple(target.shape), tuple(t.shape)
+        val = t._v
+        if gs != ts:
+            # TF's ResourceStridedSliceAssign: the value broadcasts to the slice's shape, and
+            # may have extra leading 1s ([1, 2] into a row of 2).
             try:
-                np.broadcast_shapes(tuple(t.shape), tuple(target.shape))
-                if len(t.shape) > len(target.shape):
-                    raise ValueError
+                b = np.broadcast_shapes(gs, ts)
+                ok = _strip_ones(b) == _strip_ones(ts)
             except ValueError:
-                raise ValueError(f"Cannot assign value to variable ' {h._name}': Shape mismatch."
-                                 f"The variable shape {TensorShape(target.shape)}, and the "
-                                 f"assigned value shape {t.shape} are incompatible.") from None
+                ok = False
+            if not ok:
+                from ._ops._util import fmt_shape
+                raise kernel_error("ResourceStridedSliceAssign",
+                                   f"Cannot broadcast input shape {fmt_shape(gs)} into final "
+                                   f"shape {fmt_shape(ts)}", name="strided_slice/_assign")
+            val = jnp.broadcast_to(val, b).reshape(ts)
         ref = h._value.at[idx]
-        h._value = ref.set(t._v) if mode == "set" else ref.add(t._v if mode == "add" else -t._v)
+        h._value = ref.set(val) if mode == "set" else ref.add(val if mode == "add" else -val)
         return self._unread()
 
     def set_shape(self, shape):
@@ -467,6 +480,61 @@ class ResourceVariable(Variable):
 
 
 _MATH: list = []
+
+
+def _check_scatter_nd(opname, params, indices, updates):
+    """TF's shape and bounds checks of ResourceScatterNd* (the kernel's messages)."""
+    from ._ops._util import fmt_shape
+    from ._ops.array_ops import _check_scatter_indices
+    ish, ush = tuple(indices.shape), tuple(updates.shape)
+    slice_dim = ish[-1] if len(ish) > 1 else 1
+    batch_dim = len(ish) - 1 if len(ish) > 1 else 1
+
+    def prefix(d):
+        got = ush[d] if d < len(ush) else 0
+        return kernel_error(opname, f"Dimensions [0,{batch_dim}) of indices[shape="
+                                    f"{fmt_shape(ish)}] = {ish[d]} must match dimensions "
+                                    f"[0,{batch_dim}) of updates[shape={fmt_shape(ush)}] = {got}",
+                            name=None)
+    suffix = kernel_error(opname, f"Dimensions [{slice_dim},{len(params)}) of input[shape="
+                                  f"{fmt_shape(params)}] must match dimensions [{slice_dim},"
+                                  f"{len(params)}) of updates[shape={fmt_shape(ush)}]", name=None)
+    if len(ush) < batch_dim:
+        raise prefix(0)
+    if len(params) < slice_dim + len(ush) - batch_dim or \
+            len(ush) != batch_dim + len(params) - slice_dim:
+        raise suffix
+    for d in range(batch_dim):
+        if ush[d] != ish[d]:
+            raise prefix(d)
+    if ush[batch_dim:] != params[slice_dim:]:
+        raise suffix
+    if isinstance(indices, _EagerTensor):
+        _check_scatter_indices(opname, params, np.asarray(indices._v))
+
+
+def _check_scatter_rows(opname, params, ish, ush):
+    """TF's shape checks of ResourceScatter* (updates.shape = indices.shape + params.shape[1:],
+    or a scalar)."""
+    from ._ops._util import fmt_shape
+    if not ush:
+        return
+    if len(ush) != len(ish) + len(params) - 1:
+        raise kernel_error(opname, f"Must have updates.shape = indices.shape + params.shape[1:] "
+                                   f"or updates.shape = [], got updates.shape {fmt_shape(ush)}, "
+                                   f"indices.shape {fmt_shape(ish)}, params.shape "
+                                   f"{fmt_shape(params)}")
+    if ush[:len(ish)] != ish or ush[len(ish):] != params[1:]:
+        # Note: TF checks only the prefix (other rows shapes are left unchecked there).
+        raise kernel_error(opname, f"The shape of indices ({fmt_shape(ish)}) must be a prefix "
+                                   f"of the shape of updates ({fmt_shape(ush)})")
+
+
+def _strip_ones(shape) -> tuple:
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 def _math():

@@ -14,6 +14,9 @@ from .._core import dtypes as _d
 from . import nest
 from .tape import UnconnectedGradients, _unconnected_mode
 
+# A gradient computed on a tape: it may hold ``jax.custom_vjp`` rules (TF's gradients).
+_RULE_OPS = frozenset({"gradient"})
+
 
 class ForwardAccumulator:
     """Computes Jacobian-vector products as ops run (``tf.autodiff.ForwardAccumulator``).
@@ -68,9 +71,7 @@ class ForwardAccumulator:
         # Differentiate only w.r.t. the inputs that carry tangents: a zero tangent on a
         # constant input can still meet an infinite partial (pow's exponent at x < 0).
         live = [i for i, g in enumerate(got) if g is not None]
-        # Note: forward mode uses the plain JAX rule (``custom_vjp`` TF edge rules are
-        # reverse-mode only), so at kinks (abs at 0, ties) a JVP may differ from TF's.
-        fn = o.impl if o.tf_grad is not None else o.grad_impl()
+        fn = o.grad_impl()
         if static:
             fn = functools.partial(fn, **static)
 
@@ -79,7 +80,11 @@ class ForwardAccumulator:
             for i, x in zip(live, xs):
                 v[i] = x
             return fn(*v)
-        _, out_t = jax.jvp(f, tuple(prim[i] for i in live), tuple(got[i] for i in live))
+        xs, ts = tuple(prim[i] for i in live), tuple(got[i] for i in live)
+        if o.tf_grad is not None or o.name in _RULE_OPS:
+            out_t = _jvp_by_double_vjp(f, xs, ts)
+        else:
+            _, out_t = jax.jvp(f, xs, ts)
         if not isinstance(out_t, (tuple, list)):
             out_t = (out_t,)
         for t, ot in zip(outs, out_t):
@@ -98,6 +103,20 @@ class ForwardAccumulator:
             else:
                 out.append(make(tan, _d._BY_NP[tan.dtype]))
         return nest.pack_sequence_as(primals, out)
+
+
+def _jvp_by_double_vjp(f, xs, ts):
+    """TF's forward mode for an op with its own gradient rule: the JVP is the transpose of
+    the op's vjp (the "double backward" trick of TF's forwardprop), so at a kink it follows
+    TF's gradient (``abs`` at 0: 0)."""
+    # Note: ``jax.jvp`` cannot differentiate a ``custom_vjp`` function at all.
+    out, vjp = jax.vjp(f, *xs)
+    # The vjp is linear in its cotangent; TF evaluates it at ones ("forwardprop aids"), which
+    # matters where a rule special-cases a zero cotangent (sqrt at 0).
+    ct = jax.tree_util.tree_map(jnp.ones_like, out)
+    _, transpose = jax.vjp(vjp, ct)
+    (out_t,) = transpose(ts)
+    return out_t
 
 
 def _zero_tangent(p):

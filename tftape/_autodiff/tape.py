@@ -343,7 +343,8 @@ class GradientTape:
         ograds = None
         if output_gradients is not None:
             # Note: a None entry raises TF's conversion error, as TF's imperative_grad does.
-            ograds = [convert_to_tensor(g) for g in nest.flatten(output_gradients)]
+            ograds = _check_output_gradients(
+                flat_targets, [convert_to_tensor(g) for g in nest.flatten(output_gradients)])
         grads = self._gradient(flat_targets, flat_sources, ograds)
         if not self._persistent:
             self._release()
@@ -481,6 +482,34 @@ def _fast_gradient_args(target, sources, output_gradients, unconnected_gradients
         if not (t is EagerTensor or t is PendingTensor or getattr(t, "_is_tf_variable", False)):
             return None
     return list(flat)
+
+
+def _check_output_gradients(targets, ograds):
+    """TF's rules for ``output_gradients``: one that broadcasts to its target's shape is
+    broadcast; another shape or dtype fails in TF's first gradient op (InvalidArgumentError)."""
+    from .._core.errors import kernel_error, op_error
+    from .._ops._util import fmt_shape
+    out = list(ograds)
+    for i, (t, g) in enumerate(zip(targets, ograds)):
+        dt = t.dtype if isinstance(t.dtype, _d.DType) else _d.as_dtype(t.dtype)
+        if not _is_diff(dt):
+            continue
+        if g._dtype is not dt:
+            # Note: TF names the op its target's gradient starts with (most often Mul).
+            raise op_error("Mul", f"cannot compute Mul as input #1(zero-based) was expected to "
+                                  f"be a {_d.TF_TYPE_NAMES[g._dtype]} tensor but is a "
+                                  f"{_d.TF_TYPE_NAMES[dt]} tensor")
+        ts, gs = tuple(t.shape), tuple(g.shape)
+        if gs == ts:
+            continue
+        try:
+            ok = np.broadcast_shapes(gs, ts) == ts
+        except ValueError:
+            ok = False
+        if not ok:
+            raise kernel_error("Mul", f"Incompatible shapes: {fmt_shape(gs)} vs. {fmt_shape(ts)}")
+        out[i] = make(jnp.broadcast_to(g._v, ts), dt)
+    return out
 
 
 def _unconnected_mode(u):
@@ -877,19 +906,22 @@ def _build_backward_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, mids) -
             if not diff:
                 continue
             fn = fns[k]
+            # Only the outputs that receive a gradient: as in TF, the others' rules never
+            # run (a zero cotangent through an infinite partial would give nan).
+            live = [p for p, c in enumerate(outs_ct) if c is not None]
 
-            def f(*dv, fn=fn, vals=vals, diff=diff):
+            def f(*dv, fn=fn, vals=vals, diff=diff, live=live):
                 v = list(vals)
                 for j, x in zip(diff, dv):
                     v[j] = x
-                return fn(*v)
+                out = fn(*v)
+                return tuple(out[p] for p in live) if type(out) in (tuple, list) else out
             out, vjp = jax.vjp(f, *[vals[j] for j in diff])
-            is_tuple = type(out) in (tuple, list)
+            is_tuple = type(out) is tuple
             outs = out if is_tuple else (out,)
-            cts = tuple(_zero_ct(o_) if c is None else c.astype(o_.dtype) if
-                        jnp.issubdtype(o_.dtype, jnp.inexact) else _zero_ct(o_)
-                        for c, o_ in zip(outs_ct, outs))
-            in_cts = vjp((type(out)(cts)) if is_tuple else cts[0])
+            cts = tuple(c.astype(o_.dtype) if jnp.issubdtype(o_.dtype, jnp.inexact)
+                        else _zero_ct(o_) for c, o_ in zip([outs_ct[p] for p in live], outs))
+            in_cts = vjp(cts if is_tuple else cts[0])
             for j, c in zip(diff, in_cts):
                 r = in_refs[j]
                 ct[r] = ct[r] + c if r in ct else c

@@ -63,7 +63,9 @@ class Op:
       dtypes: allowed dtypes of the inputs that share TF's type attribute ``T``.
       differentiable: whether gradients flow through the op.
       tf_grad: ``(fwd, bwd)`` in ``jax.custom_vjp`` form, only where TF's gradient differs
-        from JAX's (kinks and ties).
+        from JAX's (kinks and ties); ``fwd`` None passes ``bwd`` the residuals (inputs,
+        outputs). ``bwd`` is differentiated again for higher orders, so it should be written
+        from ops whose own derivatives follow TF's (a rule op's ``grad_impl()``).
       host: the impl works on host NumPy values (string ops); it is never jitted or traced.
       signature: TF's op signature for the "not in the list of allowed values" message.
       no_kernel: dtypes TF's op accepts but has no CPU kernel for (TF raises NotFoundError).
@@ -110,12 +112,41 @@ class Op:
             if self.tf_grad is None:
                 g = self.impl
             else:
-                import jax
-                fwd, bwd = self.tf_grad
-                g = jax.custom_vjp(self.impl)
-                g.defvjp(fwd, bwd)
+                g = _rule_impl(self.impl, *self.tf_grad)
             self._grad_impl = g
         return g
+
+
+def _rule_impl(impl, fwd, bwd):
+    """``impl`` under ``jax.custom_vjp`` with TF's gradient rule ``(fwd, bwd)``."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    from jax.custom_derivatives import SymbolicZero
+    g = jax.custom_vjp(impl)
+
+    def fwd_tf(*args):
+        vals = tuple(a.value for a in args)
+        # The outputs come from the rule-carrying op itself, so that a second derivative
+        # through them follows TF's rule too (not JAX's at a kink); XLA drops the duplicate
+        # forward. ``fwd`` None: the residuals are (inputs, outputs).
+        y = g(*vals)
+        return y, (vals, (vals, y) if fwd is None else fwd(*vals)[1])
+
+    def bwd_tf(res, ct):
+        vals, r = res
+        cts = ct if type(ct) is tuple or type(ct) is list else (ct,)
+        if all(type(c) is SymbolicZero for c in cts):
+            # Note: an output nothing depends on gets no gradient in TF, so its rule never
+            # runs; JAX would run it on zeros (0 * inf = nan where the rule is infinite).
+            return tuple(jnp.zeros_like(v) if jnp.issubdtype(v.dtype, jnp.inexact) else
+                         np.zeros(np.shape(v), jax.dtypes.float0) for v in vals)
+        if type(ct) is tuple or type(ct) is list:
+            ct = type(ct)(c.instantiate() if type(c) is SymbolicZero else c for c in ct)
+        return bwd(r, ct)
+
+    g.defvjp(fwd_tf, bwd_tf, symbolic_zeros=True)
+    return g
 
 
 def op(name, tf_name, impl, **flags) -> Op:

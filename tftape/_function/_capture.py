@@ -30,6 +30,30 @@ from .._core.registry import tracing_scope
 class _Local(threading.local):
     def __init__(self):
         self.scopes: list = []
+        self.overrides: dict = {}   # id(variable) -> value this thread reads instead
+
+
+def override_values(variables, values):
+    """A context in which this thread (only) reads ``values`` from ``variables``."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def ctx():
+        _install()
+        ov = _L.overrides
+        holders = [v._handle() if hasattr(v, "_handle") else v for v in variables]
+        saved = [ov.get(id(h)) for h in holders]
+        for h, x in zip(holders, values):
+            ov[id(h)] = x
+        try:
+            yield
+        finally:
+            for h, old in zip(holders, saved):
+                if old is None:
+                    ov.pop(id(h), None)
+                else:
+                    ov[id(h)] = old
+    return ctx()
 
 
 _L = _Local()
@@ -94,9 +118,14 @@ class _ValueSlot:
         if obj is None:
             return self
         d = obj.__dict__
+        loc = _L
+        if loc.overrides:
+            v = loc.overrides.get(id(obj))
+            if v is not None:
+                return v
         if "_pending" in d:
             _settle(obj)
-        scopes = _L.scopes
+        scopes = loc.scopes
         if scopes:
             s = scopes[-1]
             k = id(obj)

@@ -141,6 +141,27 @@ def _pow(x, y):
     return jnp.power(x, y)
 
 
+def _pow_bwd(res, g):
+    # Note: TF's PowGrad: g * y * x ** (y - 1) for x, and g * z * log(x) for y only where
+    # x > 0 (x != 0 if complex), else 0; JAX gives nan for y at x < 0. The power in the
+    # rule is the Pow op again, so that higher derivatives follow this rule too.
+    (x, y), z = res
+    if not jnp.issubdtype(g.dtype, jnp.inexact):
+        return _float0_like(x), _float0_like(y)
+    # (Complex values: JAX's convention, without TF's conjugates; the tape conjugates.)
+    pow_ = _pow_op.grad_impl()
+    gx = g * y * pow_(x, y - jnp.ones((), y.dtype))
+    mask = x != 0 if jnp.iscomplexobj(x) else x > 0
+    safe_x = jnp.where(mask, x, jnp.ones_like(x))
+    log_x = jnp.where(mask, jnp.log(safe_x), jnp.zeros_like(x))
+    gy = g * z * log_x
+    return _unbroadcast(gx, jnp.shape(x)), _unbroadcast(gy, jnp.shape(y))
+
+
+def _float0_like(x):
+    return np.zeros(x.shape, dtype=jax.dtypes.float0)
+
+
 _add = op("add", "AddV2", jnp.add, dtypes=NUMERIC, elementwise=True, lenient=True)
 _sub = op("subtract", "Sub", jnp.subtract, dtypes=NUMERIC, elementwise=True)
 _mul = op("multiply", "Mul", jnp.multiply, dtypes=NUMERIC, elementwise=True)
@@ -163,7 +184,8 @@ _floordiv = op("floordiv", "FloorDiv", _safe_floordiv, dtypes=NUMERIC, elementwi
                no_kernel=_d.COMPLEX)
 _floormod = op("floormod", "FloorMod", _floormod, dtypes=REAL, elementwise=True,
                differentiable=True)
-_pow_op = op("pow", "Pow", _pow, dtypes=NUMERIC_NO_UNSIGNED, elementwise=True)
+_pow_op = op("pow", "Pow", _pow, dtypes=NUMERIC_NO_UNSIGNED, elementwise=True,
+             tf_grad=(None, _pow_bwd))
 _maximum = op("maximum", "Maximum", jnp.maximum, dtypes=REAL, elementwise=True,
               tf_grad=(_max_fwd, _max_bwd))
 _minimum = op("minimum", "Minimum", jnp.minimum, dtypes=REAL, elementwise=True,
@@ -652,32 +674,67 @@ sign = _unary("sign", "Sign", jnp.sign, NUMERIC_NO_UNSIGNED, "The sign of x (-1,
 square = _unary("square", "Square", jnp.square, NUMERIC,
                 "x * x elementwise.\n\n>>> import tftape as tf\n>>> tf.square(5)\n"
                 "<tf.Tensor: shape=(), dtype=int32, numpy=25>")
-def _zero_ct_rule(f, df):
-    """TF's gradient kernels for Sqrt, Rsqrt and Reciprocal: 0 wherever the incoming gradient
-    is 0, even where the derivative is infinite (``where(x > 0, sqrt(x), 0)`` at 0: TF gives
-    0, the plain chain rule 0 * inf = nan). ``df(y)`` is the derivative from the output."""
-    def fwd(x):
-        y = f(x)
-        return y, y
+def _grad_kernel(f, bwd):
+    """One of TF's gradient kernels (SqrtGrad, ...) as a function ``f(y, b)`` whose own
+    gradient is TF's (``bwd(y, b, out, grad)``): the second derivative of the forward op."""
+    k = jax.custom_vjp(f)
 
-    def bwd(y, g):
-        zero = g == 0
+    def fwd(y, b):
+        out = k(y, b)
+        return out, (y, b, out)
+
+    k.defvjp(fwd, lambda res, grad: bwd(*res, grad))
+    return k
+
+
+def _zero_ct(f):
+    """TF's kernels for SqrtGrad, RsqrtGrad and ReciprocalGrad give 0 wherever the incoming
+    gradient ``b`` is 0, even where the derivative is infinite (``where(x > 0, sqrt(x), 0)``
+    at 0: TF gives 0, the plain chain rule 0 * inf = nan)."""
+    def k(y, b):
+        zero = b == 0
         ys = jnp.where(zero, jnp.ones_like(y), y)
-        return (jnp.where(zero, jnp.zeros_like(g), g * df(ys)).astype(g.dtype),)
-    return fwd, bwd
+        return jnp.where(zero, jnp.zeros_like(b), f(ys, b)).astype(b.dtype)
+    return k
+
+
+# TF's GradGrad rules, in JAX's convention for complex values (no conjugates: the tape
+# conjugates at both ends).
+def _sqrt_grad_grad(a, b, out, grad):
+    ga = grad / a   # SqrtGradGrad
+    return -ga * out, 0.5 * ga
+
+
+def _rsqrt_grad_grad(a, b, out, grad):
+    return -1.5 * grad * b * jnp.square(a), _rsqrt_grad(a, grad)   # RsqrtGradGrad
+
+
+def _reciprocal_grad_grad(a, b, out, grad):
+    return grad * -2.0 * b * a, _reciprocal_grad(a, grad)   # ReciprocalGradGrad
+
+
+_sqrt_grad = _grad_kernel(_zero_ct(lambda y, b: 0.5 * b / y), _sqrt_grad_grad)
+_rsqrt_grad = _grad_kernel(_zero_ct(lambda y, b: -0.5 * b * y * y * y), _rsqrt_grad_grad)
+_reciprocal_grad = _grad_kernel(_zero_ct(lambda y, b: -b * (y * y)), _reciprocal_grad_grad)
+
+
+def _output_rule(kernel):
+    """A unary op's rule ``kernel(y, g)`` from its output ``y``, as TF's Sqrt, Rsqrt and
+    Reciprocal gradients are."""
+    return None, lambda res, g: (kernel(res[1], g),)
 
 
 sqrt = _unary("sqrt", "Sqrt", jnp.sqrt, INEXACT, "The square root of x.",
-              tf_grad=_zero_ct_rule(jnp.sqrt, lambda y: 0.5 / y))
+              tf_grad=_output_rule(_sqrt_grad))
 rsqrt = _unary("rsqrt", "Rsqrt", lax.rsqrt, INEXACT, "1 / sqrt(x).",
-               tf_grad=_zero_ct_rule(lax.rsqrt, lambda y: -0.5 * y * y * y))
+               tf_grad=_output_rule(_rsqrt_grad))
 exp = _unary("exp", "Exp", jnp.exp, INEXACT, "e ** x.")
 expm1 = _unary("expm1", "Expm1", jnp.expm1, INEXACT, "e ** x - 1.")
 log = _unary("log", "Log", jnp.log, INEXACT, "The natural logarithm of x.")
 log1p = _unary("log1p", "Log1p", jnp.log1p, INEXACT, "log(1 + x).")
 reciprocal = _unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.",
                     no_kernel=_d.SIGNED,
-                    tf_grad=_zero_ct_rule(jnp.reciprocal, lambda y: -(y * y)))
+                    tf_grad=_output_rule(_reciprocal_grad))
 sin = _unary("sin", "Sin", jnp.sin, INEXACT, "sin(x).")
 cos = _unary("cos", "Cos", jnp.cos, INEXACT, "cos(x).")
 tan = _unary("tan", "Tan", jnp.tan, INEXACT, "tan(x).")
@@ -691,7 +748,9 @@ asinh = _unary("asinh", "Asinh", jnp.arcsinh, INEXACT, "arcsinh(x).")
 acosh = _unary("acosh", "Acosh", jnp.arccosh, INEXACT, "arccosh(x).")
 atanh = _unary("atanh", "Atanh", jnp.arctanh, INEXACT, "arctanh(x).")
 sigmoid = _unary("sigmoid", "Sigmoid", jax.nn.sigmoid, INEXACT, "1 / (1 + exp(-x)).")
-softplus = _unary("softplus", "Softplus", jax.nn.softplus, FLOAT, "log(exp(x) + 1).")
+softplus = _unary("softplus", "Softplus", jax.nn.softplus, FLOAT, "log(exp(x) + 1).",
+                  # Note: TF's gradient is g * sigmoid(x) (JAX's differs in the last bits).
+                  tf_grad=(None, lambda res, g: (g * jax.nn.sigmoid(res[0][0]),)))
 softsign = _unary("softsign", "Softsign", jax.nn.soft_sign, FLOAT, "x / (|x| + 1).")
 erf = _unary("erf", "Erf", jax.scipy.special.erf, FLOAT, "The error function.")
 erfc = _unary("erfc", "Erfc", jax.scipy.special.erfc, FLOAT, "The complementary error function.")

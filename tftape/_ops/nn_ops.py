@@ -46,8 +46,40 @@ relu = _unary("relu", "Relu", lambda x: jnp.maximum(x, 0).astype(x.dtype), REAL,
               "max(x, 0).", tf_grad=(_relu_fwd, _relu_bwd))
 relu6 = _unary("relu6", "Relu6", lambda x: jnp.clip(x, 0, 6).astype(x.dtype), REAL,
                "min(max(x, 0), 6).", tf_grad=(_relu6_fwd, _relu6_bwd))
-elu = _unary("elu", "Elu", jax.nn.elu, FLOAT, "x if x > 0 else exp(x) - 1.")
-selu = _unary("selu", "Selu", jax.nn.selu, FLOAT, "Scaled ELU.")
+def _elu_bwd(res, g):
+    # Note: TF's EluGrad works from the output: g * (y + 1) where y < 0, else g, so at 0 the
+    # slope is 1 and the second derivative 0 (JAX's takes the exp branch there).
+    _, y = res
+    return (jnp.where(y < 0, g * (y + 1), g),)
+
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_SCALE_ALPHA = 1.7580993408473768599402175208123
+
+
+def _selu_bwd(res, g):
+    # Note: TF's SeluGrad: g * (y + scale * alpha) where y < 0, else g * scale (slope scale
+    # at 0; JAX's is scale * alpha there).
+    _, y = res
+    sa = jnp.asarray(_SELU_SCALE_ALPHA, y.dtype)
+    return (jnp.where(y < 0, g * (y + sa), g * jnp.asarray(_SELU_SCALE, y.dtype)),)
+
+
+def _elu(x):
+    # Note: TF's Elu kernel computes exp(x) - 1 (JAX: expm1), which is 0 for tiny negative x;
+    # the second derivative there depends on it.
+    return jnp.where(x < 0, jnp.exp(x) - 1, x)
+
+
+def _selu(x):
+    # TF's Selu kernel: scale * alpha * (exp(x) - 1) below 0, scale * x above.
+    return jnp.where(x < 0, jnp.asarray(_SELU_SCALE_ALPHA, x.dtype) * (jnp.exp(x) - 1),
+                     jnp.asarray(_SELU_SCALE, x.dtype) * x)
+
+
+elu = _unary("elu", "Elu", _elu, FLOAT, "x if x > 0 else exp(x) - 1.",
+             tf_grad=(None, _elu_bwd))
+selu = _unary("selu", "Selu", _selu, FLOAT, "Scaled ELU.", tf_grad=(None, _selu_bwd))
 _silu = op("silu", "Mul", lambda x, beta: x * jax.nn.sigmoid(beta * x), dtypes=_d.INEXACT)
 
 

@@ -41,6 +41,21 @@ class Dataset:
         """A Python iterator over elements as flat tuples of components."""
         raise NotImplementedError
 
+    def _iter_safe(self):
+        """``_iter``, with a :class:`Failed` in place of an element whose computation raised
+        (``ignore_errors`` skips those). By default an error ends the iteration; datasets that
+        compute each element on its own (map, filter) go on after it."""
+        it = self._iter()
+        while True:
+            try:
+                x = next(it)
+            except StopIteration:
+                return
+            except Exception as e:  # noqa: BLE001 - handed to the consumer
+                yield Failed(e)
+                return
+            yield x
+
     def _cardinality(self) -> int:
         return UNKNOWN
 
@@ -324,6 +339,15 @@ class Dataset:
 
 
 DatasetV2 = Dataset
+
+
+class Failed:
+    """An element whose computation raised ``error`` (see ``Dataset._iter_safe``)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
 
 
 def _pack(structure, flat):

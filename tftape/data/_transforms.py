@@ -14,7 +14,7 @@ from .._core import dtypes as _d
 from .._core.convert import to_static
 from .._core.shape import TensorShape
 from . import _structure as st
-from ._dataset import INFINITE, UNKNOWN, Dataset, _normalize, _pack, _wrapped_error
+from ._dataset import INFINITE, UNKNOWN, Dataset, Failed, _normalize, _pack, _wrapped_error
 from ._function import StructuredFunction
 
 
@@ -67,6 +67,18 @@ class _MapDataset(_UnaryDataset):
         for flat in self._input._iter():
             yield call(flat)
 
+    def _iter_safe(self):
+        call = self._fn.call_flat
+        for flat in self._input._iter_safe():
+            if type(flat) is Failed:
+                yield flat
+                continue
+            try:
+                out = call(flat)
+            except Exception as e:  # noqa: BLE001 - this element failed, not the dataset
+                out = Failed(e)
+            yield out
+
 
 class _ParallelMapDataset(_MapDataset):
     pass
@@ -93,6 +105,17 @@ class _FilterDataset(_UnaryDataset):
         for flat in self._input._iter():
             if bool(np.asarray(call(flat)[0])):
                 yield flat
+
+    def _iter_safe(self):
+        call = self._fn.call_flat
+        for flat in self._input._iter_safe():
+            if type(flat) is not Failed:
+                try:
+                    if not bool(np.asarray(call(flat)[0])):
+                        continue
+                except Exception as e:  # noqa: BLE001 - this element failed
+                    flat = Failed(e)
+            yield flat
 
 
 class _FlatMapDataset(_UnaryDataset):
@@ -712,14 +735,10 @@ class _IgnoreErrorsDataset(_UnaryDataset):
         return UNKNOWN
 
     def _iter(self):
-        it = self._input._iter()
-        while True:
-            try:
-                yield next(it)
-            except StopIteration:
-                return
-            except Exception:  # noqa: BLE001 - TF drops elements whose computation failed
-                continue
+        # TF drops each element whose computation failed and goes on with the next one.
+        for x in self._input._iter_safe():
+            if type(x) is not Failed:
+                yield x
 
 
 class _AssertCardinalityDataset(_UnaryDataset):

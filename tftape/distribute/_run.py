@@ -16,6 +16,7 @@ from jax.sharding import PartitionSpec as P
 
 from .._autodiff import nest
 from .._core import dtypes as _d
+from .._core.keys import Ident, closure_key
 from .._core.convert import convert_to_tensor
 from .._core.registry import Op, STATE, execute
 from .._core.tensor import Tensor, make
@@ -59,7 +60,8 @@ def _leaf_key(x):
         hash(x)
         return ("O", type(x), x)
     except TypeError:
-        return ("I", id(x))
+        # Note: the object itself, not its id (an id can be reused by another object).
+        return ("I", Ident(x))
 
 
 class _Program:
@@ -177,7 +179,7 @@ class _Program:
         name = f"__inference_run_{getattr(self.fn, '__name__', 'fn')}"
         o = Op(name, name, lambda *a: tuple(sm(*a)))
         o._kernels[()] = jax.jit(o.impl)
-        o.segment_key = ("strategy.run", id(self))
+        o.segment_key = ("strategy.run", Ident(self))
         self.op = o
         self.cacheable = not _capture.has_tracer_consts(traced)
 
@@ -205,7 +207,9 @@ class _Program:
 
 
 def _run_spmd(strategy, fn, args, kwargs, leaves):
-    key = (fn, tuple(_leaf_key(x) for x in leaves), _structure_key((args, kwargs)))
+    # What ``fn`` closes over is part of the key: the traced program bakes it in.
+    key = (fn, closure_key(fn)[0], tuple(_leaf_key(x) for x in leaves),
+           _structure_key((args, kwargs)))
     try:
         prog = strategy._cache.get(key)
     except TypeError:

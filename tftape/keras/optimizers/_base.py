@@ -44,6 +44,14 @@ class Optimizer:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
+        # Note: Keras 3's exponential moving average and gradient accumulation are not built;
+        # they raise rather than being stored and silently ignored.
+        if use_ema:
+            raise NotImplementedError("`use_ema=True` (an exponential moving average of the "
+                                      "weights) is not supported by tftape's optimizers.")
+        if gradient_accumulation_steps is not None:
+            raise NotImplementedError("`gradient_accumulation_steps` is not supported by "
+                                      "tftape's optimizers.")
         self.name = name or _naming.auto_name(self.__class__.__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, \
@@ -187,6 +195,9 @@ class Optimizer:
         gvals = []
         for g, v in pairs:
             g = g if isinstance(g, Tensor) else convert_to_tensor(g)
+            if tuple(g.shape) != tuple(v.shape):
+                self._check_grad_shape(tuple(g.shape), tuple(v.shape),
+                                       self._slots[self._var_index[id(v)]])
             gvals.append(g._v)
         if self.loss_scale_factor is not None:
             gvals = [g / self.loss_scale_factor for g in gvals]
@@ -243,6 +254,11 @@ class Optimizer:
     def _update(self, v, g, slots, lr, iteration):
         raise NotImplementedError
 
+    # TF's errors for a gradient whose shape is not its variable's: those of the first op of
+    # Keras's update step that fails (before any variable changes, as there).
+    def _check_grad_shape(self, gs, vs, slots):
+        raise _update_error("AssignSubVariableOp", vs, gs)
+
     def get_config(self):
         lr = self._learning_rate
         if isinstance(lr, KerasVariable):
@@ -265,6 +281,32 @@ class Optimizer:
     def __repr__(self):
         return f"<keras.src.optimizers.{self.__class__.__name__.lower()}." \
                f"{self.__class__.__name__} object at {hex(id(self))}>"
+
+
+def _update_error(op_name, vs, gs):
+    from ..._core.errors import kernel_error
+    return kernel_error(op_name, f"Cannot update variable with shape {_dims(vs)} using a Tensor "
+                                 f"with shape {_dims(gs)}, shapes must be equal.")
+
+
+def _dims(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+def _broadcast_check(op_name, a, b, name=""):
+    """The shape ``a op b`` gives, or TF's error of the op."""
+    from ..._core.errors import kernel_error
+    try:
+        return tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        raise kernel_error(op_name, f"Incompatible shapes: {_dims(a)} vs. {_dims(b)}",
+                           name=name) from None
+
+
+def _assign_error(slot, vs, bs):
+    return ValueError(f"Cannot assign value to variable ' {slot.path}:0': Shape mismatch.The "
+                      f"variable shape {tuple(vs)}, and the assigned value shape {tuple(bs)} are "
+                      f"incompatible.")
 
 
 def _cast(x, like):
@@ -299,6 +341,13 @@ class SGD(Optimizer):
 
     def _active_slots(self):
         return ("momentum",) if self.momentum != 0 else ()
+
+    def _check_grad_shape(self, gs, vs, slots):
+        if self.momentum == 0:
+            raise _update_error("AssignSubVariableOp", vs, gs)
+        b = _broadcast_check("Sub", vs, gs)   # m * momentum - g * lr
+        if b != vs:
+            raise _assign_error(slots[0], vs, b)
 
     def _update(self, v, g, slots, lr, iteration):
         if self.momentum != 0:
@@ -335,6 +384,11 @@ class Adam(Optimizer):
 
     def _active_slots(self):
         return ("momentum", "velocity") + (("velocity_hat",) if self.amsgrad else ())
+
+    def _check_grad_shape(self, gs, vs, slots):
+        b = _broadcast_check("Sub", gs, vs, name=None)   # m += (g - m) * (1 - beta_1)
+        if b != vs:
+            raise _update_error("AssignAddVariableOp", vs, b)
 
     def _update(self, v, g, slots, lr, iteration):
         m, vel = slots[0], slots[1]
@@ -399,6 +453,11 @@ class RMSprop(Optimizer):
         return ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
             (("average_gradient",) if self.centered else ())
 
+    def _check_grad_shape(self, gs, vs, slots):
+        b = _broadcast_check("AddV2", vs, gs)   # rho * velocity + (1 - rho) * g ** 2
+        if b != vs:
+            raise _assign_error(slots[0], vs, b)
+
     def _update(self, v, g, slots, lr, iteration):
         rho = _cast(self.rho, v)
         vel = slots[0]
@@ -453,6 +512,9 @@ class Adagrad(Optimizer):
     def _slot_initializers(self):
         from .. import initializers as _init
         return {"accumulator": _init.Constant(self.initial_accumulator_value)}
+
+    def _check_grad_shape(self, gs, vs, slots):
+        raise _update_error("AssignAddVariableOp", vs, gs)   # accumulator += g ** 2
 
     def _update(self, v, g, slots, lr, iteration):
         acc = slots[0] + jnp.square(g)
