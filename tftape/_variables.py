@@ -354,7 +354,8 @@ class ResourceVariable(Variable):
         from ._ops import array_ops
         h = self._handle()
         fn = getattr(array_ops, f"tensor_scatter_nd_{mode}")
-        new = fn(make(h._value, h._dtype), indices, self._convert_update(updates))
+        new = fn(make(h._value, h._dtype), indices, self._convert_update(updates),
+                 _node=f"ResourceScatterNd{mode.capitalize()}", _resource=h)
         h._value = new._v
         return self._unread()
 
@@ -420,6 +421,10 @@ class ResourceVariable(Variable):
         from ._ops import array_ops
         h = self._handle()
         st = STATE
+        if st.tracing and h._dtype is not _d.string:
+            # TF's ResourceGather: later updates of this variable wait for it (see _checks)
+            return array_ops._gather_checked(self.read_value(), convert_to_tensor(indices),
+                                             axis, batch_dims, "Gather", h)
         if st.accumulators or st.tracing or not st.tapes or h._dtype is _d.string:
             return array_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
         value = make(h._value, h._dtype)

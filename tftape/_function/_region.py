@@ -147,6 +147,7 @@ class Region:
                 extra.extend(data)
                 checks.append((len(data), make_error))
             info["checks"] = checks
+            info["infos"] = list(_capture.current_scope().infos)
             return s.arrays + extra
         self.traced = _capture.trace_region(body, in_avals, allow_creation=False)
         self.out: Structure = info["out"]
@@ -155,6 +156,7 @@ class Region:
         self.assigned = self.traced.assigned
         self.n_out = len(self.out.arrays)
         self.checks = info["checks"]
+        self.infos = info["infos"]
         self.var_base = len(self.traced.out_avals)
 
     def out_avals(self):
@@ -199,11 +201,14 @@ def check_step(r, outs, acc):
 
 def emit_checks(regions, values):
     """Registers the checks of ``regions`` (flags and data ``values``) in the current scope."""
+    from .._core.checks import Info
     from .ops import add_check
     k = 0
     for r in regions:
-        for n_data, make_error in r.checks:
-            add_check(values[k], list(values[k + 1:k + 1 + n_data]), make_error)
+        for (n_data, make_error), info in zip(r.checks, r.infos):
+            # the node's framing carries over; what it guards is the region as a whole
+            outer = None if info is None else Info(info.node, (), None, info.stack)
+            add_check(values[k], list(values[k + 1:k + 1 + n_data]), make_error, info=outer)
             k += 1 + n_data
 
 

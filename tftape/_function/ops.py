@@ -207,15 +207,16 @@ def numpy_function(func=None, inp=None, Tout=None, stateful=True, name=None):
 
 
 # -- checks --------------------------------------------------------------------------------------
-def add_check(ok, data, make_error):
+def add_check(ok, data, make_error, info=None):
     """Registers a runtime assertion in the function being traced (checked after each call).
 
     ``ok`` is a boolean array, ``data`` arrays shown in the message, ``make_error(host_data)``
-    builds the exception.
+    builds the exception; ``info`` (a ``_core.checks.Info``) frames it and says what it guards.
     """
     scope = _capture.current_scope()
     if scope is not None:
         scope.checks.append((ok, list(data), make_error))
+        scope.infos.append(info)
 
 
 def ensure_shape(x, shape, name=None):
