@@ -421,8 +421,9 @@ class ResourceVariable(Variable):
         from ._ops import array_ops
         h = self._handle()
         st = STATE
-        if st.tracing and h._dtype is not _d.string:
-            # TF's ResourceGather: later updates of this variable wait for it (see _checks)
+        if (st.accumulators or st.tracing or not st.tapes) and h._dtype is not _d.string:
+            # TF's ResourceGather: its errors name it, and inside tf.function later updates
+            # of this variable wait for it (see _function._checks)
             return array_ops._gather_checked(self.read_value(), convert_to_tensor(indices),
                                              axis, batch_dims, "Gather", h)
         if st.accumulators or st.tracing or not st.tapes or h._dtype is _d.string:
@@ -432,7 +433,7 @@ class ResourceVariable(Variable):
         saved = st.tapes
         st.tapes = []
         try:
-            out = array_ops.gather(value, idx, axis=axis, batch_dims=batch_dims)
+            out = array_ops._gather_checked(value, idx, axis, batch_dims, "Gather", h)
         finally:
             st.tapes = saved
         ax = 0 if axis is None else int(axis)

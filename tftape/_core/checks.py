@@ -62,11 +62,17 @@ def user_stack() -> tuple:
     while f is not None:
         fn = f.f_code.co_filename
         if not (fn.startswith(_PKG) or f"{os.sep}jax{os.sep}" in fn or
-                f"{os.sep}jaxlib{os.sep}" in fn or fn.startswith("<frozen")):
-            out.append((fn, f.f_lineno, f.f_code.co_name))
+                f"{os.sep}jaxlib{os.sep}" in fn):
+            out.append([fn, f.f_lineno, f.f_code.co_name])
         f = f.f_back
     out.reverse()
-    return tuple(out)
+    # A block AutoGraph converted (a loop body) is named after the function it is in, as TF.
+    for k in range(len(out) - 1, 0, -1):
+        if out[k][2].startswith("ag__"):
+            outer = next((o for o in reversed(out[:k]) if not o[2].startswith("ag__")), None)
+            if outer is not None:
+                out[k][2] = outer[2]
+    return tuple(tuple(o) for o in out)
 
 
 def framed(err, info, function_name: str):

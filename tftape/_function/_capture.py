@@ -165,11 +165,18 @@ def _register_check(ok, data, make_error, info) -> bool:
         if n:
             info.node = f"{info.node}_{n}"
     if info.resource is not None:
-        # the variable's value when the op read it: a later write replaces it (see _checks)
-        info.resource = (info.resource, info.resource.__dict__.get("_value"))
+        info.resource = resource_snapshot(info.resource)
     s.checks.append((ok, data, make_error))
     s.infos.append(info)
     return True
+
+
+def resource_snapshot(handles) -> list:
+    """``[(variable, its value now)]`` for the handle(s) an op reads: a write after the op
+    replaces that value (see ``_checks``)."""
+    if not isinstance(handles, (list, tuple)):
+        handles = [handles]
+    return [(h, h.__dict__.get("_value")) for h in handles]
 
 
 def raw_value(var):

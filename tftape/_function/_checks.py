@@ -57,19 +57,17 @@ def add_probes(scope, arrays):
             else:
                 pos.append(None)
         p.history[k] = pos
-    p.resource = []
+    p.resource = []   # per check: {variable id: writes before the check}
     for info in scope.infos:
-        r = None if info is None else info.resource
-        if r is None:
-            p.resource.append(None)
-            continue
-        var, seen = r
-        writes = scope.history.get(id(var), [])
-        before = 0
-        for i, w in enumerate(writes):
-            if w is seen:
-                before = i + 1
-        p.resource.append((id(var), before))
+        blocked = {}
+        for var, seen in (info.resource or ()) if info is not None else ():
+            writes = scope.history.get(id(var), [])
+            before = 0
+            for i, w in enumerate(writes):
+                if w is seen:
+                    before = i + 1
+            blocked[id(var)] = before
+        p.resource.append(blocked)
     p.end = len(arrays)
     return p
 
@@ -108,12 +106,13 @@ def plan(traced, probes):
     plans = []
     for k in range(len(probes.guards)):
         actions = []
-        res = probes.resource[k]
+        blocked = probes.resource[k]
         for var in traced.assigned:
             pos = probes.history.get(id(var), [])
+            after = blocked.get(id(var), len(pos))
             first = None
             for i, p in enumerate(pos):
-                if bits(p) >> k & 1 or res is not None and res[0] == id(var) and i >= res[1]:
+                if bits(p) >> k & 1 or i >= after:
                     first = i
                     break
             if first is None:
@@ -139,7 +138,11 @@ def plan(traced, probes):
 
 def run(cf, outs, arg_vars) -> None:
     """Raises the error of ``cf``'s first failing check, after TF's variable writes."""
+    from .._core.registry import STATE
     from .ops import add_check
+    # A call a tape records runs as TF's forward function (its errors name that function).
+    name = cf.name.replace("__inference_", "__forward_", 1) \
+        if any(id(t) in tape._tracked for tape in STATE.tapes for t in outs) else cf.name
     for k, (pos, n_data, make_error) in enumerate(cf._checks):
         ok = outs[pos]
         data = outs[pos + 1:pos + 1 + n_data]
@@ -147,7 +150,7 @@ def run(cf, outs, arg_vars) -> None:
         if isinstance(ok._v, jax.core.Tracer):
             # a tf.function called while another traces: the outer function checks it
             add_check(ok._v, [t._v for t in data], make_error,
-                      info=_nested_info(info, outs))
+                      info=_nested_info(info, outs[:cf._n_out]))
             continue
         if bool(np.asarray(ok._v)):
             continue
@@ -158,7 +161,7 @@ def run(cf, outs, arg_vars) -> None:
             var = arg_vars[v] if type(v) is int else v
             var._handle()._value = outs[n + i]._v if act == -1 else outs[act]._v
         err = make_error([np.asarray(t._v) for t in data])
-        raise _core_checks.framed(err, info, cf.name)
+        raise _core_checks.framed(err, info, name)
 
 
 def _nested_info(info, outs):

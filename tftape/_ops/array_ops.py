@@ -693,6 +693,11 @@ def _traced_check(ok, data, make_error, node, out, resource=None):
     check(ok, data, make_error, node, (out._v,) if isinstance(out, Tensor) else out, resource)
 
 
+def _indices_at(pos) -> str:
+    # TF names a scalar index "indices", an element of a tensor of them "indices[i,j]"
+    return f"indices[{','.join(str(int(x)) for x in pos)}]" if len(pos) else "indices"
+
+
 def _index_check(iv, n, node, out, resource=None):
     """The traced form of TF's ``indices[i] = v is not in [0, n)`` check."""
     from .._core.checks import first_bad
@@ -702,8 +707,8 @@ def _index_check(iv, n, node, out, resource=None):
 
     def make_error(vals):
         pos = np.unravel_index(int(vals[0]), shape) if shape else ()
-        return InvalidArgumentError(None, None, f"indices[{','.join(str(int(x)) for x in pos)}]"
-                                                f" = {int(vals[1])} is not in [0, {n})")
+        return InvalidArgumentError(None, None, f"{_indices_at(pos)} = {int(vals[1])} is not in "
+                                                f"[0, {n})")
     _traced_check(jnp.logical_not(any_bad), [first, val], make_error, node, out, resource)
 
 
@@ -795,8 +800,9 @@ def _gather_checked(p, i, axis, batch_dims, node="GatherV2", resource=None):
         bad = (iv < 0) | (iv >= n)
         if bad.any():
             pos = np.argwhere(bad)[0]
-            raise kernel_error("GatherV2", f"indices[{','.join(str(int(x)) for x in pos)}] = "
-                                           f"{int(iv[tuple(pos)])} is not in [0, {n})", name=None)
+            raise kernel_error("GatherV2" if resource is None else "ResourceGather",
+                               f"{_indices_at(pos)} = {int(iv[tuple(pos)])} is not in "
+                               f"[0, {n})", name=None)
     if p._dtype is _d.string:
         return make_string(np.take(p._v, host(i), axis=ax))
     out = execute(_gather, (p, i), (ax, bd), {"axis": ax, "batch_dims": bd})
@@ -829,7 +835,9 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
         shp = vshape(p)[batch_dims:]
         k = iv.shape[-1]
         flat = iv.reshape(-1, k) if iv.size else np.zeros((0, k), int)
-        for r, row in enumerate(flat):
+        # TF's kernel reports the last row out of bounds
+        for r in range(len(flat) - 1, -1, -1):
+            row = flat[r]
             for j, v in enumerate(row):
                 if not 0 <= v < shp[j]:
                     pos = ",".join(str(int(x)) for x in np.unravel_index(r, iv.shape[:-1]))
@@ -873,7 +881,9 @@ def _nd_check(iv, shape, batch_dims, node, out, resource=None):
     k = iv.shape[-1]
     lim = jnp.asarray(np.array(shape[batch_dims:batch_dims + k], dtype=np.int64))
     rows = iv.reshape(-1, k).astype(jnp.int64) if k else jnp.zeros((0, 0), jnp.int64)
-    r, any_bad = first_bad(jnp.any((rows < 0) | (rows >= lim), axis=1))
+    bad = jnp.any((rows < 0) | (rows >= lim), axis=1)
+    r, any_bad = first_bad(bad[::-1])   # TF's kernels report the last bad row
+    r = jnp.maximum(bad.shape[0] - 1 - r, 0).astype(jnp.int32)
     row = rows[r] if rows.shape[0] else jnp.zeros((k,), jnp.int64)
     lead = tuple(iv.shape[:-1])
     holder = [node]
@@ -903,7 +913,7 @@ def _check_scatter_indices(opname, t_shape, iv):
     lim = np.array(t_shape[:k])
     bad = np.any((flat < 0) | (flat >= lim), axis=1)
     if bad.any():
-        r = int(np.argmax(bad))
+        r = len(bad) - 1 - int(np.argmax(bad[::-1]))   # TF's kernels report the last bad row
         raise kernel_error(opname, f"indices[{r}] = [{', '.join(str(int(x)) for x in flat[r])}] "
                                    f"does not index into shape {fmt_shape(t_shape)}", name=None)
 
