@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import InvalidArgumentError
-
 # The registration function of the innermost traced region, installed by
 # ``_function._capture`` (this layer cannot import it): ``sink(ok, data, make_error, info)``.
 SINK: list = [None]
@@ -24,7 +22,8 @@ class Info:
     """What a check knows beside its flag: the node it guards and how failing affects state.
 
     ``guards`` are the op's outputs (what ops after it depend on), ``resource`` the variable
-    handle the op reads (TF orders later updates of it after the op), ``stack`` the user's
+    handle(s) the op reads (TF orders later updates of them after the op; once registered,
+    ``[(handle, its value then)]``), ``stack`` the user's
     frames at trace time for TF's ``Detected at node ... defined at`` framing.
     """
 
@@ -93,7 +92,3 @@ def first_bad(bad):
     if flat.size == 0:
         return jnp.zeros((), jnp.int32), jnp.zeros((), bool)
     return jnp.argmax(flat).astype(jnp.int32), jnp.any(flat)
-
-
-def invalid(message: str):
-    return InvalidArgumentError(None, None, message)
