@@ -358,7 +358,7 @@ class ResourceVariable(Variable):
         idx = indices if isinstance(indices, Tensor) else convert_to_tensor(indices)
         opname = f"ResourceScatterNd{mode.capitalize()}"
         _check_scatter_nd(opname, tuple(h._value.shape), idx, u)
-        new = fn(make(h._value, h._dtype), idx, u)
+        new = fn(make(h._value, h._dtype), idx, u, _node=opname, _resource=h)
         h._value = new._v
         return self._unread()
 
@@ -426,6 +426,11 @@ class ResourceVariable(Variable):
         from ._ops import array_ops
         h = self._handle()
         st = STATE
+        if (st.accumulators or st.tracing or not st.tapes) and h._dtype is not _d.string:
+            # TF's ResourceGather: its errors name it, and inside tf.function later updates
+            # of this variable wait for it (see _function._checks)
+            return array_ops._gather_checked(self.read_value(), convert_to_tensor(indices),
+                                             axis, batch_dims, "Gather", h)
         if st.accumulators or st.tracing or not st.tapes or h._dtype is _d.string:
             return array_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
         value = make(h._value, h._dtype)
@@ -433,7 +438,7 @@ class ResourceVariable(Variable):
         saved = st.tapes
         st.tapes = []
         try:
-            out = array_ops.gather(value, idx, axis=axis, batch_dims=batch_dims)
+            out = array_ops._gather_checked(value, idx, axis, batch_dims, "Gather", h)
         finally:
             st.tapes = saved
         ax = 0 if axis is None else int(axis)

@@ -116,6 +116,9 @@ def check_numerics(tensor, message, name=None):
     """Raises InvalidArgumentError if ``tensor`` has NaN or Inf values."""
     from ._core.errors import InvalidArgumentError, kernel_error
     t = _t(tensor)
+    if _traced(t):
+        _check_numerics_traced(t, message)
+        return t
     a = np.asarray(t._v)
     if np.isnan(a).any() or np.isinf(a).any():
         what = "NaN" if np.isnan(a).any() and not np.isinf(a).any() else \
@@ -123,6 +126,26 @@ def check_numerics(tensor, message, name=None):
         raise kernel_error("CheckNumerics", f"{message} : Tensor had {what} values",
                            InvalidArgumentError, name or "")
     return t
+
+
+def _traced(t) -> bool:
+    import jax
+    return isinstance(t._v, jax.core.Tracer)
+
+
+def _check_numerics_traced(t, message):
+    """CheckNumerics inside tf.function: a runtime check raised after the call."""
+    import jax.numpy as jnp
+    from ._core.checks import check
+    from ._core.errors import InvalidArgumentError
+    if not (t.dtype.is_floating or t.dtype.is_complex):
+        return
+    nan, inf = jnp.any(jnp.isnan(t._v)), jnp.any(jnp.isinf(t._v))
+
+    def make_error(vals):
+        what = "Inf and NaN" if vals[0] and vals[1] else "NaN" if vals[0] else "Inf"
+        return InvalidArgumentError(None, None, f"{message} : Tensor had {what} values")
+    check(jnp.logical_not(nan | inf), [nan, inf], make_error, "CheckNumerics", (t._v,))
 
 
 def assert_all_finite(t, msg, name=None, x=None, message=None):

@@ -25,7 +25,20 @@ def _symbolic(t) -> bool:
 
 
 def _vals(a, n=3):
-    return "[" + " ".join(str(x) for x in np.asarray(a).reshape(-1)[:n]) + "]"
+    """A tensor's first ``n`` values as TF's graph-mode Assert prints them."""
+    flat = np.asarray(a).reshape(-1)
+    more = "..." if flat.size > n else ""
+    return "[" + " ".join(_num(x) for x in flat[:n]) + more + "]"
+
+
+def _num(x) -> str:
+    # TF's kernels print numbers as C++ does: %g for float32, round-trip digits for float64.
+    if isinstance(x, (np.floating, float)):
+        if np.asarray(x).dtype == np.float64:
+            t = "%.15g" % x
+            return t if float(t) == x else "%.17g" % x
+        return "%g" % x
+    return str(x)
 
 
 def _pretty(d, summarize):
@@ -61,6 +74,7 @@ def compare(kind, x, y, data=None, summarize=None, message=None, unary=None):
             xv, yv = vals
             text = [message] if message else []
             if unary is not None:
+                text = [message or ""]   # TF's unary asserts always show the message
                 text += [f"Condition x {unary[0]} did not hold element-wise:", "x = ",
                          _vals(xv if unary[1] is x else yv)]
             else:

@@ -82,7 +82,7 @@ class Scope:
     """The variables one traced region reads (inputs), writes (outputs) and creates."""
 
     __slots__ = ("trace", "captured", "outer", "assigned", "created", "allow_creation",
-                 "checks", "initial")
+                 "checks", "initial", "infos", "history", "names")
 
     def __init__(self, allow_creation: bool = True):
         self.trace = None
@@ -93,6 +93,9 @@ class Scope:
         self.initial: dict = {}    # id -> the value a created variable was initialised with
         self.allow_creation = allow_creation
         self.checks: list = []     # runtime assertions: (ok flag, data arrays, make_error)
+        self.infos: list = []      # per check: its ``_core.checks.Info`` or None
+        self.history: dict = {}    # id -> values a variable was assigned, in program order
+        self.names: dict = {}      # node name -> times used (TF's unique node names)
 
     def capture(self, var, d):
         k = id(var)
@@ -153,6 +156,7 @@ class _ValueSlot:
                 if k not in s.outer:
                     s.outer[k] = (obj, d["_value"])
                 s.assigned[k] = obj
+                s.history.setdefault(k, []).append(value)
         d["_value"] = value
 
     def __delete__(self, obj):
@@ -170,11 +174,38 @@ _installed = False
 def _install():
     global _installed
     if not _installed:
+        from .._core import checks as _checks
+        _checks.SINK[0] = _register_check
         from .._variables import ResourceVariable
         # Note: installed once, on the first trace; outside traced regions it only forwards
         # to the instance dict (one Python-level call per access).
         ResourceVariable._value = _ValueSlot()
         _installed = True
+
+
+def _register_check(ok, data, make_error, info) -> bool:
+    """``_core.checks``' sink: adds a check to the innermost region being traced."""
+    if not _L.scopes:
+        return False
+    s = _L.scopes[-1]
+    if info.node is not None:
+        n = s.names.get(info.node, 0)
+        s.names[info.node] = n + 1
+        if n:
+            info.node = f"{info.node}_{n}"
+    if info.resource is not None:
+        info.resource = resource_snapshot(info.resource)
+    s.checks.append((ok, data, make_error))
+    s.infos.append(info)
+    return True
+
+
+def resource_snapshot(handles) -> list:
+    """``[(variable, its value now)]`` for the handle(s) an op reads: a write after the op
+    replaces that value (see ``_checks``)."""
+    if not isinstance(handles, (list, tuple)):
+        handles = [handles]
+    return [(h, h.__dict__.get("_value")) for h in handles]
 
 
 def raw_value(var):

@@ -147,6 +147,7 @@ class Region:
                 extra.extend(data)
                 checks.append((len(data), make_error))
             info["checks"] = checks
+            info["infos"] = list(_capture.current_scope().infos)
             return s.arrays + extra
         self.traced = _capture.trace_region(body, in_avals, allow_creation=False)
         self.out: Structure = info["out"]
@@ -155,6 +156,7 @@ class Region:
         self.assigned = self.traced.assigned
         self.n_out = len(self.out.arrays)
         self.checks = info["checks"]
+        self.infos = info["infos"]
         self.var_base = len(self.traced.out_avals)
 
     def out_avals(self):
@@ -197,13 +199,32 @@ def check_step(r, outs, acc):
     return new
 
 
-def emit_checks(regions, values):
-    """Registers the checks of ``regions`` (flags and data ``values``) in the current scope."""
+def all_passed(r, acc):
+    """Whether every check of region ``r`` passed, from its accumulators ``acc``."""
+    flags, k = [], 0
+    for n_data, _ in r.checks:
+        flags.append(acc[k])
+        k += 1 + n_data
+    return jnp.all(jnp.stack(flags)) if flags else jnp.ones((), bool)
+
+
+def emit_checks(regions, values, guards=(), prefix="", variables=()):
+    """Registers the checks of ``regions`` (flags and data ``values``) in the current scope.
+
+    ``guards`` are the region op's outputs: as for TF's While or If op, what depends on them
+    does not run when a check inside fails; later updates of ``variables`` (those the op
+    wrote) neither. ``prefix`` is TF's name scope of the op's body.
+    """
+    from .._core.checks import Info
     from .ops import add_check
     k = 0
+    guards = tuple(guards)
     for r in regions:
-        for n_data, make_error in r.checks:
-            add_check(values[k], list(values[k + 1:k + 1 + n_data]), make_error)
+        for (n_data, make_error), info in zip(r.checks, r.infos):
+            res = [v._handle() if hasattr(v, "_handle") else v for v in variables] or None
+            outer = Info(None, guards, res, ()) if info is None else \
+                Info(None if info.node is None else prefix + info.node, guards, res, info.stack)
+            add_check(values[k], list(values[k + 1:k + 1 + n_data]), make_error, info=outer)
             k += 1 + n_data
 
 

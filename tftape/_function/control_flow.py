@@ -16,7 +16,7 @@ from .._core.registry import STATE
 from .._core.tensor import Tensor
 from .._autodiff import nest as _nest
 from ._region import (EagerOnly, Region, Structure, check_init, check_same, check_step,
-                      emit_checks, is_symbolic, read_vars, to_tensor, union, write_vars)
+                      all_passed, emit_checks, is_symbolic, read_vars, to_tensor, union, write_vars)
 from ._graph_tensor_array import GraphTensorArray, NeedShape, is_graph_tensor_array
 from ._static import static_loop
 
@@ -70,7 +70,8 @@ def run_branches(index, fns, names, order=None):
     outs = jax.lax.switch(index, [make_branch(r) for r in regions], *operands)
     n = first.n_out
     write_vars(assigned, outs[n:n + len(assigned)])
-    emit_checks(regions, outs[n + len(assigned):])
+    emit_checks(regions, outs[n + len(assigned):], outs[:n + len(assigned)],
+                "cond/" if names[2] == "tf.cond" else "")
     return first.out.rebuild(outs[:n])
 
 
@@ -407,8 +408,14 @@ class _Loop:
             env = env_of(carry)
             outs = body_r.fun(*carry[:nl], *[env[id(v)] for v in body_r.captured])
             asg = {id(v): outs[body_r.var_base + j] for j, v in enumerate(body_r.assigned)}
-            return list(outs[:body_r.n_out]) + [asg.get(id(v), env[id(v)]) for v in carried] \
-                + check_step(body_r, outs, carry[nc:nc + n_chk])
+            new = list(outs[:body_r.n_out]) + [asg.get(id(v), env[id(v)]) for v in carried]
+            checks = check_step(body_r, outs, carry[nc:nc + n_chk])
+            if n_chk:
+                # TF stops the loop at the iteration whose check fails: the state stays as
+                # the iterations before left it.
+                ok = all_passed(body_r, checks)
+                new = [jnp.where(ok, a, b) for a, b in zip(new, carry[:nc])]
+            return new + checks
 
         if plan is not None:
             # Note: a known trip count makes the loop a lax.scan, which JAX differentiates in
@@ -429,6 +436,8 @@ class _Loop:
                 r = jnp.reshape(r, ())
                 if limit is not None:
                     r = jnp.logical_and(carry[-1] < limit, r)
+                if n_chk:
+                    r = jnp.logical_and(r, all_passed(body_r, carry[nc:nc + n_chk]))
                 return r
 
             def body_fun(carry):
@@ -439,7 +448,7 @@ class _Loop:
 
             res = jax.lax.while_loop(cond_fun, body_fun, carry0)
         write_vars(carried, res[nl:nc])
-        emit_checks([body_r], res[nc:nc + n_chk])
+        emit_checks([body_r], res[nc:nc + n_chk], res[:nl], "while/", carried)
         return self.init.rebuild(res[:nl])
 
 

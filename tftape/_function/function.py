@@ -25,7 +25,7 @@ from .._core.graph_names import GraphNames
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
 from .._autodiff import nest as _nest
-from . import _args, _capture
+from . import _args, _capture, _checks
 from ._region import EagerOnly as _RegionEagerOnly
 from ._region import flatten_composites, unflatten_composites
 from .specs import TensorSpec
@@ -278,7 +278,7 @@ class ConcreteFunction:
         outs = execute(self._op, list(tensors) + var_tensors)
         n = self._n_out
         if self._checks:
-            self._run_checks(outs)
+            self._run_checks(outs, arg_vars)
         for i, v in enumerate(self._assigned):
             var = arg_vars[v] if type(v) is int else v
             var._handle()._value = outs[n + i]._v
@@ -301,15 +301,9 @@ class ConcreteFunction:
                     return False
         return True
 
-    def _run_checks(self, outs):
-        import numpy as np
-        for pos, n_data, make_error in self._checks:
-            ok = outs[pos]
-            if isinstance(ok._v, jax.core.Tracer):
-                from .ops import add_check
-                add_check(ok._v, [t._v for t in outs[pos + 1:pos + 1 + n_data]], make_error)
-            elif not bool(np.asarray(ok._v)):
-                raise make_error([np.asarray(t._v) for t in outs[pos + 1:pos + 1 + n_data]])
+    def _run_checks(self, outs, arg_vars):
+        # Runtime checks (bounds, asserts): raise the first failure as TF, see _checks.
+        _checks.run(self, outs, arg_vars)
 
     def _build_outputs(self, flat):
         flat_leaves, recipe = self._structure[1], self._structure[2]
@@ -826,6 +820,8 @@ class Function:
                 info["checks"].append((len(arrays), len(data), make_error))
                 arrays.append(ok)
                 arrays.extend(data)
+            info["probes"] = _checks.add_probes(_capture.current_scope(), arrays)
+            info["infos"] = list(_capture.current_scope().infos)
             info["structure"] = (out, flat_leaves, recipe, nested)
             info["slots"] = slots
             info["dtypes"] = [x._dtype for x in flat_leaves
@@ -834,6 +830,7 @@ class Function:
 
         name = f"__inference_{self._name}_{next(_COUNTER)}"
         traced = _capture.trace_region(body, specs_in, allow_creation=allow_creation, name=name)
+        fail_plan = _checks.plan(traced, info["probes"])
         input_specs = self._input_specs(args, kwargs)
         cf = ConcreteFunction(self, traced, info["structure"], info["slots"],
                               len(traced.out_avals), arg_var_slots, input_specs, key, name)
@@ -841,6 +838,8 @@ class Function:
         cf._checks = info["checks"]
         cf._graph_names = graph
         cf._out_names = [graph.add("Identity", ()) + ":0" for _ in info["dtypes"]]
+        cf._check_infos = info["infos"]
+        cf._fail_plan = fail_plan
         return cf
 
     def _input_names(self, args, kwargs, n):

@@ -207,15 +207,18 @@ def numpy_function(func=None, inp=None, Tout=None, stateful=True, name=None):
 
 
 # -- checks --------------------------------------------------------------------------------------
-def add_check(ok, data, make_error):
+def add_check(ok, data, make_error, info=None):
     """Registers a runtime assertion in the function being traced (checked after each call).
 
     ``ok`` is a boolean array, ``data`` arrays shown in the message, ``make_error(host_data)``
-    builds the exception.
+    builds the exception; ``info`` (a ``_core.checks.Info``) frames it and says what it guards.
     """
     scope = _capture.current_scope()
     if scope is not None:
+        if info is not None and info.resource is not None:
+            info.resource = _capture.resource_snapshot(info.resource)
         scope.checks.append((ok, list(data), make_error))
+        scope.infos.append(info)
 
 
 def ensure_shape(x, shape, name=None):
@@ -252,11 +255,12 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's nam
             parts = []
             for d in data:
                 if isinstance(d, Tensor):
-                    a = np.asarray(d._v).reshape(-1)[:n]
-                    parts.append(", ".join(str(x) for x in a))
+                    a = np.asarray(d._v).reshape(-1)
+                    parts.append(", ".join(str(x) for x in a[:n]) + (", ..." if a.size > n
+                                                                      else ""))
                 else:
                     parts.append(repr(d.encode() if isinstance(d, str) else d))
-            head = f"Expected '{c}' to be true. Summarized data: "
+            head = f"Expected '{c!s}' to be true. Summarized data: "
             raise InvalidArgumentError(None, None, head + "\n".join(parts))
         return None
     tensors = [d for d in data if isinstance(d, Tensor) and d._dtype is not _d.string]
@@ -266,8 +270,8 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's nam
         parts = []
         for d in data:
             if isinstance(d, Tensor) and d._dtype is not _d.string:
-                a = np.asarray(next(it)).reshape(-1)[:n]
-                parts.append("[" + " ".join(str(x) for x in a) + "]")
+                from ._asserts import _vals
+                parts.append(_vals(next(it), n))
                 continue
             else:
                 s = d.numpy() if isinstance(d, Tensor) else d

@@ -617,7 +617,7 @@ def _index_key(t: Tensor, key):
                                 f"(`None`) and scalar tf.int32/tf.int64 tensors are valid "
                                 f"indices, got {k!r}")
             if not is_concrete(kt):
-                out.append(("dyn", kt))
+                out.append(("dyn", kt, dim))
                 dim += 1
                 continue
             k = int(kt.numpy())
@@ -694,7 +694,45 @@ def _dynamic_getitem(t, idx):
 
     key = _freeze(tuple("dyn" if isinstance(i, tuple) else i for i in idx))
     o = _dyn_slice
-    return execute(o, (t, *ts), (key,), {"idx": key})
+    out = execute(o, (t, *ts), (key,), {"idx": key})
+    shp = vshape(t)
+    for _, k, dim in dyn:
+        # Note: JAX clamps a traced index; TF checks it when the function runs.
+        n = shp[dim]
+        _traced_check(jnp.logical_and(k._v >= -n, k._v < n), [k._v],
+                      lambda v, n=n, dim=dim: _slice_msg(int(v[0]), n, dim),
+                      "strided_slice", out)
+    return out
+
+
+def _slice_msg(k, n, dim):
+    return InvalidArgumentError(None, None, f"slice index {k if k >= 0 else k + n} of dimension "
+                                            f"{dim} out of bounds.")
+
+
+def _traced_check(ok, data, make_error, node, out, resource=None):
+    """Registers a runtime check on traced arguments (see ``_core.checks``)."""
+    from .._core.checks import check
+    check(ok, data, make_error, node, (out._v,) if isinstance(out, Tensor) else out, resource)
+
+
+def _indices_at(pos) -> str:
+    # TF names a scalar index "indices", an element of a tensor of them "indices[i,j]"
+    return f"indices[{','.join(str(int(x)) for x in pos)}]" if len(pos) else "indices"
+
+
+def _index_check(iv, n, node, out, resource=None):
+    """The traced form of TF's ``indices[i] = v is not in [0, n)`` check."""
+    from .._core.checks import first_bad
+    first, any_bad = first_bad((iv < 0) | (iv >= n))
+    val = iv.reshape(-1)[first] if iv.size else jnp.zeros((), iv.dtype)
+    shape = tuple(iv.shape)
+
+    def make_error(vals):
+        pos = np.unravel_index(int(vals[0]), shape) if shape else ()
+        return InvalidArgumentError(None, None, f"{_indices_at(pos)} = {int(vals[1])} is not in "
+                                                f"[0, {n})")
+    _traced_check(jnp.logical_not(any_bad), [first, val], make_error, node, out, resource)
 
 
 def _dyn_slice_impl(x, *ks, idx):
@@ -761,8 +799,10 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         return params._ragged_gather(indices, axis, batch_dims)
     if hasattr(params, "sparse_read") and not isinstance(params, Tensor):
         return params.sparse_read(indices, axis=axis, batch_dims=batch_dims)
-    p = tensor(params)
-    i = tensor(indices)
+    return _gather_checked(tensor(params), tensor(indices), axis, batch_dims)
+
+
+def _gather_checked(p, i, axis, batch_dims, node="GatherV2", resource=None):
     if i.dtype not in (_d.int32, _d.int64, _d.int16):
         from .._core.registry import allowed_error
         raise allowed_error(_gather_indices, i.dtype, "Tindices")
@@ -776,17 +816,23 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     bd = int(batch_dims)
     if bd < 0:
         bd += i.ndim
-    if is_concrete(i):
+    n = vshape(p)[ax] if nd else 0
+    concrete = is_concrete(i)
+    if concrete:
         iv = host(i)
-        n = vshape(p)[ax] if nd else 0
         bad = (iv < 0) | (iv >= n)
         if bad.any():
             pos = np.argwhere(bad)[0]
-            raise kernel_error("GatherV2", f"indices[{','.join(str(int(x)) for x in pos)}] = "
-                                           f"{int(iv[tuple(pos)])} is not in [0, {n})", name=None)
+            raise kernel_error("GatherV2" if resource is None else "ResourceGather",
+                               f"{_indices_at(pos)} = {int(iv[tuple(pos)])} is not in "
+                               f"[0, {n})", name=None)
     if p._dtype is _d.string:
         return make_string(np.take(p._v, host(i), axis=ax))
-    return execute(_gather, (p, i), (ax, bd), {"axis": ax, "batch_dims": bd})
+    out = execute(_gather, (p, i), (ax, bd), {"axis": ax, "batch_dims": bd})
+    if not concrete:
+        # Note: JAX fills out-of-range gathers with NaN (or clamps); TF raises.
+        _index_check(i._v, n, node, out, resource)
+    return out
 
 
 _gather_nd = op("gather_nd", "GatherNd",
@@ -803,12 +849,18 @@ def _gather_nd_impl(p, i, batch_dims):
 def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
     """Gathers slices of ``params`` at multi-dimensional ``indices``."""
     p, i = tensor(params), tensor(indices)
+    if not is_concrete(i) and i.ndim and p._dtype is not _d.string:
+        out = execute(_gather_nd, (p, i), (int(batch_dims),), {"batch_dims": int(batch_dims)})
+        _nd_check(i._v, vshape(p), int(batch_dims), "GatherNd", out)
+        return out
     if is_concrete(i) and i.ndim:
         iv = host(i)
         shp = vshape(p)[batch_dims:]
         k = iv.shape[-1]
         flat = iv.reshape(-1, k) if iv.size else np.zeros((0, k), int)
-        for r, row in enumerate(flat):
+        # TF's kernel reports the last row out of bounds
+        for r in range(len(flat) - 1, -1, -1):
+            row = flat[r]
             for j, v in enumerate(row):
                 if not 0 <= v < shp[j]:
                     pos = ",".join(str(int(x)) for x in np.unravel_index(r, iv.shape[:-1]))
@@ -846,6 +898,36 @@ _SCATTER = {m: op(f"tensor_scatter_nd_{m}", f"TensorScatter{m.capitalize()}", _s
             for m in ("update", "add", "sub", "max", "min", "mul", "div")}
 
 
+def _nd_check(iv, shape, batch_dims, node, out, resource=None):
+    """The traced form of GatherNd's and the scatters' row checks."""
+    from .._core.checks import first_bad
+    k = iv.shape[-1]
+    lim = jnp.asarray(np.array(shape[batch_dims:batch_dims + k], dtype=np.int64))
+    rows = iv.reshape(-1, k).astype(jnp.int64) if k else jnp.zeros((0, 0), jnp.int64)
+    bad = jnp.any((rows < 0) | (rows >= lim), axis=1)
+    r, any_bad = first_bad(bad[::-1])   # TF's kernels report the last bad row
+    r = jnp.maximum(bad.shape[0] - 1 - r, 0).astype(jnp.int32)
+    row = rows[r] if rows.shape[0] else jnp.zeros((k,), jnp.int64)
+    lead = tuple(iv.shape[:-1])
+    holder = [node]
+
+    def make_error(vals):
+        vals_row = [int(x) for x in vals[1]]
+        if node == "GatherNd":
+            pos = ",".join(str(int(x)) for x in np.unravel_index(int(vals[0]), lead))
+            return InvalidArgumentError(None, None, f"indices[{pos}] = {vals_row} does not index "
+                                                    f"into param shape {fmt_shape(shape)}, node "
+                                                    f"name: {holder[0]}")
+        return InvalidArgumentError(None, None, f"indices[{int(vals[0])}] = "
+                                                f"[{', '.join(str(x) for x in vals_row)}] does "
+                                                f"not index into shape {fmt_shape(shape)}")
+    from .._core.checks import check
+    info = check(jnp.logical_not(any_bad), [r, row], make_error, node,
+                 (out._v,) if isinstance(out, Tensor) else (), resource)
+    if info is not None:
+        holder[0] = info.node   # the unique name the function gives this node
+
+
 def _check_scatter_indices(opname, t_shape, iv):
     if iv.size == 0:
         return
@@ -854,7 +936,7 @@ def _check_scatter_indices(opname, t_shape, iv):
     lim = np.array(t_shape[:k])
     bad = np.any((flat < 0) | (flat >= lim), axis=1)
     if bad.any():
-        r = int(np.argmax(bad))
+        r = len(bad) - 1 - int(np.argmax(bad[::-1]))   # TF's kernels report the last bad row
         raise kernel_error(opname, f"indices[{r}] = [{', '.join(str(int(x)) for x in flat[r])}] "
                                    f"does not index into shape {fmt_shape(t_shape)}", name=None)
 
@@ -862,16 +944,21 @@ def _check_scatter_indices(opname, t_shape, iv):
 def _tensor_scatter(mode):
     o = _SCATTER[mode]
 
-    def f(tensor_, indices, updates, name=None) -> Tensor:
+    def f(tensor_, indices, updates, name=None, _node=None, _resource=None) -> Tensor:
         t = tensor(tensor_)
         i = tensor(indices)
         u = tensor(updates, t.dtype) if not isinstance(updates, Tensor) else updates
         if u.dtype is not t.dtype:
             from .._core.registry import dtype_error
             raise dtype_error(o, 2, t.dtype, u.dtype)
-        if is_concrete(i):
+        concrete = is_concrete(i)
+        if concrete:
             _check_scatter_indices(o.tf_name, vshape(t), host(i))
-        return execute(o, (t, i, u))
+        out = execute(o, (t, i, u))
+        if not concrete and i.ndim:
+            # Note: JAX drops out-of-range scatter updates; TF raises.
+            _nd_check(i._v, vshape(t), 0, _node or o.tf_name, out, _resource)
+        return out
     f.__name__ = f"tensor_scatter_nd_{mode}"
     f.__doc__ = f"Scatter-{mode}s ``updates`` into a copy of ``tensor`` at ``indices``."
     return f
@@ -889,9 +976,13 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     u = tensor(updates)
     i = tensor(indices)
     dims = _dims(shape)
-    if is_concrete(i):
+    concrete = is_concrete(i)
+    if concrete:
         _check_scatter_indices("ScatterNd", dims, host(i))
-    return execute(_SCATTER["add"], (zeros(dims, u.dtype), i, u))
+    out = execute(_SCATTER["add"], (zeros(dims, u.dtype), i, u))
+    if not concrete and i.ndim:
+        _nd_check(i._v, dims, 0, "ScatterNd", out)
+    return out
 
 
 # -- selection ----------------------------------------------------------------------------------

@@ -336,8 +336,28 @@ def _int_div_internal(o, b):
 _FLOATING = frozenset(d for d in _d.ALL if d.is_floating)
 
 
+def _traced_divisor_check(o, check, b, out, public):
+    """The traced form of ``check`` (a tf.function runtime check, see ``_core.checks``)."""
+    from .._core.checks import check as register
+    from .._core.errors import InternalError
+    if check is _int_pow_check:
+        bad, cls, msg = jnp.any(b._v < 0), InvalidArgumentError, \
+            "Integers to negative integer powers are not allowed"
+    elif check is _int_div_internal:
+        bad, cls, msg = jnp.any(b._v == 0), InternalError, \
+            "Unexpected error in binary operator (only integer div and mod should have errors)"
+    else:
+        bad, cls, msg = jnp.any(b._v == 0), InvalidArgumentError, "Integer division by zero"
+    # Note: XLA's integer division by zero yields a value; TF's kernel fails.
+    register(jnp.logical_not(bad), [], lambda vals: cls(None, None, msg),
+             public if public in ("floordiv", "pow") else o.tf_name,
+             (out._v,) if isinstance(out, Tensor) else ())
+
+
 def _checked_binary(o: Op, check, raw, name: str, doc: str):
     """A binary op whose divisor is checked on the host first (integer division by zero)."""
+    public = name
+
     def fn(x, y, name=None):
         tx = type(x)
         if (tx is EagerTensor or tx is PendingTensor) and x._dtype in _FLOATING:
@@ -348,7 +368,10 @@ def _checked_binary(o: Op, check, raw, name: str, doc: str):
                 return r
         a, b = convert_inputs(o, (x, y))
         check(o, b)
-        return raw(a, b)
+        out = raw(a, b)
+        if b._dtype.is_integer and not is_concrete(b):
+            _traced_divisor_check(o, check, b, out, public)
+        return out
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
     return fn

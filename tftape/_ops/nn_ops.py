@@ -338,10 +338,13 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
     """The rows of ``params`` at ``ids`` (a gather along axis 0)."""
-    from .array_ops import concat, gather
+    from .array_ops import _gather_checked, concat, gather
     if isinstance(params, (list, tuple)):
         params = params[0] if len(params) == 1 else concat(list(params), 0)
-    out = gather(params, ids)
+    if isinstance(params, Tensor):
+        out = _gather_checked(params, tensor(ids), None, 0, node="embedding_lookup")
+    else:
+        out = gather(params, ids)
     if max_norm is not None:
         from .array_ops import clip_by_norm
         out = clip_by_norm(out, max_norm, axes=list(range(tensor(ids).ndim, out.ndim)))
