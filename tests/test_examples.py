@@ -159,6 +159,16 @@ def test_example_matches_tensorflow(runs, name):
     assert diff is None, diff
 
 
+def test_readme_demo_prints_exactly_what_tf_prints(runs):
+    """The README's demo: no tolerance, every digit as TF prints it."""
+    r = runs["autodiff_tutorial.py"]
+    assert r.returncode == 0, r.stderr[-3000:]
+    with open(os.path.join(EXPECTED, "autodiff_tutorial.out"), encoding="utf-8") as f:
+        f.readline()
+        assert r.stdout == f.read()
+    assert r.stdout.splitlines()[-1].startswith("done: ")
+
+
 @pytest.mark.parametrize("name", RANDOM)
 def test_random_example_runs(runs, name):
     r = runs[name]

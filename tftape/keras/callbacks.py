@@ -1,4 +1,5 @@
-"""``tf.keras.callbacks``: Callback, History, ProgbarLogger, EarlyStopping, LambdaCallback."""
+"""``tf.keras.callbacks``: Callback, History, ProgbarLogger, EarlyStopping, LambdaCallback,
+TensorBoard."""
 from __future__ import annotations
 
 import numpy as np
@@ -223,3 +224,6 @@ class CallbackList:
             for c in self.callbacks:
                 getattr(c, name)(*args, **kwargs)
         return call
+
+
+from ._tensorboard import TensorBoard as TensorBoard  # noqa: E402  (subclasses Callback)
