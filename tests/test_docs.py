@@ -160,5 +160,7 @@ def test_site_builds_strict(tmp_path):
         examples += len(re.findall(r'<div class="highlight"><pre>.*?&gt;&gt;&gt;', html, re.S))
         assert not re.search(r"<script[^>]+src=\"https?://", html), page.name
     assert examples > 100
+    tf_page = (tmp_path / "site" / "api" / "tf.html").read_text(encoding="utf-8")
+    assert 'id="tftape.float32"' not in tf_page and "unsigned integers" in tf_page  # one table
     assert "&lt;tf.Tensor: shape=(), dtype=int32, numpy=25&gt;" in re.sub(
         r"<span[^>]*>|</span>", "", (tmp_path / "site" / "api" / "math.html").read_text())
