@@ -63,6 +63,12 @@ with tf.GradientTape() as g:
     L = tf.math.tanh(w)
 print(g.gradient(L, w)[62:67])
 
+# TF's strict dtype rules: float32 + int32 is an error, with TF's exception and message
+try:
+    tf.constant(2.0) + tf.constant(40)
+except tf.errors.InvalidArgumentError as e:
+    print("error, as TensorFlow raises it:", type(e).__name__, "-", e)
+
 # Fitting a line with a persistent tape and assign_sub
 x_train = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0], dtype=float)
 y_train = np.array([-3.0, -1.0, 1.0, 3.0, 5.0, 7.0], dtype=float)
@@ -74,10 +80,5 @@ for _ in range(500):
         loss = tf.abs(y_train - pred_y)
     w.assign_sub(tape.gradient(loss, w) * 0.001)
     b.assign_sub(tape.gradient(loss, b) * 0.001)
-print(f"y ≈ {w.numpy():.4f}x + {b.numpy():.4f}")
-
-# TF's strict dtype rules
-try:
-    tf.constant(2.0) + tf.constant(40)
-except tf.errors.InvalidArgumentError as e:
-    print(type(e).__name__ + ":", e)
+print(f"fitted y = {w.numpy():.4f}x {b.numpy():+.4f} (the data lie on y = 2x - 1)")
+print("done: tapes, persistent and nested tapes, control flow and a fitted line")

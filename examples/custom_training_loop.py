@@ -3,15 +3,20 @@
 Fits a small MLP to classify points of two interleaved spirals, with a hand-written loop over
 mini-batches, a compiled training step and Keras metrics.
 
-    python -m tftape examples/custom_training_loop.py
+    python -m tftape examples/custom_training_loop.py [--out DIR]
 
-Set TFTAPE_EXAMPLES_FAST=1 for a short run (fewer epochs).
+Draws the loss and accuracy curves and the learned decision boundary to
+DIR/custom_training_loop_curves.png and DIR/custom_training_loop_boundary.png (DIR defaults to
+examples/output/; CSV files instead without matplotlib). Set TFTAPE_EXAMPLES_FAST=1 for a
+short run (fewer epochs).
 """
 import os
 
 import numpy as np
 import tensorflow as tf
+from _figures import output_dir, save_figure
 
+out = output_dir(__doc__.split("\n")[0])
 FAST = os.environ.get("TFTAPE_EXAMPLES_FAST") == "1"
 EPOCHS = 3 if FAST else 40
 BATCH = 64
@@ -63,7 +68,7 @@ def test_step(x, y):
     test_acc.update_state(y, model(x, training=False))
 
 
-first_loss = None
+history = {"epoch": [], "loss": [], "accuracy": [], "test_accuracy": []}
 for epoch in range(EPOCHS):
     for metric in (train_loss, train_acc, test_acc):
         metric.reset_state()
@@ -72,8 +77,9 @@ for epoch in range(EPOCHS):
         idx = order[start:start + BATCH]
         train_step(tf.constant(x_train[idx]), tf.constant(y_train[idx]))
     test_step(tf.constant(x_test), tf.constant(y_test))
-    if first_loss is None:
-        first_loss = float(train_loss.result())
+    for key, value in zip(history, (epoch + 1, train_loss.result(), train_acc.result(),
+                                    test_acc.result())):
+        history[key].append(float(value))
     if epoch % 10 == 0 or epoch == EPOCHS - 1:
         print(f"epoch {epoch + 1:2d}: loss {float(train_loss.result()):.4f}, "
               f"accuracy {float(train_acc.result()):.3f}, "
@@ -81,4 +87,34 @@ for epoch in range(EPOCHS):
 
 print("optimizer steps:", int(optimizer.iterations))
 print("traced train_step", train_step.experimental_get_tracing_count(), "time(s)")
-assert float(train_loss.result()) < first_loss, "the loss should go down"
+assert history["loss"][-1] < history["loss"][0], "the loss should go down"
+
+
+def draw_curves(plt):
+    plt.plot(history["epoch"], history["loss"], label="training loss")
+    plt.plot(history["epoch"], history["accuracy"], label="training accuracy")
+    plt.plot(history["epoch"], history["test_accuracy"], label="test accuracy")
+    plt.xlabel("epoch")
+    plt.legend()
+    plt.title("custom training loop: two spirals")
+
+
+save_figure(out, "custom_training_loop_curves", draw_curves, history)
+
+# The decision boundary: the model's probability of class 1 on a grid.
+g0, g1 = np.meshgrid(np.linspace(-1.2, 1.2, 121), np.linspace(-1.2, 1.2, 121))
+grid = np.stack([g0.ravel(), g1.ravel()], axis=1).astype("float32")
+p1 = tf.nn.softmax(model(tf.constant(grid)))[:, 1].numpy()
+
+
+def draw_boundary(plt):
+    plt.contourf(g0, g1, p1.reshape(g0.shape), levels=20, cmap="RdBu_r", alpha=0.6)
+    plt.contour(g0, g1, p1.reshape(g0.shape), levels=[0.5], colors="k")
+    plt.scatter(x_test[:, 0], x_test[:, 1], c=y_test, cmap="RdBu_r", s=8, edgecolors="k",
+                linewidths=0.3)
+    plt.gca().set_aspect("equal")
+    plt.title("decision boundary (p = 0.5) and test points")
+
+
+save_figure(out, "custom_training_loop_boundary", draw_boundary,
+            {"x0": grid[:, 0], "x1": grid[:, 1], "p1": p1})

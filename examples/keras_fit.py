@@ -2,15 +2,19 @@
 
 A small regression problem (y = 3 sin(x0) + x1^2 + noise) with a Sequential model.
 
-    python -m tftape examples/keras_fit.py
+    python -m tftape examples/keras_fit.py [--out DIR]
 
-Set TFTAPE_EXAMPLES_FAST=1 for a short run (fewer epochs).
+Draws the training and validation loss curves to DIR/keras_fit_loss.png (DIR defaults to
+examples/output/; a CSV file instead without matplotlib). Set TFTAPE_EXAMPLES_FAST=1 for a
+short run (fewer epochs).
 """
 import os
 
 import numpy as np
 import tensorflow as tf
+from _figures import output_dir, save_figure
 
+out = output_dir(__doc__.split("\n")[0])
 FAST = os.environ.get("TFTAPE_EXAMPLES_FAST") == "1"
 
 tf.keras.utils.set_random_seed(42)
@@ -43,3 +47,18 @@ print(f"test mse {test_loss:.4f}, test mae {test_mae:.4f}")
 probe = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 2.0]], dtype="float32")
 print("predictions:", np.round(model.predict(probe, verbose=0)[:, 0], 2))
 print("targets:    ", np.round(3 * np.sin(probe[:, 0]) + probe[:, 1] ** 2, 2))
+
+
+def draw_loss(plt):
+    epochs = range(1, len(losses) + 1)
+    plt.plot(epochs, losses, label="training loss (mse)")
+    plt.plot(epochs, history.history["val_loss"], label="validation loss (mse)")
+    plt.xlabel("epoch")
+    plt.yscale("log")
+    plt.legend()
+    plt.title("Keras fit: y = 3 sin(x0) + x1^2")
+
+
+save_figure(out, "keras_fit_loss", draw_loss,
+            {"epoch": np.arange(1, len(losses) + 1), "loss": losses,
+             "val_loss": history.history["val_loss"]})

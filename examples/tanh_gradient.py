@@ -2,15 +2,13 @@
 
     python -m tftape examples/tanh_gradient.py [--out DIR]
 
-Writes DIR/tanh_gradient.png (DIR defaults to the current directory). matplotlib is an
-optional dependency of the examples (`pip install -e '.[examples]'`); without it the script
-writes the data to DIR/tanh_gradient.csv instead and says so.
+Writes DIR/tanh_gradient.png (DIR defaults to examples/output/). matplotlib is an optional
+dependency of the examples (`pip install -e '.[examples]'`); without it the script writes the
+data to DIR/tanh_gradient.csv instead and says so.
 """
-import argparse
-import os
-
 import numpy as np
 import tensorflow as tf
+from _figures import output_dir, save_figure
 
 
 def tanh_and_gradient(n=129):
@@ -24,38 +22,21 @@ def tanh_and_gradient(n=129):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=".", help="output directory (default: .)")
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-
+    out = output_dir(__doc__.split("\n")[0], argv)
     w, L, gradL_w = tanh_and_gradient()
     # The tape's gradient is tanh's derivative, 1 - tanh(w)^2.
     np.testing.assert_allclose(gradL_w.numpy(), 1 - np.tanh(w.numpy()) ** 2, atol=1e-6)
     print("max gradient", float(tf.reduce_max(gradL_w)), "at w =",
           float(w[int(tf.argmax(gradL_w))]))
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")  # no display needed
-        import matplotlib.pyplot as plt
-    except ImportError:
-        path = os.path.join(args.out, "tanh_gradient.csv")
-        data = np.stack([w.numpy(), L.numpy(), gradL_w.numpy()], axis=1)
-        np.savetxt(path, data, delimiter=",", header="w,L,gradL_w", comments="", fmt="%.8g")
-        print("matplotlib is not installed (pip install -e '.[examples]'); "
-              f"wrote the data to {path} instead")
-        return path
-
-    plt.plot(w, L, label='L')
-    plt.plot(w, gradL_w, label='gradL_w')
-    plt.legend()
-    plt.xlabel("w")
-    plt.title("tanh and its gradient (tf.GradientTape)")
-    path = os.path.join(args.out, "tanh_gradient.png")
-    plt.savefig(path, dpi=100)
-    print("Saving figure", path)
-    return path
+    def draw(plt):
+        plt.plot(w, L, label="L")
+        plt.plot(w, gradL_w, label="gradL_w")
+        plt.legend()
+        plt.xlabel("w")
+        plt.title("tanh and its gradient (tf.GradientTape)")
+    return save_figure(out, "tanh_gradient", draw,
+                       {"w": w.numpy(), "L": L.numpy(), "gradL_w": gradL_w.numpy()})
 
 
 if __name__ == "__main__":

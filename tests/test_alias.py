@@ -92,3 +92,43 @@ def test_exceptions_and_exit_status_like_python(tmp_path):
     last = [r.stderr.strip().splitlines()[-1] for r in (ours, theirs)]
     assert last[0].split(":")[0].rsplit(".")[-1] == last[1].split(":")[0].rsplit(".")[-1]
     assert last[0].split(": ", 1)[1] == last[1].split(": ", 1)[1]
+
+
+# Unknown attributes of public modules reached under the alias, as real TF reports them.
+MISSING = ["tf.foo", "tf.strings.foo", "tf.math.foo", "tf.nn.foo", "tf.linalg.foo", "tf.random.foo",
+           "tf.ragged.foo", "tf.sparse.foo", "tf.sets.foo", "tf.errors.foo", "tf.data.foo",
+           "tf.distribute.foo", "tf.experimental.foo", "tf.experimental.numpy.foo",
+           "tf.keras.foo", "tf.keras.layers.Foo", "tf.keras.losses.foo", "tf.keras.metrics.foo",
+           "tf.keras.optimizers.foo", "tf.keras.callbacks.foo", "tf.keras.optimizers.schedules.foo",
+           "strings.bar"]
+# Note: TF names some modules differently once imported by their dotted path
+# (`from tensorflow.keras import layers` makes tf.keras 'tensorflow.keras'); tftape follows
+# the names of modules reached as attributes.
+MISSING_SCRIPT = ("import tensorflow as tf\nfrom tensorflow import strings\n"
+                  "for expr in {exprs!r}:\n"
+                  "    try:\n        eval(expr)\n"
+                  "    except AttributeError as e:\n        print(expr, '|', e, '|', e.name)\n")
+
+
+@pytest.fixture(scope="module")
+def missing_attribute_lines(tmp_path_factory):
+    p = tmp_path_factory.mktemp("missing") / "missing.py"
+    p.write_text(MISSING_SCRIPT.format(exprs=MISSING))
+    runs = [_run(args, p.parent) for args in ([sys.executable, "-m", "tftape", str(p)],
+                                              [sys.executable, str(p)])]
+    for r in runs:
+        assert r.returncode == 0, r.stderr[-2000:]
+    return [dict(line.split(" | ", 1) for line in r.stdout.splitlines()) for r in runs]
+
+
+@pytest.mark.parametrize("expr", MISSING)
+def test_missing_attribute_names_tf_module(missing_attribute_lines, expr):
+    ours, theirs = missing_attribute_lines
+    assert ours[expr] == theirs[expr]
+
+
+def test_missing_attribute_without_alias_names_tftape(tmp_path):
+    code = ("import tftape as tf\n"
+            "try:\n    tf.strings.foo\nexcept AttributeError as e:\n    print(e)\n")
+    r = _run([sys.executable, "-c", code], tmp_path)
+    assert r.stdout.strip() == "module 'tftape.strings' has no attribute 'foo'", r.stderr

@@ -148,3 +148,19 @@ def test_site_builds_strict(tmp_path):
     assert (tmp_path / "site" / "coverage.html").exists()
     api = (tmp_path / "site" / "api" / "math.html").read_text(encoding="utf-8")
     assert "reduce_sum" in api
+    # Docstring examples render as code: every `>>>` inside a <pre> block (never a nested
+    # blockquote), outputs like <tf.Tensor: ...> escaped and shown, highlighting by Pygments
+    # at build time (no script from a CDN).
+    examples = 0
+    for page in sorted((tmp_path / "site" / "api").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        outside = re.sub(r"<pre.*?</pre>", "", html, flags=re.S)
+        assert "&gt;&gt;&gt;" not in outside and "<blockquote>" not in outside, page.name
+        assert "<tf." not in html, page.name
+        examples += len(re.findall(r'<div class="highlight"><pre>.*?&gt;&gt;&gt;', html, re.S))
+        assert not re.search(r"<script[^>]+src=\"https?://", html), page.name
+    assert examples > 100
+    tf_page = (tmp_path / "site" / "api" / "tf.html").read_text(encoding="utf-8")
+    assert 'id="tftape.float32"' not in tf_page and "unsigned integers" in tf_page  # one table
+    assert "&lt;tf.Tensor: shape=(), dtype=int32, numpy=25&gt;" in re.sub(
+        r"<span[^>]*>|</span>", "", (tmp_path / "site" / "api" / "math.html").read_text())

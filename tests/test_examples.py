@@ -4,8 +4,10 @@ Scripts whose output does not depend on random numbers are compared with real Te
 output, kept in ``examples/expected/<name>.out`` (regenerate them with real TF installed:
 ``python tests/test_examples.py --regenerate``); each file records the hash of the script it
 came from, so an edited script without a regenerated output fails here. Floats are compared
-with a tolerance (XLA and TF's kernels may differ in the last bits). Scripts run in their
-fast mode (``TFTAPE_EXAMPLES_FAST=1``), in parallel subprocesses.
+with a tolerance (XLA and TF's kernels may differ in the last bits). The compared scripts run
+as a user runs them; the training scripts (no recorded output) run in their fast mode
+(``TFTAPE_EXAMPLES_FAST=1``) and write their figures to a temporary folder. Scripts run in
+parallel subprocesses.
 """
 from __future__ import annotations
 
@@ -36,8 +38,15 @@ SEEDS = {"000": "tensorflow_basics.py", "001": "autodiff_gradient_tape.py",
          "002": "tensors_variables_gradients.py", "003": "stack_concat_variables_tape.py",
          "004": "tf_guide_basics.py"}
 
-_ENV = dict(os.environ, TFTAPE_EXAMPLES_FAST="1", TF_ENABLE_ONEDNN_OPTS="0",
-            TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8")
+_ENV = {k: v for k, v in os.environ.items() if k != "TFTAPE_EXAMPLES_FAST"}
+_ENV.update(TF_ENABLE_ONEDNN_OPTS="0", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0",
+            PYTHONIOENCODING="utf-8")
+_FAST_ENV = dict(_ENV, TFTAPE_EXAMPLES_FAST="1")
+# Figures of each script that draws (their CSV fallback has the same stem).
+FIGURES = {"tanh_gradient.py": ["tanh_gradient"],
+           "custom_training_loop.py": ["custom_training_loop_curves",
+                                       "custom_training_loop_boundary"],
+           "keras_fit.py": ["keras_fit_loss"]}
 _NUM = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf")
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
 
@@ -49,14 +58,16 @@ def script_hash(name: str) -> str:
 
 def _header(name: str) -> str:
     return (f"# TensorFlow 2.21 output of examples/{name} (sha256 {script_hash(name)}), "
-            "TFTAPE_EXAMPLES_FAST=1 TF_ENABLE_ONEDNN_OPTS=0\n")
+            "TF_ENABLE_ONEDNN_OPTS=0\n")
 
 
 ORACLE_CHECKED = "autodiff_gradient_tape.py"   # regenerated with real TF in every test run
 
 
 def run_example(name: str, tftape: bool = True, args=(), pre: str = "", timeout=300):
-    """Runs an example as a user would: ``python -m tftape examples/NAME`` (or with real TF)."""
+    """Runs an example as a user would: ``python -m tftape examples/NAME`` (or with real TF).
+
+    Scripts with figures run in their fast mode (they have no recorded output)."""
     path = os.path.join("examples", name)
     if pre:  # code to run first in the same process (e.g. hide matplotlib)
         cmd = [sys.executable, "-c", f"{pre}\nimport sys\nfrom tftape.__main__ import main\n"
@@ -65,8 +76,8 @@ def run_example(name: str, tftape: bool = True, args=(), pre: str = "", timeout=
         cmd = [sys.executable, "-m", "tftape", path, *args]
     else:
         cmd = [sys.executable, path, *args]
-    return subprocess.run(cmd, cwd=ROOT, env=_ENV, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(cmd, cwd=ROOT, env=_FAST_ENV if name in FIGURES else _ENV,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def same_output(expected: str, got: str) -> str | None:
@@ -101,11 +112,13 @@ def _has_matplotlib() -> bool:
 def runs(tmp_path_factory):
     """Every example run once under tftape (and one under real TF), two at a time."""
     out = tmp_path_factory.mktemp("examples")
-    jobs = {n: (n, True, (), "") for n in ORACLE + RANDOM}
-    jobs["tanh-csv"] = ("tanh_gradient.py", True, ("--out", str(out / "csv")),
-                        "import sys; sys.modules['matplotlib'] = None")
-    if _has_matplotlib():
-        jobs["tanh-png"] = ("tanh_gradient.py", True, ("--out", str(out / "png")), "")
+    jobs = {n: (n, True, (), "") for n in ORACLE}
+    no_mpl = "import sys; sys.modules['matplotlib'] = None"
+    for n in FIGURES:
+        # Without matplotlib (CSV files), and with it where the `examples` extra is installed.
+        jobs[n] = (n, True, ("--out", str(out / n / "csv")), no_mpl)
+        if _has_matplotlib():
+            jobs[n + ":png"] = (n, True, ("--out", str(out / n / "png")), "")
     try:
         import tensorflow  # noqa: F401
         jobs["tf:" + ORACLE_CHECKED] = (ORACLE_CHECKED, False, (), "")
@@ -120,7 +133,7 @@ def runs(tmp_path_factory):
 
 def test_every_example_is_listed():
     scripts = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".py"))
-    assert scripts == sorted(ORACLE + RANDOM + ["tanh_gradient.py"])
+    assert scripts == sorted(ORACLE + RANDOM + ["tanh_gradient.py", "_figures.py"])
 
 
 def test_every_seed_tutorial_has_a_script():
@@ -147,6 +160,16 @@ def test_example_matches_tensorflow(runs, name):
     assert diff is None, diff
 
 
+def test_readme_demo_prints_exactly_what_tf_prints(runs):
+    """The README's demo: no tolerance, every digit as TF prints it."""
+    r = runs["autodiff_tutorial.py"]
+    assert r.returncode == 0, r.stderr[-3000:]
+    with open(os.path.join(EXPECTED, "autodiff_tutorial.out"), encoding="utf-8") as f:
+        f.readline()
+        assert r.stdout == f.read()
+    assert r.stdout.splitlines()[-1].startswith("done: ")
+
+
 @pytest.mark.parametrize("name", RANDOM)
 def test_random_example_runs(runs, name):
     r = runs[name]
@@ -154,29 +177,53 @@ def test_random_example_runs(runs, name):
     assert "loss" in r.stdout
 
 
-def test_tanh_plot_png(runs):
-    if "tanh-png" not in runs:
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figures_png(runs, name):
+    if name + ":png" not in runs:
         pytest.skip("matplotlib is not installed (the `examples` extra)")
-    r = runs["tanh-png"]
+    r = runs[name + ":png"]
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "Saving figure" in r.stdout
-    with open(runs["out"] / "png" / "tanh_gradient.png", "rb") as f:
-        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    for fig in FIGURES[name]:
+        path = runs["out"] / name / "png" / (fig + ".png")
+        assert f"Saving figure {path}" in r.stdout
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-def test_tanh_plot_falls_back_to_csv(runs):
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figures_fall_back_to_csv(runs, name):
     # matplotlib made unimportable, as when the `examples` extra is not installed.
-    r = runs["tanh-csv"]
+    r = runs[name]
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "matplotlib is not installed" in r.stdout
-    out = runs["out"] / "csv"
-    assert not (out / "tanh_gradient.png").exists()
-    data = np.loadtxt(out / "tanh_gradient.csv", delimiter=",", skiprows=1)
+    out = runs["out"] / name / "csv"
+    assert sorted(os.listdir(out)) == sorted(fig + ".csv" for fig in FIGURES[name])
+    for fig in FIGURES[name]:
+        assert f"matplotlib is not installed (pip install -e '.[examples]'); wrote {out / fig}.csv" \
+            in r.stdout
+
+
+def test_tanh_csv_holds_tanh_and_its_gradient(runs):
+    data = np.loadtxt(runs["out"] / "tanh_gradient.py" / "csv" / "tanh_gradient.csv",
+                      delimiter=",", skiprows=1)
     w, L, grad = data.T
     assert data.shape == (129, 3)
     np.testing.assert_allclose(w, np.linspace(-10, 10, 129), rtol=1e-6)
     np.testing.assert_allclose(L, np.tanh(w), atol=1e-6)
     np.testing.assert_allclose(grad, 1 - np.tanh(w) ** 2, atol=1e-6)
+
+
+def test_training_curves_csv(runs):
+    out = runs["out"]
+    loop = np.loadtxt(out / "custom_training_loop.py" / "csv" / "custom_training_loop_curves.csv",
+                      delimiter=",", skiprows=1)
+    assert loop.shape == (3, 4) and list(loop[:, 0]) == [1, 2, 3]   # three epochs (fast mode)
+    assert loop[-1, 1] < loop[0, 1] and np.all((loop[:, 2:] >= 0) & (loop[:, 2:] <= 1))
+    grid = np.loadtxt(out / "custom_training_loop.py" / "csv" /
+                      "custom_training_loop_boundary.csv", delimiter=",", skiprows=1)
+    assert grid.shape == (121 * 121, 3) and np.all((grid[:, 2] >= 0) & (grid[:, 2] <= 1))
+    fit = np.loadtxt(out / "keras_fit.py" / "csv" / "keras_fit_loss.csv", delimiter=",",
+                     skiprows=1)
+    assert fit.shape[1] == 3 and fit[-1, 1] < fit[0, 1]
 
 
 def test_same_output_tolerates_only_float_noise():

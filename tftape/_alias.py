@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
+import types
 
 _ALIAS = "tensorflow"
 _TARGET = "tftape"
@@ -37,6 +39,62 @@ class _AliasLoader(importlib.abc.Loader):
         sys.modules[name] = real
 
 
+def tf_module_name(name: str) -> str:
+    """The ``__name__`` real TF gives the module that tftape's module ``name`` stands for.
+
+    >>> tf_module_name("tftape.strings"), tf_module_name("tftape.keras.layers")
+    ('tensorflow._api.v2.strings', 'keras._tf_keras.keras.layers')
+    >>> tf_module_name("tftape.keras.optimizers")
+    'keras.optimizers'
+    """
+    if name == _TARGET:
+        return _ALIAS
+    rest = name[len(_TARGET) + 1:]
+    if rest == "keras" or rest.startswith("keras."):
+        if rest.split(".")[1:2] in ([], ["layers"], ["losses"], ["metrics"], ["backend"]):
+            return "keras._tf_keras." + rest
+        return rest  # tf.keras.optimizers is Keras 3's own keras.optimizers
+    if rest == "experimental":  # TF builds this one module outside its _api tree
+        return f"{_ALIAS}.{rest}"
+    return f"{_ALIAS}._api.v2.{rest}"
+
+
+def _is_public(name: str) -> bool:
+    parts = name.split(".")
+    return parts[0] == _TARGET and not any(p.startswith("_") for p in parts[1:])
+
+
+class _AliasedModule(types.ModuleType):
+    """A public tftape module whose unknown attributes are reported under TF's module name."""
+
+    def __getattr__(self, attr):
+        # Reached only when the module has no such attribute (its own __getattr__ included).
+        raise AttributeError(f"module {tf_module_name(self.__name__)!r} has no attribute "
+                             f"{attr!r}", name=attr, obj=self)
+
+
+def _rename(module) -> None:
+    if type(module) is types.ModuleType and _is_public(getattr(module, "__name__", "")):
+        module.__class__ = _AliasedModule
+
+
+class _RenamingLoader(importlib.abc.Loader):
+    """Wraps the loader of a public tftape module imported after aliasing."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        _rename(module)
+
+    def __getattr__(self, name):  # get_source, get_filename, is_package, ...
+        return getattr(self.loader, name)
+
+
 class _AliasFinder(importlib.abc.MetaPathFinder):
     """Finds ``tensorflow[.X...]`` as ``tftape[.X...]``; never the real TensorFlow."""
 
@@ -44,6 +102,11 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
         if fullname == _ALIAS or fullname.startswith(_ALIAS + "."):
             tgt = _TARGET + fullname[len(_ALIAS):]
             return importlib.util.spec_from_loader(fullname, _AliasLoader(tgt), is_package=True)
+        if fullname.startswith(_TARGET + ".") and _is_public(fullname):
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _RenamingLoader(spec.loader)
+            return spec
         return None
 
 
@@ -57,6 +120,9 @@ def alias_tensorflow() -> None:
     """
     if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _AliasFinder())
+    # Under the alias, `tf.strings.foo` names TF's module, as TF's own message does.
+    for name in [n for n in sys.modules if n.startswith(_TARGET + ".")]:
+        _rename(sys.modules[name])
     # Modules of a real TensorFlow imported earlier would shadow the alias.
     for name in [n for n in sys.modules if n == _ALIAS or n.startswith(_ALIAS + ".")]:
         mod = sys.modules[name]

@@ -766,7 +766,21 @@ acos = _unary("acos", "Acos", jnp.arccos, INEXACT, "arccos(x).")
 atan = _unary("atan", "Atan", jnp.arctan, INEXACT, "arctan(x).")
 sinh = _unary("sinh", "Sinh", jnp.sinh, INEXACT, "sinh(x).")
 cosh = _unary("cosh", "Cosh", jnp.cosh, INEXACT, "cosh(x).")
-tanh = _unary("tanh", "Tanh", jnp.tanh, INEXACT, "tanh(x).")
+def _tanh_fwd(x):
+    y = jnp.tanh(x)
+    return y, y
+
+
+def _tanh_bwd(y, g):
+    # Note: TF's TanhGrad is g * (1 - y * y); JAX's rule is g * (1 + y) * (1 - y), a last-bit
+    # difference (tanh'(0.15625) prints as 0.9759779 in TF, 0.97597784 with JAX's rule).
+    # XLA on CPU still contracts 1 - y * y into a fused multiply-add (TF's kernel rounds y * y
+    # first), and XLA's tanh differs from Eigen's in the last bit for about half the float32
+    # inputs; see docs/differences.md.
+    return (g * (1 - y * y),)
+
+
+tanh = _unary("tanh", "Tanh", jnp.tanh, INEXACT, "tanh(x).", tf_grad=(_tanh_fwd, _tanh_bwd))
 asinh = _unary("asinh", "Asinh", jnp.arcsinh, INEXACT, "arcsinh(x).")
 acosh = _unary("acosh", "Acosh", jnp.arccosh, INEXACT, "arccosh(x).")
 atanh = _unary("atanh", "Atanh", jnp.arctanh, INEXACT, "arctanh(x).")

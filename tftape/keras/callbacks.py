@@ -1,4 +1,5 @@
-"""``tf.keras.callbacks``: Callback, History, ProgbarLogger, EarlyStopping, LambdaCallback."""
+"""``tf.keras.callbacks``: Callback, History, ProgbarLogger, EarlyStopping, LambdaCallback,
+TensorBoard."""
 from __future__ import annotations
 
 import numpy as np
@@ -228,3 +229,4 @@ class CallbackList:
 # Defined in their own module (they need `Callback` above).
 from ._callbacks_extra import (CSVLogger as CSVLogger, ModelCheckpoint as ModelCheckpoint,  # noqa: E402
                                ReduceLROnPlateau as ReduceLROnPlateau)
+from ._tensorboard import TensorBoard as TensorBoard  # noqa: E402  (subclasses Callback)
