@@ -27,7 +27,8 @@ _ODD = [[(1, 2)], [("a", "b")], [("f0", "i4"), ("f1", "f8")], object(), "no-such
 
 
 # -- DType equality never raises ---------------------------------------------------------------
-@pytest.mark.parametrize("other", _ODD, ids=repr)
+@pytest.mark.parametrize("other", _ODD,
+                         ids=lambda o: "object()" if type(o) is object else repr(o))
 @pytest.mark.parametrize("name", ["float32", "int64", "bool", "complex128"])
 def test_dtype_equality_with_anything(name, other):
     rtf = real_tf()
