@@ -67,7 +67,8 @@ ORACLE_CHECKED = "autodiff_gradient_tape.py"   # regenerated with real TF in eve
 def run_example(name: str, tftape: bool = True, args=(), pre: str = "", timeout=300):
     """Runs an example as a user would: ``python -m tftape examples/NAME`` (or with real TF).
 
-    Scripts with figures run in their fast mode (they have no recorded output)."""
+    Scripts with figures or random numbers run in their fast mode (they have no recorded
+    output)."""
     path = os.path.join("examples", name)
     if pre:  # code to run first in the same process (e.g. hide matplotlib)
         cmd = [sys.executable, "-c", f"{pre}\nimport sys\nfrom tftape.__main__ import main\n"
@@ -76,7 +77,8 @@ def run_example(name: str, tftape: bool = True, args=(), pre: str = "", timeout=
         cmd = [sys.executable, "-m", "tftape", path, *args]
     else:
         cmd = [sys.executable, path, *args]
-    return subprocess.run(cmd, cwd=ROOT, env=_FAST_ENV if name in FIGURES else _ENV,
+    fast = name in FIGURES or name in RANDOM
+    return subprocess.run(cmd, cwd=ROOT, env=_FAST_ENV if fast else _ENV,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -119,6 +121,8 @@ def runs(tmp_path_factory):
         jobs[n] = (n, True, ("--out", str(out / n / "csv")), no_mpl)
         if _has_matplotlib():
             jobs[n + ":png"] = (n, True, ("--out", str(out / n / "png")), "")
+    for n in RANDOM:
+        jobs.setdefault(n, (n, True, (), ""))
     try:
         import tensorflow  # noqa: F401
         jobs["tf:" + ORACLE_CHECKED] = (ORACLE_CHECKED, False, (), "")

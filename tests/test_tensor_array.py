@@ -17,6 +17,9 @@ def run(fn, mod):
 
 
 def to_py(x):
+    # A TensorShape first: tftape's is also a tuple (the array API's shape type).
+    if hasattr(x, "as_list") or hasattr(x, "is_fully_defined"):
+        return ("shape", repr(x))
     if isinstance(x, (tuple, list)):
         return tuple(to_py(i) for i in x)
     if type(x).__name__ == "TensorArray":
@@ -24,8 +27,6 @@ def to_py(x):
     if hasattr(x, "numpy") and hasattr(x, "dtype"):
         a = np.asarray(x.numpy())
         return ("tensor", x.dtype.name, a.shape, a)
-    if hasattr(x, "as_list") or hasattr(x, "is_fully_defined"):
-        return ("shape", repr(x))
     return x
 
 

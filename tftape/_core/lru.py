@@ -93,6 +93,16 @@ class LRUCache:
                     self.on_evict(k, v)
             self._d.clear()
 
+    def values(self) -> list:
+        """A snapshot of the values, least recently used first (does not count as use)."""
+        with self._lock:
+            return list(self._d.values())
+
+    def items(self) -> list:
+        """A snapshot of the (key, value) pairs, least recently used first."""
+        with self._lock:
+            return list(self._d.items())
+
     def __len__(self) -> int:
         return len(self._d)
 

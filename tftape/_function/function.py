@@ -44,7 +44,7 @@ def _untraceable(e: BaseException) -> bool:
     if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
                       jax.errors.TracerBoolConversionError,
                       jax.errors.TracerIntegerConversionError, OperatorNotAllowedInGraphError,
-                      _EagerOnly, _RegionEagerOnly)):
+                      _EagerOnly, _RegionEagerOnly, _RunsEagerly)):
         return True
     if isinstance(e, NotImplementedError) and "symbolic tf.Tensor" in str(e):
         return True
@@ -55,6 +55,10 @@ def _untraceable(e: BaseException) -> bool:
 
 class _EagerOnly(Exception):
     """Raised while tracing by code that knows it can only run eagerly."""
+
+
+class _RunsEagerly(ValueError):
+    """``get_concrete_function`` of a function that fell back to running eagerly."""
 
 
 def _warn_fallback(name, reason):
@@ -930,8 +934,8 @@ class Function:
         if cf is None:
             cf = self._lookup_or_trace(args2, kwargs2, key, flat)
             if cf is None:
-                raise ValueError(f"tf.function {self._name!r} cannot be traced into a concrete "
-                                 f"function: it runs eagerly")
+                raise _RunsEagerly(f"tf.function {self._name!r} cannot be traced into a "
+                                   f"concrete function: it runs eagerly")
         specs = tuple(a if isinstance(a, TensorSpec) else
                       TensorSpec(a.shape, a.dtype, n) if isinstance(a, Tensor) else a
                       for a, n in zip(args, self._param_names)) if self._input_signature is None \
