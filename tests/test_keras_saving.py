@@ -58,6 +58,8 @@ def _make(tf, module, expr):
 @pytest.mark.parametrize("module,expr", CONFIG_CASES)
 def test_get_config_matches_tf_keras(module, expr):
     tf = real_tf()
+    for m in (tftape, tf):   # auto-generated names (sgd_3) count per session
+        m.keras.backend.clear_session()
     assert _make(tftape, module, expr).get_config() == _make(tf, module, expr).get_config()
 
 
