@@ -202,7 +202,9 @@ def test_deferred_restore_of_slots_and_lazily_built_layers(tmp_path, opt_name):
     with pytest.raises(AssertionError, match="Unresolved object in checkpoint"):
         status.assert_consumed()
     status.assert_existing_objects_matched()
-    assert _train_steps(tf, model2, opt2, 3) == want
+    # The restored run compiles its own step programs; XLA may fuse them differently from the
+    # programs the first model had cached, so the last float32 digit may differ.
+    np.testing.assert_allclose(_train_steps(tf, model2, opt2, 3), want, rtol=1e-6)
     status.assert_consumed()
     assert int(opt2.iterations.numpy()) == 6
 
