@@ -77,7 +77,7 @@ class Dataset:
 
     def cardinality(self):
         """The number of elements (``tf.data.INFINITE_CARDINALITY`` = -1, ``UNKNOWN`` = -2)."""
-        from .._core.tensor import constant
+        from .._ops.constant_op import constant
         return constant(self._cardinality(), dtype=_d.int64)
 
     def __len__(self):
