@@ -15,7 +15,7 @@ from .tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tens
     make_string
 from .convert import convert_to_tensor
 from . import lru as _lru, pending as _pending
-from .state import STATE, _State  # noqa: F401 - STATE is read as registry.STATE
+from .state import STATE  # noqa: F401 - read as registry.STATE
 
 REGISTRY: dict[str, "Op"] = {}
 _new = object.__new__

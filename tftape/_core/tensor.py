@@ -180,6 +180,10 @@ class Tensor:
 
 _TENSOR_QUALNAME = "tensorflow.python.framework.ops.EagerTensor"
 
+# ``tf.constant`` (unpickles tensors): set by ``_ops.constant_op``, which sits above this
+# module. Pickles made before it moved there name it here.
+constant = None
+
 
 # -- reading a value on the host ------------------------------------------------------------------
 # JAX runs CPU computations on a worker thread. A value read at once (``loss.numpy()`` right

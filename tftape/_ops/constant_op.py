@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import convert as _convert, dtypes as _d
+from .._core import convert as _convert, dtypes as _d, tensor as _tensor
 from .._core.convert import convert_to_tensor
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor
@@ -52,3 +52,4 @@ def reshape_for_constant(t: Tensor, value, shape) -> Tensor:
 
 
 _convert.pack_list = pack_list
+_tensor.constant = constant
