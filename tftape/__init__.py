@@ -88,9 +88,10 @@ from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
 from ._ops.special_ops import scalar_mul as scalar_mul  # noqa: E402,F401
 from ._ops.logging_ops import print_ as print  # noqa: E402,F401
 from ._autodiff.tape import GradientTape as GradientTape  # noqa: E402
-from ._autodiff.tape import UnconnectedGradients as UnconnectedGradients  # noqa: E402
+from ._autodiff.lowering import UnconnectedGradients as UnconnectedGradients  # noqa: E402
+from ._ops.indexed_slices import IndexedSlices as IndexedSlices  # noqa: E402
 from ._variables import (  # noqa: E402,F401
-    IndexedSlices as IndexedSlices, Variable as Variable,
+    Variable as Variable,
     variable_creator_scope as variable_creator_scope,
     VariableAggregation as VariableAggregation,
     VariableSynchronization as VariableSynchronization)
