@@ -11,7 +11,7 @@ from .._core.registry import STATE
 from .._core.tensor import Tensor, make
 from .._core.convert import convert_to_tensor
 from .._core import dtypes as _d
-from . import nest
+from .._core import nest
 from .lowering import UnconnectedGradients
 from .tape import _unconnected_mode
 

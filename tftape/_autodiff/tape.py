@@ -20,7 +20,8 @@ from .._core import dtypes as _d
 from .._core.registry import STATE, Op
 from .._core.tensor import EagerTensor, PendingTensor, Tensor, make
 from .._core.convert import convert_to_tensor
-from . import jacobians, nest
+from .._core import nest
+from . import jacobians
 from .lowering import (_FOLLOWUPS, UnconnectedGradients, _components, _is_composite, _is_diff,
                        _is_variable, _lower, _run_fused, _run_segment_op)
 

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor, make
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from . import _capture
 
 

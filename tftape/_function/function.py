@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
-import sys
 import time
 import warnings
 import weakref
@@ -24,7 +23,7 @@ from .._core.convert import convert_to_tensor
 from .._core.graph_names import GraphNames
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from . import _args, _capture, _checks
 from ._region import EagerOnly as _RegionEagerOnly
 from ._region import flatten_composites, unflatten_composites
@@ -175,48 +174,6 @@ def _note_call(function, traced):
         "https://www.tensorflow.org/guide/function#controlling_retracing and "
         "https://www.tensorflow.org/api_docs/python/tf/function for  more details.".format(
             len(d.per_trace), d.calls, name))
-
-
-# -- tf.print inside a trace ---------------------------------------------------------------
-def defer_print(inputs, output_stream, summarize, sep, end):
-    """``tf.print`` inside a traced function: prints at every call (``jax.debug.callback``)."""
-    from .._ops.logging_ops import format_value
-    leaves = _nest.flatten(list(inputs))
-    vals, dtypes, slots = [], [], []
-    for x in leaves:
-        if _args.is_variable(x):
-            x = x.read_value()
-        if isinstance(x, Tensor) and x._dtype is not _d.string and not _is_concrete_host(x):
-            slots.append(len(vals))
-            vals.append(x._v)
-            dtypes.append(x._dtype)
-        else:
-            slots.append(None)
-
-    def emit(*arrays):
-        import jax.numpy as jnp
-        flat = []
-        for x, s in zip(leaves, slots):
-            if s is None:
-                flat.append(x)
-            else:
-                flat.append(make(jnp.asarray(arrays[s]), dtypes[s]))
-        items = _nest.pack_sequence_as(list(inputs), flat)
-        text = sep.join(format_value(x, summarize) for x in items) + end
-        stream = output_stream if output_stream is not None else sys.stderr
-        if isinstance(stream, str):
-            stream = {"stdout": sys.stdout, "stderr": sys.stderr}.get(stream, sys.stderr)
-        if hasattr(stream, "write"):
-            stream.write(text)
-        elif callable(stream):
-            stream(text.rstrip("\n"))
-
-    jax.debug.callback(emit, *vals, ordered=True)
-    return None
-
-
-def _is_concrete_host(t) -> bool:
-    return not isinstance(t._v, jax.core.Tracer)
 
 
 # -- outputs --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import STATE
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from . import _capture
 
 

@@ -158,3 +158,10 @@ def _inner(rt, keys):
                            name="strided_slice/")
     vals = gather_rows(rt._values, splits[:-1] + col % n)
     return _inner(vals, rest)
+
+
+def _rt_getitem(self, key):
+    return getitem(self, key)
+
+
+u.attach(RaggedTensor, "__getitem__", _rt_getitem)

@@ -14,7 +14,7 @@ import numpy as np
 from jax._src import core as _jcore
 from jax.sharding import PartitionSpec as P
 
-from .._autodiff import nest
+from .._core import nest
 from .._core import dtypes as _d
 from .._core.keys import Ident, closure_key
 from .._core.convert import convert_to_tensor

@@ -169,7 +169,7 @@ class _LocalPerReplica(PerReplica):
 
 
 def _map_tensors(fn, value):
-    from .._autodiff import nest
+    from .._core import nest
     leaves = nest.flatten(value)
     out = [fn(x) if isinstance(x, Tensor) else
            fn(convert_to_tensor(x)) if isinstance(x, (int, float, np.ndarray)) else x
@@ -336,7 +336,7 @@ class Strategy:
 
 
 def _map_structure_n(fn, vals):
-    from .._autodiff import nest
+    from .._core import nest
     flats = [nest.flatten(v) for v in vals]
     out = [fn(*xs) for xs in zip(*flats)]
     return nest.pack_sequence_as(vals[0], out) if nest.is_nested(vals[0]) else out[0]
