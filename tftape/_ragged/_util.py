@@ -116,12 +116,3 @@ def ranges(starts: np.ndarray, limits: np.ndarray) -> np.ndarray:
     rid = np.repeat(np.arange(len(lengths)), lengths)
     offs = np.arange(lengths.sum()) - np.repeat(lengths_to_splits(lengths)[:-1], lengths)
     return (np.asarray(starts)[rid] + offs).astype(np.int64)
-
-
-def attach(cls, name: str, fn, kind=None):
-    """Installs ``fn`` as ``cls.name`` (a method defined above ``cls``'s module), named as if
-    defined in the class. ``kind`` wraps it: ``classmethod`` or ``property``."""
-    fn.__name__ = name
-    fn.__qualname__ = f"{cls.__qualname__}.{name}"
-    fn.__module__ = cls.__module__
-    setattr(cls, name, fn if kind is None else kind(fn))

@@ -12,6 +12,7 @@ from .._core.convert import convert_to_tensor
 from .._core.errors import kernel_error
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor
+from .._core.methods import attach
 from . import _util as u
 from .ragged_tensor import RaggedTensor
 
@@ -254,7 +255,7 @@ def _rt_to_sparse(self, name=None):
     return to_sparse(self)
 
 
-u.attach(RaggedTensor, "from_tensor", _rt_from_tensor, classmethod)
-u.attach(RaggedTensor, "from_sparse", _rt_from_sparse, classmethod)
-u.attach(RaggedTensor, "to_tensor", _rt_to_tensor)
-u.attach(RaggedTensor, "to_sparse", _rt_to_sparse)
+attach(RaggedTensor, "from_tensor", _rt_from_tensor, classmethod)
+attach(RaggedTensor, "from_sparse", _rt_from_sparse, classmethod)
+attach(RaggedTensor, "to_tensor", _rt_to_tensor)
+attach(RaggedTensor, "to_sparse", _rt_to_sparse)

@@ -9,6 +9,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.tensor import Tensor
+from .._core.methods import attach
 from . import _util as u
 from .ragged_tensor import RaggedTensor
 
@@ -164,4 +165,4 @@ def _rt_getitem(self, key):
     return getitem(self, key)
 
 
-u.attach(RaggedTensor, "__getitem__", _rt_getitem)
+attach(RaggedTensor, "__getitem__", _rt_getitem)

@@ -13,6 +13,7 @@ from .._core.convert import convert_to_tensor
 from .._core.errors import InvalidArgumentError, kernel_error, op_error
 from .._core.registry import REGISTRY
 from .._core.tensor import Tensor
+from .._core.methods import attach
 from . import _util as u
 from .ragged_conversion import _coords
 from .ragged_getitem import gather_rows
@@ -584,4 +585,4 @@ def _rt_merge_dims(self, outer_axis, inner_axis):
     return merge_dims(self, outer_axis, inner_axis)
 
 
-u.attach(RaggedTensor, "merge_dims", _rt_merge_dims)
+attach(RaggedTensor, "merge_dims", _rt_merge_dims)

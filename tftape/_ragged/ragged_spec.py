@@ -6,7 +6,7 @@ from .._core import dtypes as _d
 from .._core.shape import TensorShape
 
 from .._core.type_spec import ShapeDtypeSpec
-from . import _util as u
+from .._core.methods import attach
 from .ragged_tensor import RaggedTensor
 
 
@@ -104,4 +104,4 @@ def _rt_type_spec(self):
     return RaggedTensorSpec.from_value(self)
 
 
-u.attach(RaggedTensor, "_type_spec", _rt_type_spec, property)
+attach(RaggedTensor, "_type_spec", _rt_type_spec, property)
