@@ -65,8 +65,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape._ops.math_ops", "tftape._ops.array_ops"),
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
     ("tftape._sparse.sparse_tensor", "tftape._sparse.sparse_ops"),
-    ("tftape.distribute._context", "tftape.distribute._strategy"),
-    ("tftape.distribute._strategy", "tftape.distribute._run"),
     ("tftape.keras._layer", "tftape.keras._core_layers"),
     ("tftape.keras._rnn_layers", "tftape.keras.layers"),
     ("tftape.keras._saving", "tftape.keras._model"),
