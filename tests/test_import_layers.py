@@ -60,8 +60,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape._function.function", "tftape._function.autograph"),
     ("tftape._function.ops", "tftape._function._asserts"),
     ("tftape._function.ops", "tftape._function.function"),
-    ("tftape._numpy.array_api._array", "tftape._numpy.array_api"),
-    ("tftape._numpy.array_api._common", "tftape._numpy.array_api._creation"),
     ("tftape._ops.math_ops", "tftape._ops.array_ops"),
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
     ("tftape._sparse.sparse_tensor", "tftape._sparse.sparse_ops"),

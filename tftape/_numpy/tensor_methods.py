@@ -17,7 +17,7 @@ def __array_namespace__(self, *, api_version=None):
 
 def to_device(self, device, /, *, stream=None):
     """The tensor on ``device`` (a TF device string, a jax Device or None)."""
-    from .array_api._creation import _to_device
+    from .array_api._common import _to_device
     return _to_device(self, device, stream)
 
 

@@ -137,28 +137,8 @@ class SparseTensor:
         return (f"SparseTensor(indices={str(self._indices)}, values={str(self._values)}, "
                 f"dense_shape={str(self._dense_shape)})")
 
-    # -- operators: TF defines only *, / (and Python 2's __div__) on SparseTensor --------------
-    def __mul__(self, other):
-        from .sparse_ops import _cwise
-        return _cwise(self, other, "mul")
-
-    def __truediv__(self, other):
-        from .sparse_ops import _cwise
-        y = convert_to_tensor(other, dtype=self.dtype)
-        if self.dtype not in _TRUEDIV and not (self.dtype.is_floating or self.dtype.is_complex):
-            raise TypeError(f"Invalid dtype {self.dtype!r} in __truediv__.")
-        target = _TRUEDIV.get(self.dtype)
-        sp = self
-        if target is not None:
-            from .._ops.math_ops import cast
-            sp = self.with_values(cast(self._values, target))
-            y = cast(y, target)
-        return _cwise(sp, y, "div")
-
-    def __div__(self, other):
-        from .sparse_ops import _cwise
-        return _cwise(self, other, "div")
-
+    # -- operators: TF defines only *, / (and Python 2's __div__) on SparseTensor; attached
+    # by sparse_ops, which implements them.
     # -- TF API dispatch --------------------------------------------------------------------
     def __tf_dispatch__(api_name, api_fn, args, kwargs):  # noqa: N805 (called on the class)
         x = args[0] if args else None
