@@ -62,7 +62,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape._function.ops", "tftape._function.function"),
     ("tftape._ops.math_ops", "tftape._ops.array_ops"),
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
-    ("tftape._sparse.sparse_tensor", "tftape._sparse.sparse_ops"),
     ("tftape.keras._rnn_layers", "tftape.keras.layers"),
     ("tftape.keras._saving", "tftape.keras._model"),
     ("tftape.keras._serialization", "tftape.keras"),
