@@ -25,6 +25,8 @@ from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
 from .._core import nest as _nest
 from . import _args, _capture, _checks
+from ._args import _WeakMethod
+from ._capture import _EagerOnly
 from ._region import EagerOnly as _RegionEagerOnly
 from ._region import flatten_composites, unflatten_composites
 from .specs import TensorSpec
@@ -50,10 +52,6 @@ def _untraceable(e: BaseException) -> bool:
     if isinstance(e, TypeError) and "string tensors have no JAX representation" in str(e):
         return True
     return False
-
-
-class _EagerOnly(Exception):
-    """Raised while tracing by code that knows it can only run eagerly."""
 
 
 class _RunsEagerly(ValueError):
@@ -975,29 +973,6 @@ def _in_user_code(e):
 def _reason(e) -> str:
     msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return f"{type(e).__name__}: {msg[:160]}"
-
-
-class _WeakMethod:
-    """A method bound to an instance through a weak reference (no cycles through the cache)."""
-
-    def __init__(self, fn, instance):
-        self._fn = fn
-        try:
-            self._ref = weakref.ref(instance)
-        except TypeError:
-            self._ref = lambda instance=instance: instance
-        self.__name__ = getattr(fn, "__name__", "method")
-        self.__wrapped__ = fn
-        self.__self__ = instance if not isinstance(self._ref, weakref.ref) else None
-
-    @property
-    def __signature__(self):
-        sig = inspect.signature(self._fn)
-        params = list(sig.parameters.values())[1:]
-        return sig.replace(parameters=params)
-
-    def __call__(self, *args, **kwargs):
-        return self._fn(self._ref(), *args, **kwargs)
 
 
 # -- TF signatures ------------------------------------------------------------------------------
