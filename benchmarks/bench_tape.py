@@ -193,7 +193,7 @@ def main():
     measure("MLP step b=128", mlp, jax_mlp, "TF/tftape >= 2, tftape/jax <= 1.5")
     print(table(rows, ["workload", "tftape", "TF eager", "TF/tftape", "jitted JAX",
                        "tftape/JAX", "target"]))
-    from tftape._autodiff.tape import SEGMENT_CACHE
+    from tftape._autodiff.lowering import SEGMENT_CACHE
     print("segment cache:", SEGMENT_CACHE.info())
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import tftape as tf
 from tftape._core import compiled, lru, pending, registry
-from tftape._autodiff import tape as tape_mod
+from tftape._autodiff import lowering
 from oracle import assert_same, real_tf
 
 rtf = real_tf()
@@ -110,7 +110,7 @@ def test_tape_segments_bounded_and_gradients_equal_tf_under_eviction(limits):
         for depth in range(1, 9):
             assert_same(_chain_gradient(tf, depth, 0.3), _chain_gradient(rtf, depth, 0.3),
                         rtol=1e-5)
-            assert len(tape_mod.SEGMENT_CACHE) <= 3 and len(tape_mod._PLANS) <= 3
+            assert len(lowering.SEGMENT_CACHE) <= 3 and len(lowering._PLANS) <= 3
     s = exp.get_cache_stats()["tape_segments"]
     assert s["evictions"] >= 13 and s["misses"] >= 16 and s["size"] == 3
 
@@ -330,12 +330,12 @@ def test_threads_share_caches_with_tiny_limits(limits):
         for i, v in enumerate(results[k]):
             want = _chain_gradient(rtf, 1 + (k + i) % 5, 0.1 * k).numpy()
             np.testing.assert_allclose(v, want, rtol=1e-5)
-    assert len(tape_mod.SEGMENT_CACHE) <= 2 and len(registry.KERNELS) <= 4
+    assert len(lowering.SEGMENT_CACHE) <= 2 and len(registry.KERNELS) <= 4
 
 
 # -- shape buckets -------------------------------------------------------------------------------
 def _bucketed_kernels():
-    return [o._kernels[()] for o in list(tape_mod.SEGMENT_CACHE._d.values())
+    return [o._kernels[()] for o in list(lowering.SEGMENT_CACHE._d.values())
             if type(o._kernels.get(())).__name__ == "BucketedFused"]
 
 
@@ -384,7 +384,7 @@ def _steps(m, kind, sizes, seed=0):
 @pytest.mark.parametrize("kind", ["mlp", "vector", "reductions", "contract", "text", "norule"])
 def test_bucketed_gradients_and_values_equal_tf(kind):
     sizes = [9, 5, 13, 2, 7, 7, 1, 30, 12]
-    tape_mod.SEGMENT_CACHE.clear()      # only this kind's programs below
+    lowering.SEGMENT_CACHE.clear()      # only this kind's programs below
     ours, theirs = _steps(tf, kind, sizes), _steps(rtf, kind, sizes)
     for (ga, xa, la), (gb, xb, lb) in zip(ours, theirs):
         for a, b in zip(ga, gb):

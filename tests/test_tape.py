@@ -366,7 +366,7 @@ def test_random_elementwise_chains(values, fn):
 
 
 def test_training_loop_memory_flat_and_cache_hits():
-    from tftape._autodiff.tape import SEGMENT_CACHE
+    from tftape._autodiff.lowering import SEGMENT_CACHE
     w = tf.Variable(1.0)
     before = SEGMENT_CACHE.info()
     for _ in range(300):
@@ -451,9 +451,9 @@ def test_composite_sources_and_targets():
 
 def test_retracing_warning_after_five_new_segments_at_one_line():
     import warnings
-    from tftape._autodiff import tape as tape_mod
-    tape_mod.SEGMENT_CACHE.clear()  # programs compiled by earlier tests would be hits
-    tape_mod._PLANS.clear()
+    from tftape._autodiff import lowering
+    lowering.SEGMENT_CACHE.clear()  # programs compiled by earlier tests would be hits
+    lowering._PLANS.clear()
     x = tf.Variable(1.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

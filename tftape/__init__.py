@@ -42,10 +42,12 @@ from ._core.dtypes import (  # noqa: E402,F401
     int32 as int32, int64 as int64, string as string, uint8 as uint8, uint16 as uint16,
     uint32 as uint32, uint64 as uint64)
 from ._core.shape import TensorShape as TensorShape  # noqa: E402
-from ._core.tensor import Tensor as Tensor, constant as constant  # noqa: E402
+from ._core.tensor import Tensor as Tensor  # noqa: E402
 from ._core.convert import convert_to_tensor as convert_to_tensor  # noqa: E402
 from ._core.device import device as device  # noqa: E402
 from . import _ops  # noqa: E402,F401
+from ._ops.constant_op import constant as constant  # noqa: E402
+from ._numpy import tensor_methods as _tensor_methods  # noqa: E402,F401
 from ._ops.math_ops import (  # noqa: E402,F401
     abs as abs, acos as acos, acosh as acosh, add as add, add_n as add_n, argmax as argmax,
     argmin as argmin, asin as asin, asinh as asinh, atan as atan, atan2 as atan2,
@@ -86,9 +88,10 @@ from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
 from ._ops.special_ops import scalar_mul as scalar_mul  # noqa: E402,F401
 from ._ops.logging_ops import print_ as print  # noqa: E402,F401
 from ._autodiff.tape import GradientTape as GradientTape  # noqa: E402
-from ._autodiff.tape import UnconnectedGradients as UnconnectedGradients  # noqa: E402
+from ._autodiff.lowering import UnconnectedGradients as UnconnectedGradients  # noqa: E402
+from ._ops.indexed_slices import IndexedSlices as IndexedSlices  # noqa: E402
 from ._variables import (  # noqa: E402,F401
-    IndexedSlices as IndexedSlices, Variable as Variable,
+    Variable as Variable,
     variable_creator_scope as variable_creator_scope,
     VariableAggregation as VariableAggregation,
     VariableSynchronization as VariableSynchronization)

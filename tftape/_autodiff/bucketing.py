@@ -321,7 +321,7 @@ class BucketedFused:
         import jax
         import jax.numpy as jnp
         from .._core.compiled import Tiered
-        from .tape import _conj, _node_fns
+        from .node_fns import _conj, _node_fns
         fns = _node_fns(self.impls)
         statics = [st or {} for _, st in self.impls]
         rules = [rule_for(o) for o, _ in self.impls]

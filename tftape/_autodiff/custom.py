@@ -12,7 +12,7 @@ from .._core.keys import Ident, closure_key
 from .._core.lru import LRUCache
 from .._core.registry import STATE, Op, tracing_scope
 from .._core.tensor import Tensor, make
-from . import nest
+from .._core import nest
 
 
 def _wrap_vals(vals, dtypes):

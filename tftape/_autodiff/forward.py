@@ -11,8 +11,9 @@ from .._core.registry import STATE
 from .._core.tensor import Tensor, make
 from .._core.convert import convert_to_tensor
 from .._core import dtypes as _d
-from . import nest
-from .tape import UnconnectedGradients, _unconnected_mode
+from .._core import nest
+from .lowering import UnconnectedGradients
+from .tape import _unconnected_mode
 
 # A gradient computed on a tape: it may hold ``jax.custom_vjp`` rules (TF's gradients).
 _RULE_OPS = frozenset({"gradient"})

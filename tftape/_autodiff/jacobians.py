@@ -7,8 +7,8 @@ import jax.numpy as jnp
 from .._core.compiled import Tiered
 from .._core.registry import Op
 from .._core.tensor import make
-from . import nest
-from .tape import (SEGMENT_CACHE, UnconnectedGradients, _as_target, _lower,
+from .._core import nest
+from .lowering import (SEGMENT_CACHE, UnconnectedGradients, _as_target, _lower,
                    _run_segment_op)
 
 

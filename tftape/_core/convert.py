@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from . import dtypes as _d
+from .state import STATE
 from .tensor import (EagerTensor, Tensor, make, make_string, numpy_to_dtype, python_to_numpy)
 
 _put = None
@@ -55,7 +56,6 @@ _SMALL_BYTES = 1024
 
 
 def _small_array(arr: np.ndarray, dt) -> Tensor:
-    from .registry import STATE
     if STATE.tracing:
         return make(_asarray(arr), dt)
     key = (arr.dtype.str, arr.shape, arr.tobytes())
@@ -87,7 +87,6 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, *, preferre
         hit = _NP_CACHE.get(key)
         if hit is not None:
             return _rewrap(hit)
-        from .registry import STATE
         if not STATE.tracing:
             arr, dt = numpy_to_dtype(value, dtype)
             t = make(_asarray(arr), dt)
@@ -123,7 +122,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, *, preferre
     if isinstance(value, (list, tuple)):
         res = python_to_numpy(value, dtype)
         if res is None:
-            return _pack(value, dtype)
+            return pack_list(value, dtype)
         arr, dt = res
         return make_string(arr) if dt is _d.string else make(_asarray(arr), dt)
     if isinstance(value, numbers.Number):
@@ -154,34 +153,9 @@ def _is_jax_array(value) -> bool:
     return isinstance(value, (jax.Array, jax.core.Tracer))
 
 
-def _pack(value, dtype):
-    """A list holding tensors is packed with ``tf.stack`` (TF's auto-packing)."""
-    from .._ops import array_ops
-    items = [_pack(v, dtype) if isinstance(v, (list, tuple)) else convert_to_tensor(v, dtype)
-             for v in value]
-    if dtype is None:
-        first = next((i.dtype for i in items if i.dtype is not _d.float32), items[0].dtype)
-        items = [convert_to_tensor(v, first) if not isinstance(v, Tensor) else v for v in items]
-    return array_ops.stack(items)
-
-
-def reshape_for_constant(t: Tensor, value, shape) -> Tensor:
-    """``tf.constant(value, shape=...)``: fill from a scalar or reshape an equal-size value."""
-    from .._ops import array_ops
-    from .shape import TensorShape
-    dims = TensorShape(shape).as_list()
-    n = 1
-    for d in dims:
-        n *= d
-    size = int(np.prod(t._v.shape)) if t._v.ndim else 1
-    if size == n:
-        return array_ops.reshape(t, dims)
-    if size == 1:
-        return array_ops.fill(dims, array_ops.reshape(t, []))
-    shown = t.numpy()
-    raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {shown} "
-                    f"(converted from {value!r}) has {size} elements, but got `shape` "
-                    f"{tuple(dims)} with {n} elements).")
+# Packs a list that holds tensors into one tensor with ``tf.stack`` (TF's auto-packing):
+# ``_ops.constant_op.pack_list``, set by that module, which sits above this one.
+pack_list = None
 
 
 def to_static(x):

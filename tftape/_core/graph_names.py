@@ -6,6 +6,8 @@ case-insensitively, within the trace) and is listed for ``ConcreteFunction.graph
 """
 from __future__ import annotations
 
+from .state import STATE
+
 # TF op types whose Python wrappers name the op differently (``x + y`` is an AddV2 named "add").
 _DEFAULT_NAMES = {
     "AddV2": "add", "Sub": "sub", "Mul": "mul", "RealDiv": "truediv", "Div": "truediv",
@@ -68,7 +70,6 @@ class GraphNames:
 
 def label(t, op_type: str, name: str | None = None):
     """Names ``t`` as the output of a new ``op_type`` op while a tf.function traces."""
-    from .registry import STATE
     g = STATE.graph
     if g is not None and STATE.tracing:
         g.add(op_type, (t,), name)

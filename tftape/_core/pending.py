@@ -24,6 +24,7 @@ import weakref
 from . import dtypes as _d
 from . import shape_rules as _shapes
 from .lru import LRUCache
+from .state import STATE
 from .tensor import EagerTensor, PendingTensor
 
 _new = object.__new__
@@ -47,7 +48,9 @@ class _Unread(threading.local):
 
 
 _UNREAD = _Unread()
-STATE = None   # the registry's per-thread state (set by the registry, which imports this)
+# The registry's kernel compiler, ``_compile(op, key, static)``: set by the registry, which
+# imports this module and sits above it.
+_compile = None
 
 
 class Node:
@@ -267,7 +270,6 @@ def _kept(inner: dict, targets: list) -> tuple:
 
 
 def _op_by_op(order, struct, kept, *ext):
-    from .registry import _compile
     env = []
     for n, (_, _, refs) in zip(order, struct):
         o = n.op
@@ -297,3 +299,6 @@ def clear():
     _PROGRAMS.clear()
     _SEEN.clear()
     _AVALS.clear()
+
+
+PendingTensor._compute = staticmethod(value)

@@ -8,7 +8,6 @@ them to the active tapes, which record the op only if an input derives from a wa
 from __future__ import annotations
 
 import functools
-import threading
 
 from . import dtypes as _d
 from .errors import InvalidArgumentError, op_error
@@ -16,24 +15,13 @@ from .tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tens
     make_string
 from .convert import convert_to_tensor
 from . import lru as _lru, pending as _pending
+from .state import STATE  # noqa: F401 - read as registry.STATE
 
 REGISTRY: dict[str, "Op"] = {}
 _new = object.__new__
 _BY_NP = _d._BY_NP
 
 
-class _State(threading.local):
-    """Per-thread autodiff state, as in TF (tapes are thread-local)."""
-
-    def __init__(self):
-        self.tapes: list = []          # recording GradientTapes, innermost last
-        self.accumulators: list = []   # active ForwardAccumulators
-        self.tracing = 0               # > 0 while tf.function traces
-        self.graph = None              # the trace's GraphNames (TF op names), if any
-
-
-STATE = _State()
-_pending.STATE = STATE
 RUN_EAGERLY = False
 
 
@@ -287,6 +275,9 @@ def _compile(o: Op, key, static):
         KERNELS.put((o, key), fn)
     o._kernels[key] = fn
     return fn
+
+
+_pending._compile = _compile
 
 
 def wrap(v) -> Tensor:

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import dtypes as _d
 from .shape import TensorShape, from_tuple as _shape_of
+from .state import STATE
 
 _new = object.__new__
 
@@ -93,12 +94,9 @@ class Tensor:
             a = a.astype(dtype, copy=False)
         return a
 
-    # -- array API / DLPack interop (tftape._numpy.array_api) -------------------------------
-    def __array_namespace__(self, *, api_version=None):
-        """The Python array API namespace (standard 2023.12) for tftape tensors."""
-        from .._numpy.array_api import _namespace
-        return _namespace(api_version)
-
+    # -- array API / DLPack interop ----------------------------------------------------------
+    # ``__array_namespace__``, ``to_device`` and ``mT`` are attached by the array-API
+    # namespace (tftape._numpy.array_api), as the operators are by tftape._ops.operators.
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         """Exports the tensor's buffer through DLPack (no copy)."""
         if self._dtype is _d.string:
@@ -113,17 +111,6 @@ class Tensor:
         if self._dtype is _d.string:
             return (1, 0)  # kDLCPU: strings live on the host
         return self._v.__dlpack_device__()
-
-    def to_device(self, device, /, *, stream=None):
-        """The tensor on ``device`` (a TF device string, a jax Device or None)."""
-        from .._numpy.array_api._creation import _to_device
-        return _to_device(self, device, stream)
-
-    @property
-    def mT(self):  # noqa: N802 - the array API's name
-        """The matrix transpose of the last two axes (array API)."""
-        from .._numpy.array_api._manip import matrix_transpose
-        return matrix_transpose(self)
 
     def __getattr__(self, name):
         # Only reached when normal lookup fails. TF points users at numpy behaviour for the
@@ -193,6 +180,10 @@ class Tensor:
 
 _TENSOR_QUALNAME = "tensorflow.python.framework.ops.EagerTensor"
 
+# ``tf.constant`` (unpickles tensors): set by ``_ops.constant_op``, which sits above this
+# module. Pickles made before it moved there name it here.
+constant = None
+
 
 # -- reading a value on the host ------------------------------------------------------------------
 # JAX runs CPU computations on a worker thread. A value read at once (``loss.numpy()`` right
@@ -252,10 +243,13 @@ class PendingTensor(EagerTensor):
 
     __slots__ = ()
 
+    # Computes a pending value: ``_core.pending.value``, set by that module (which imports
+    # this one and sits above it).
+    _compute = None
+
     def __getattr__(self, name):
         if name == "_v":
-            from .pending import value
-            return value(self)
+            return PendingTensor._compute(self)
         return Tensor.__getattr__(self, name)
 
     @property
@@ -292,7 +286,6 @@ class SymbolicTensor(Tensor):
         try:
             return self._name
         except AttributeError:
-            from .registry import STATE
             g = STATE.graph
             if g is None:
                 return "Placeholder:0"
@@ -551,19 +544,3 @@ def numpy_to_dtype(arr: np.ndarray, dtype: _d.DType | None):
                          f"{kind}).")
     # Note: NumPy values are cast to any requested numeric dtype, as TF does.
     return arr.astype(dtype._np), dtype
-
-
-def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
-    """Creates a constant tensor from a Python or NumPy value (``tf.constant``)."""
-    from .convert import convert_to_tensor, reshape_for_constant
-    dtype = None if dtype is None else _d.as_dtype(dtype)
-    if isinstance(value, Tensor) or hasattr(type(value), "__tf_tensor__"):
-        t = convert_to_tensor(value)
-        if dtype is not None and t.dtype is not dtype:
-            from .. import _ops
-            t = _ops.math.cast(t, dtype)
-    else:
-        t = convert_to_tensor(value, dtype=dtype, _allow_cast=True)
-    if shape is not None:
-        t = reshape_for_constant(t, value, shape)
-    return t

@@ -7,6 +7,9 @@ objects by equality (by identity unless they define ``__eq__``/``__hash__``).
 """
 from __future__ import annotations
 
+import inspect
+import weakref
+
 import numpy as np
 
 from .._core import dtypes as _d
@@ -118,3 +121,26 @@ def rebuild(value, tensors, variables):
         meta, comps = value.__tf_flatten__()
         return t.__tf_unflatten__(meta, tuple(rebuild(c, tensors, variables) for c in comps))
     return value
+
+
+class _WeakMethod:
+    """A method bound to an instance through a weak reference (no cycles through the cache)."""
+
+    def __init__(self, fn, instance):
+        self._fn = fn
+        try:
+            self._ref = weakref.ref(instance)
+        except TypeError:
+            self._ref = lambda instance=instance: instance
+        self.__name__ = getattr(fn, "__name__", "method")
+        self.__wrapped__ = fn
+        self.__self__ = instance if not isinstance(self._ref, weakref.ref) else None
+
+    @property
+    def __signature__(self):
+        sig = inspect.signature(self._fn)
+        params = list(sig.parameters.values())[1:]
+        return sig.replace(parameters=params)
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(self._ref(), *args, **kwargs)

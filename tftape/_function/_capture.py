@@ -335,3 +335,21 @@ def without_callbacks(traced: Traced):
     def f(*args):
         return _jcore.jaxpr_as_fun(c)(*args)
     return f
+
+
+class _EagerOnly(Exception):
+    """Raised while tracing by code that knows it can only run eagerly."""
+
+
+def add_check(ok, data, make_error, info=None):
+    """Registers a runtime assertion in the function being traced (checked after each call).
+
+    ``ok`` is a boolean array, ``data`` arrays shown in the message, ``make_error(host_data)``
+    builds the exception; ``info`` (a ``_core.checks.Info``) frames it and says what it guards.
+    """
+    scope = current_scope()
+    if scope is not None:
+        if info is not None and info.resource is not None:
+            info.resource = resource_snapshot(info.resource)
+        scope.checks.append((ok, list(data), make_error))
+        scope.infos.append(info)

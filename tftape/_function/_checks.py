@@ -139,7 +139,7 @@ def plan(traced, probes):
 def run(cf, outs, arg_vars) -> None:
     """Raises the error of ``cf``'s first failing check, after TF's variable writes."""
     from .._core.registry import STATE
-    from .ops import add_check
+    from ._capture import add_check
     # A call a tape records runs as TF's forward function (its errors name that function).
     name = cf.name.replace("__inference_", "__forward_", 1) \
         if any(id(t) in tape._tracked for tape in STATE.tapes for t in outs) else cf.name

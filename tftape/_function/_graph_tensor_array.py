@@ -298,7 +298,7 @@ class GraphTensorArray(TensorArray):
 
     def _check_range(self, index: Tensor, n, verb, upper=True):
         """A run-time check of ``0 <= index < n`` (TF raises when the graph runs)."""
-        from .ops import add_check
+        from ._capture import add_check
         i = index._v
         size = n._v if isinstance(n, Tensor) else n
         ok = jnp.logical_and(i >= 0, i < size) if upper else i >= 0

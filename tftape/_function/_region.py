@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor, make
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from . import _capture
 
 
@@ -169,7 +169,7 @@ class Region:
 # -- runtime checks made inside a region -------------------------------------------------------
 # A loop carries, per check, "every step passed so far" and the data of the first failing
 # step; a tf.cond returns each branch's flags (passing for the branches not taken). After the
-# region runs, the enclosing scope registers them (``ops.add_check``), so a failing check
+# region runs, the enclosing scope registers them (``_capture.add_check``), so a failing check
 # inside a loop body or a branch raises TF's error after the tf.function call.
 def check_init(regions):
     """Initial accumulators (passing flags, zero data) for the checks of ``regions``."""
@@ -216,7 +216,7 @@ def emit_checks(regions, values, guards=(), prefix="", variables=()):
     wrote) neither. ``prefix`` is TF's name scope of the op's body.
     """
     from .._core.checks import Info
-    from .ops import add_check
+    from ._capture import add_check
     k = 0
     guards = tuple(guards)
     for r in regions:

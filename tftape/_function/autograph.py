@@ -298,7 +298,7 @@ def convert(fn):
     >>> convert(f)(1)
     1
     """
-    from .function import _WeakMethod
+    from ._args import _WeakMethod
     if isinstance(fn, _WeakMethod):
         inner = convert(fn._fn)
         if inner is fn._fn:

@@ -14,7 +14,7 @@ from .._core import dtypes as _d
 from .._core.errors import InvalidArgumentError
 from .._core.registry import STATE
 from .._core.tensor import Tensor
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from ._region import (EagerOnly, Region, Structure, check_init, check_same, check_step,
                       all_passed, emit_checks, is_symbolic, read_vars, to_tensor, union, write_vars)
 from ._graph_tensor_array import GraphTensorArray, NeedShape, is_graph_tensor_array

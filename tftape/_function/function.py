@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
-import sys
 import time
 import warnings
 import weakref
@@ -24,8 +23,10 @@ from .._core.convert import convert_to_tensor
 from .._core.graph_names import GraphNames
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from . import _args, _capture, _checks
+from ._args import _WeakMethod
+from ._capture import _EagerOnly
 from ._region import EagerOnly as _RegionEagerOnly
 from ._region import flatten_composites, unflatten_composites
 from .specs import TensorSpec
@@ -51,10 +52,6 @@ def _untraceable(e: BaseException) -> bool:
     if isinstance(e, TypeError) and "string tensors have no JAX representation" in str(e):
         return True
     return False
-
-
-class _EagerOnly(Exception):
-    """Raised while tracing by code that knows it can only run eagerly."""
 
 
 class _RunsEagerly(ValueError):
@@ -175,48 +172,6 @@ def _note_call(function, traced):
         "https://www.tensorflow.org/guide/function#controlling_retracing and "
         "https://www.tensorflow.org/api_docs/python/tf/function for  more details.".format(
             len(d.per_trace), d.calls, name))
-
-
-# -- tf.print inside a trace ---------------------------------------------------------------
-def defer_print(inputs, output_stream, summarize, sep, end):
-    """``tf.print`` inside a traced function: prints at every call (``jax.debug.callback``)."""
-    from .._ops.logging_ops import format_value
-    leaves = _nest.flatten(list(inputs))
-    vals, dtypes, slots = [], [], []
-    for x in leaves:
-        if _args.is_variable(x):
-            x = x.read_value()
-        if isinstance(x, Tensor) and x._dtype is not _d.string and not _is_concrete_host(x):
-            slots.append(len(vals))
-            vals.append(x._v)
-            dtypes.append(x._dtype)
-        else:
-            slots.append(None)
-
-    def emit(*arrays):
-        import jax.numpy as jnp
-        flat = []
-        for x, s in zip(leaves, slots):
-            if s is None:
-                flat.append(x)
-            else:
-                flat.append(make(jnp.asarray(arrays[s]), dtypes[s]))
-        items = _nest.pack_sequence_as(list(inputs), flat)
-        text = sep.join(format_value(x, summarize) for x in items) + end
-        stream = output_stream if output_stream is not None else sys.stderr
-        if isinstance(stream, str):
-            stream = {"stdout": sys.stdout, "stderr": sys.stderr}.get(stream, sys.stderr)
-        if hasattr(stream, "write"):
-            stream.write(text)
-        elif callable(stream):
-            stream(text.rstrip("\n"))
-
-    jax.debug.callback(emit, *vals, ordered=True)
-    return None
-
-
-def _is_concrete_host(t) -> bool:
-    return not isinstance(t._v, jax.core.Tracer)
 
 
 # -- outputs --------------------------------------------------------------------------------
@@ -1018,29 +973,6 @@ def _in_user_code(e):
 def _reason(e) -> str:
     msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return f"{type(e).__name__}: {msg[:160]}"
-
-
-class _WeakMethod:
-    """A method bound to an instance through a weak reference (no cycles through the cache)."""
-
-    def __init__(self, fn, instance):
-        self._fn = fn
-        try:
-            self._ref = weakref.ref(instance)
-        except TypeError:
-            self._ref = lambda instance=instance: instance
-        self.__name__ = getattr(fn, "__name__", "method")
-        self.__wrapped__ = fn
-        self.__self__ = instance if not isinstance(self._ref, weakref.ref) else None
-
-    @property
-    def __signature__(self):
-        sig = inspect.signature(self._fn)
-        params = list(sig.parameters.values())[1:]
-        return sig.replace(parameters=params)
-
-    def __call__(self, *args, **kwargs):
-        return self._fn(self._ref(), *args, **kwargs)
 
 
 # -- TF signatures ------------------------------------------------------------------------------

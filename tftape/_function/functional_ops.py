@@ -10,7 +10,7 @@ import jax
 
 from .._core import dtypes as _d
 from .._core.registry import STATE, tracing_scope
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from ._graph_tensor_array import is_graph_tensor_array
 from ._region import (EagerOnly, Region, Structure, check_init, check_step, emit_checks,
                       flat_count, read_vars, write_vars)

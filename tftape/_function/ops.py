@@ -18,7 +18,7 @@ from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import STATE
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make
-from .._autodiff import nest as _nest
+from .._core import nest as _nest
 from . import _capture
 
 
@@ -173,8 +173,7 @@ def _host_call(func, inp, Tout, as_tensors, name):
             return None
         return outs[0] if single else outs
     if any(t._dtype is _d.string for t in ts) or any(dt is _d.string for dt in touts):
-        from .function import _EagerOnly
-        raise _EagerOnly("string values in py_function")
+        raise _capture._EagerOnly("string values in py_function")
     # Note: inside tf.function the shapes of the results are unknown to TF; JAX needs them,
     # so the function is probed once on zeros of the input shapes.
     with init_scope(), jax.ensure_compile_time_eval():
@@ -207,20 +206,6 @@ def numpy_function(func=None, inp=None, Tout=None, stateful=True, name=None):
 
 
 # -- checks --------------------------------------------------------------------------------------
-def add_check(ok, data, make_error, info=None):
-    """Registers a runtime assertion in the function being traced (checked after each call).
-
-    ``ok`` is a boolean array, ``data`` arrays shown in the message, ``make_error(host_data)``
-    builds the exception; ``info`` (a ``_core.checks.Info``) frames it and says what it guards.
-    """
-    scope = _capture.current_scope()
-    if scope is not None:
-        if info is not None and info.resource is not None:
-            info.resource = _capture.resource_snapshot(info.resource)
-        scope.checks.append((ok, list(data), make_error))
-        scope.infos.append(info)
-
-
 def ensure_shape(x, shape, name=None):
     """Returns ``x`` after checking that its shape is compatible with ``shape``.
 
@@ -277,7 +262,7 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's nam
                 s = d.numpy() if isinstance(d, Tensor) else d
                 parts.append(f"[{s.decode() if isinstance(s, bytes) else s}]")
         return InvalidArgumentError(None, None, "assertion failed: " + " ".join(parts))
-    add_check(jax.numpy.all(c._v), [t._v for t in tensors], make_error)
+    _capture.add_check(jax.numpy.all(c._v), [t._v for t in tensors], make_error)
     return None
 
 

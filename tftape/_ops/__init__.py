@@ -1,4 +1,5 @@
 """Op declarations by family; importing this binds the Tensor operators."""
-from . import math_ops, array_ops, linalg_ops, nn_ops, random_ops, operators  # noqa: F401
+from . import (math_ops, array_ops, constant_op, linalg_ops, nn_ops, random_ops,  # noqa: F401
+               operators)
 
 math = math_ops

@@ -1015,9 +1015,11 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
 
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     """The elements (or slices) of ``tensor`` where ``mask`` is true."""
-    if hasattr(tensor, "_ragged_boolean_mask") or hasattr(mask, "_ragged_boolean_mask"):
-        from .._ragged import ragged_ops
-        return ragged_ops.boolean_mask(tensor, mask, axis)
+    # A RaggedTensor argument: the ragged package's hook (set on RaggedTensor from above).
+    ragged = getattr(type(tensor), "_ragged_boolean_mask", None) or \
+        getattr(type(mask), "_ragged_boolean_mask", None)
+    if ragged is not None:
+        return ragged(tensor, mask, axis)
     t = _as_tensor(tensor)
     m = _as_tensor(mask)
     ax = 0 if axis is None else int(to_static(axis))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import sys
 
+import jax
 import numpy as np
 
 from .._core import dtypes as _d
-from .._core.tensor import Tensor
+from .._core import nest as _nest
+from .._core.tensor import Tensor, make
 
 
 def _fmt_float(x, dtype) -> str:
@@ -71,7 +73,6 @@ def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=Non
     """Prints tensors and Python values (``tf.print``); inside tf.function, at every call."""
     from .._core.registry import STATE
     if STATE.tracing:
-        from .._function.function import defer_print
         return defer_print(inputs, output_stream, summarize, sep, end)
     stream = output_stream if output_stream is not None else sys.stderr
     if not (stream is sys.stdout or stream is sys.stderr or callable(stream) or
@@ -94,3 +95,44 @@ def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=Non
     else:
         stream.write(text)
     return None
+
+
+# -- tf.print inside a trace ---------------------------------------------------------------
+def defer_print(inputs, output_stream, summarize, sep, end):
+    """``tf.print`` inside a traced function: prints at every call (``jax.debug.callback``)."""
+    leaves = _nest.flatten(list(inputs))
+    vals, dtypes, slots = [], [], []
+    for x in leaves:
+        if getattr(type(x), "_is_tf_variable", False):
+            x = x.read_value()
+        if isinstance(x, Tensor) and x._dtype is not _d.string and not _is_concrete_host(x):
+            slots.append(len(vals))
+            vals.append(x._v)
+            dtypes.append(x._dtype)
+        else:
+            slots.append(None)
+
+    def emit(*arrays):
+        import jax.numpy as jnp
+        flat = []
+        for x, s in zip(leaves, slots):
+            if s is None:
+                flat.append(x)
+            else:
+                flat.append(make(jnp.asarray(arrays[s]), dtypes[s]))
+        items = _nest.pack_sequence_as(list(inputs), flat)
+        text = sep.join(format_value(x, summarize) for x in items) + end
+        stream = output_stream if output_stream is not None else sys.stderr
+        if isinstance(stream, str):
+            stream = {"stdout": sys.stdout, "stderr": sys.stderr}.get(stream, sys.stderr)
+        if hasattr(stream, "write"):
+            stream.write(text)
+        elif callable(stream):
+            stream(text.rstrip("\n"))
+
+    jax.debug.callback(emit, *vals, ordered=True)
+    return None
+
+
+def _is_concrete_host(t) -> bool:
+    return not isinstance(t._v, jax.core.Tracer)

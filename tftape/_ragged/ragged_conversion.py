@@ -12,12 +12,13 @@ from .._core.convert import convert_to_tensor
 from .._core.errors import kernel_error
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor
+from .._core.methods import attach
 from . import _util as u
+from .ragged_tensor import RaggedTensor
 
 
 def _coords(rt) -> tuple:
     """For each flat value: its index in each outer (ragged) dimension, outermost first."""
-    from .ragged_tensor import RaggedTensor
     levels = []
     v = rt
     while isinstance(v, RaggedTensor):
@@ -218,3 +219,43 @@ def from_sparse(cls, st, splits_dtype):
         np.zeros(nrows, np.int64)
     return cls.from_row_splits(st.values, u.splits_tensor(u.lengths_to_splits(lengths),
                                                           splits_dtype), validate=False)
+
+
+# -- RaggedTensor's conversion methods ----------------------------------------------------------
+def _rt_from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None,
+                row_splits_dtype=_d.int64) -> "RaggedTensor":
+    """A RaggedTensor from a dense tensor, dropping trailing ``padding`` or cutting rows
+    to ``lengths``.
+
+    >>> import tftape as tf
+    >>> tf.RaggedTensor.from_tensor([[1, 0], [2, 3]], padding=0).to_list()
+    [[1], [2, 3]]
+    """
+    return from_tensor(cls, tensor, lengths, padding, ragged_rank,
+                       _d.as_dtype(row_splits_dtype))
+
+
+def _rt_from_sparse(cls, st_input, name=None, row_splits_dtype=_d.int64) -> "RaggedTensor":
+    """A 2-D RaggedTensor from a ragged-right 2-D SparseTensor."""
+    return from_sparse(cls, st_input, _d.as_dtype(row_splits_dtype))
+
+
+def _rt_to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
+    """A dense tensor, padding short rows with ``default_value`` (0 or b'').
+
+    >>> import tftape as tf
+    >>> tf.ragged.constant([[1], [2, 3]]).to_tensor().numpy().tolist()
+    [[1, 0], [2, 3]]
+    """
+    return to_tensor(self, default_value, shape)
+
+
+def _rt_to_sparse(self, name=None):
+    """A SparseTensor with an entry for each value."""
+    return to_sparse(self)
+
+
+attach(RaggedTensor, "from_tensor", _rt_from_tensor, classmethod)
+attach(RaggedTensor, "from_sparse", _rt_from_sparse, classmethod)
+attach(RaggedTensor, "to_tensor", _rt_to_tensor)
+attach(RaggedTensor, "to_sparse", _rt_to_sparse)

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
-from .._core.tensor import constant as _constant
+from .._ops.constant_op import constant as _constant
 from . import _util as u
 from .ragged_tensor import RaggedTensor
 

@@ -9,6 +9,7 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.tensor import Tensor
+from .._core.methods import attach
 from . import _util as u
 from .ragged_tensor import RaggedTensor
 
@@ -158,3 +159,10 @@ def _inner(rt, keys):
                            name="strided_slice/")
     vals = gather_rows(rt._values, splits[:-1] + col % n)
     return _inner(vals, rest)
+
+
+def _rt_getitem(self, key):
+    return getitem(self, key)
+
+
+attach(RaggedTensor, "__getitem__", _rt_getitem)

@@ -13,6 +13,7 @@ from .._core.convert import convert_to_tensor
 from .._core.errors import InvalidArgumentError, kernel_error, op_error
 from .._core.registry import REGISTRY
 from .._core.tensor import Tensor
+from .._core.methods import attach
 from . import _util as u
 from .ragged_conversion import _coords
 from .ragged_getitem import gather_rows
@@ -418,7 +419,6 @@ RaggedTensor._ragged_concat = lambda self, values, axis: concat(values, axis)
 RaggedTensor._ragged_stack = lambda self, values, axis: stack(values, axis)
 RaggedTensor._ragged_gather = lambda self, indices, axis, batch_dims: gather(
     self, indices, axis, batch_dims)
-RaggedTensor._ragged_boolean_mask = True
 
 
 # -- boolean_mask -----------------------------------------------------------------------------
@@ -426,6 +426,9 @@ def boolean_mask(tensor_, mask, axis=None):
     """The ``tf.boolean_mask`` hook: TF 2.21 does not dispatch it for RaggedTensors and fails
     converting the ragged argument; use ``tf.ragged.boolean_mask``."""
     raise ValueError("TypeError: object of type 'RaggedTensor' has no len()\n")
+
+
+RaggedTensor._ragged_boolean_mask = staticmethod(boolean_mask)
 
 
 def ragged_boolean_mask(data, mask, name=None):
@@ -575,3 +578,11 @@ def merge_dims(rt, outer_axis, inner_axis):
             splits = splits * shp[1]
             v = array_ops.reshape(v, [-1] + shp[2:])
     return RaggedTensor._make(v, u.splits_tensor(splits, rt._row_splits.dtype))
+
+
+def _rt_merge_dims(self, outer_axis, inner_axis):
+    """Merges dimensions ``outer_axis..inner_axis`` into one."""
+    return merge_dims(self, outer_axis, inner_axis)
+
+
+attach(RaggedTensor, "merge_dims", _rt_merge_dims)

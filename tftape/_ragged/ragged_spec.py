@@ -6,6 +6,8 @@ from .._core import dtypes as _d
 from .._core.shape import TensorShape
 
 from .._core.type_spec import ShapeDtypeSpec
+from .._core.methods import attach
+from .ragged_tensor import RaggedTensor
 
 
 class RaggedTensorSpec(ShapeDtypeSpec):
@@ -53,7 +55,6 @@ class RaggedTensorSpec(ShapeDtypeSpec):
 
     @property
     def value_type(self):
-        from .ragged_tensor import RaggedTensor
         return RaggedTensor
 
     @classmethod
@@ -75,7 +76,6 @@ class RaggedTensorSpec(ShapeDtypeSpec):
                      self._dtype, self._ragged_rank, self._row_splits_dtype))
 
     def is_compatible_with(self, spec_or_value) -> bool:
-        from .ragged_tensor import RaggedTensor
         if isinstance(spec_or_value, RaggedTensor):
             spec_or_value = RaggedTensorSpec.from_value(spec_or_value)
         if not isinstance(spec_or_value, RaggedTensorSpec):
@@ -98,3 +98,10 @@ class RaggedTensorSpec(ShapeDtypeSpec):
     def __repr__(self):
         return (f"RaggedTensorSpec({self._shape!r}, {self._dtype!r}, {self._ragged_rank}, "
                 f"{self._row_splits_dtype!r})")
+
+
+def _rt_type_spec(self):
+    return RaggedTensorSpec.from_value(self)
+
+
+attach(RaggedTensor, "_type_spec", _rt_type_spec, property)

@@ -249,26 +249,6 @@ class RaggedTensor:
             result = cls.from_value_rowids(result, i, n, validate=validate)
         return result
 
-    @classmethod
-    def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None,
-                    row_splits_dtype=_d.int64) -> "RaggedTensor":
-        """A RaggedTensor from a dense tensor, dropping trailing ``padding`` or cutting rows
-        to ``lengths``.
-
-        >>> import tftape as tf
-        >>> tf.RaggedTensor.from_tensor([[1, 0], [2, 3]], padding=0).to_list()
-        [[1], [2, 3]]
-        """
-        from .ragged_conversion import from_tensor
-        return from_tensor(cls, tensor, lengths, padding, ragged_rank,
-                           _d.as_dtype(row_splits_dtype))
-
-    @classmethod
-    def from_sparse(cls, st_input, name=None, row_splits_dtype=_d.int64) -> "RaggedTensor":
-        """A 2-D RaggedTensor from a ragged-right 2-D SparseTensor."""
-        from .ragged_conversion import from_sparse
-        return from_sparse(cls, st_input, _d.as_dtype(row_splits_dtype))
-
     # -- accessors --------------------------------------------------------------------------
     @property
     def dtype(self) -> _d.DType:
@@ -390,27 +370,7 @@ class RaggedTensor:
         return RaggedTensor._make(v, u.splits_tensor(self._splits_np(), dtype),
                                   self._uniform_row_length)
 
-    def merge_dims(self, outer_axis, inner_axis):
-        """Merges dimensions ``outer_axis..inner_axis`` into one."""
-        from .ragged_ops import merge_dims
-        return merge_dims(self, outer_axis, inner_axis)
-
     # -- conversion -------------------------------------------------------------------------
-    def to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
-        """A dense tensor, padding short rows with ``default_value`` (0 or b'').
-
-        >>> import tftape as tf
-        >>> tf.ragged.constant([[1], [2, 3]]).to_tensor().numpy().tolist()
-        [[1, 0], [2, 3]]
-        """
-        from .ragged_conversion import to_tensor
-        return to_tensor(self, default_value, shape)
-
-    def to_sparse(self, name=None):
-        """A SparseTensor with an entry for each value."""
-        from .ragged_conversion import to_sparse
-        return to_sparse(self)
-
     def numpy(self) -> np.ndarray:
         """Rows as NumPy arrays: an object array when row lengths differ (as TF)."""
         values = self._values.numpy()
@@ -450,11 +410,6 @@ class RaggedTensor:
     def consumers(self):
         return []
 
-    @property
-    def _type_spec(self):
-        from .ragged_spec import RaggedTensorSpec
-        return RaggedTensorSpec.from_value(self)
-
     # -- python protocol -------------------------------------------------------------------------
     def __repr__(self) -> str:
         with np.printoptions(formatter={"all": _formatter}):
@@ -476,10 +431,6 @@ class RaggedTensor:
     def __iter__(self):
         for i in range(len(self._splits_np()) - 1):
             yield self[i]
-
-    def __getitem__(self, key):
-        from .ragged_getitem import getitem
-        return getitem(self, key)
 
     def __tf_dispatch__(self, *args):
         raise NotImplementedError  # replaced in ragged_ops

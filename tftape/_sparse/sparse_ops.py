@@ -12,11 +12,12 @@ import jax.numpy as jnp
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.errors import kernel_error
+from .._core.methods import attach
 from .._core.registry import dtype_error, execute, op
 from .._core.tensor import Tensor, make_string
 from .._ops import array_ops
 from .._ops._util import fmt_shape, is_concrete
-from .sparse_tensor import SparseTensor, convert_to_sparse
+from .sparse_tensor import _TRUEDIV, _UNARY_APIS, SparseTensor, convert_to_sparse
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -433,3 +434,45 @@ def _add_sparse(a: SparseTensor, b: SparseTensor, threshold) -> SparseTensor:
 
 
 __all__ = ["to_dense", "from_dense", "reorder", "sparse_dense_matmul", "add"]
+
+
+# -- SparseTensor's operators ---------------------------------------------------------------
+def _sp_mul(self, other):
+    return _cwise(self, other, "mul")
+
+def _sp_truediv(self, other):
+    y = convert_to_tensor(other, dtype=self.dtype)
+    if self.dtype not in _TRUEDIV and not (self.dtype.is_floating or self.dtype.is_complex):
+        raise TypeError(f"Invalid dtype {self.dtype!r} in __truediv__.")
+    target = _TRUEDIV.get(self.dtype)
+    sp = self
+    if target is not None:
+        from .._ops.math_ops import cast
+        sp = self.with_values(cast(self._values, target))
+        y = cast(y, target)
+    return _cwise(sp, y, "div")
+
+def _sp_div(self, other):
+    return _cwise(self, other, "div")
+
+
+def _sp_tf_dispatch(api_name, api_fn, args, kwargs):
+    x = args[0] if args else None
+    if api_name in _UNARY_APIS and isinstance(x, SparseTensor):
+        return SparseTensor(x._indices, api_fn(x._values, *args[1:], **kwargs),
+                            x._dense_shape)
+    if api_name == "cast" and isinstance(x, SparseTensor):
+        from .._ops.math_ops import cast
+        return SparseTensor(x._indices, cast(x._values, args[1]), x._dense_shape)
+    if api_name == "multiply" and len(args) == 2 and isinstance(args[1], SparseTensor) \
+            and isinstance(x, Tensor):
+        # ``dense * sp``: TF's Tensor.__mul__ hands a sparse right operand to
+        # SparseDenseCwiseMul (math_ops._mul_dispatch). Python scalars are rejected.
+        return _cwise(args[1], x, "mul", dense_first=True)
+    return NotImplemented
+
+
+attach(SparseTensor, "__mul__", _sp_mul)
+attach(SparseTensor, "__truediv__", _sp_truediv)
+attach(SparseTensor, "__div__", _sp_div)
+attach(SparseTensor, "__tf_dispatch__", _sp_tf_dispatch, staticmethod)

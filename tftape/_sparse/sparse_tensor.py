@@ -137,47 +137,8 @@ class SparseTensor:
         return (f"SparseTensor(indices={str(self._indices)}, values={str(self._values)}, "
                 f"dense_shape={str(self._dense_shape)})")
 
-    # -- operators: TF defines only *, / (and Python 2's __div__) on SparseTensor --------------
-    def __mul__(self, other):
-        from .sparse_ops import _cwise
-        return _cwise(self, other, "mul")
-
-    def __truediv__(self, other):
-        from .sparse_ops import _cwise
-        y = convert_to_tensor(other, dtype=self.dtype)
-        if self.dtype not in _TRUEDIV and not (self.dtype.is_floating or self.dtype.is_complex):
-            raise TypeError(f"Invalid dtype {self.dtype!r} in __truediv__.")
-        target = _TRUEDIV.get(self.dtype)
-        sp = self
-        if target is not None:
-            from .._ops.math_ops import cast
-            sp = self.with_values(cast(self._values, target))
-            y = cast(y, target)
-        return _cwise(sp, y, "div")
-
-    def __div__(self, other):
-        from .sparse_ops import _cwise
-        return _cwise(self, other, "div")
-
-    # -- TF API dispatch --------------------------------------------------------------------
-    def __tf_dispatch__(api_name, api_fn, args, kwargs):  # noqa: N805 (called on the class)
-        x = args[0] if args else None
-        if api_name in _UNARY_APIS and isinstance(x, SparseTensor):
-            return SparseTensor(x._indices, api_fn(x._values, *args[1:], **kwargs),
-                                x._dense_shape)
-        if api_name == "cast" and isinstance(x, SparseTensor):
-            from .._ops.math_ops import cast
-            return SparseTensor(x._indices, cast(x._values, args[1]), x._dense_shape)
-        if api_name == "multiply" and len(args) == 2 and isinstance(args[1], SparseTensor) \
-                and isinstance(x, Tensor):
-            # ``dense * sp``: TF's Tensor.__mul__ hands a sparse right operand to
-            # SparseDenseCwiseMul (math_ops._mul_dispatch). Python scalars are rejected.
-            from .sparse_ops import _cwise
-            return _cwise(args[1], x, "mul", dense_first=True)
-        return NotImplemented
-
-    __tf_dispatch__ = staticmethod(__tf_dispatch__)
-
+    # -- operators (TF defines only *, / and Python 2's __div__ on SparseTensor) and TF API
+    # dispatch (``__tf_dispatch__``): attached by sparse_ops, which implements them.
     def __tf_tensor__(self, dtype=None, name=None):
         # Note: TF has no dense conversion for SparseTensor; dense ops reject it with this error.
         raise ValueError(f"Attempt to convert a value ({self!r}) with an unsupported type "

@@ -8,6 +8,7 @@ from ._dataset import AUTOTUNE as AUTOTUNE
 from ._dataset import INFINITE as INFINITE_CARDINALITY
 from ._dataset import UNKNOWN as UNKNOWN_CARDINALITY
 from ._dataset import Dataset as Dataset
+from . import _transforms as _transforms, _prefetch as _prefetch  # noqa: F401 - Dataset's methods
 from ._dataset import NumpyIterator as NumpyIterator
 from ._dataset import OwnedIterator as Iterator
 from ._options import DatasetSpec as DatasetSpec

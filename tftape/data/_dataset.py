@@ -77,7 +77,7 @@ class Dataset:
 
     def cardinality(self):
         """The number of elements (``tf.data.INFINITE_CARDINALITY`` = -1, ``UNKNOWN`` = -2)."""
-        from .._core.tensor import constant
+        from .._ops.constant_op import constant
         return constant(self._cardinality(), dtype=_d.int64)
 
     def __len__(self):
@@ -124,16 +124,6 @@ class Dataset:
             return _pack(self._structure, first)
         raise _wrapped_error("DatasetToSingleElement", "Dataset had more than one element.")
 
-    def reduce(self, initial_state, reduce_func, name=None):
-        """Folds ``reduce_func(state, element)`` over the elements.
-
-        >>> import tftape as tf
-        >>> tf.data.Dataset.range(5).reduce(tf.constant(0, tf.int64), lambda s, x: s + x).numpy()
-        np.int64(10)
-        """
-        from ._transforms import reduce_dataset
-        return reduce_dataset(self, initial_state, reduce_func)
-
     # -- options ---------------------------------------------------------------------------------------
     def options(self):
         from ._options import Options
@@ -148,10 +138,6 @@ class Dataset:
             out.append(d)
             out.extend(d._all_inputs())
         return out
-
-    def with_options(self, options, name=None):
-        from ._transforms import _OptionsDataset
-        return _OptionsDataset(self, options)
 
     # -- sources -----------------------------------------------------------------------------------------
     @staticmethod
@@ -179,136 +165,9 @@ class Dataset:
         """
         return _RangeDataset(*args, output_type=output_type)
 
-    @staticmethod
-    def from_generator(generator, output_types=None, output_shapes=None, args=None,
-                       output_signature=None, name=None) -> "Dataset":
-        """Elements produced by calling ``generator(*args)`` for each iteration."""
-        from ._transforms import _GeneratorDataset
-        return _GeneratorDataset(generator, output_types, output_shapes, args,
-                                 output_signature)
-
-    @staticmethod
-    def zip(*datasets, name=None) -> "Dataset":
-        """Elements of several datasets side by side (stops at the shortest)."""
-        from ._transforms import _ZipDataset
-        if len(datasets) == 1:
-            datasets = datasets[0]
-        elif not datasets:
-            raise TypeError("Must pass at least one dataset to `zip`.")
-        return _ZipDataset(datasets)
-
-    @staticmethod
-    def sample_from_datasets(datasets, weights=None, seed=None,
-                             stop_on_empty_dataset=False, rerandomize_each_iteration=None):
-        from ._transforms import _SampleDataset
-        return _SampleDataset(datasets, weights, seed, stop_on_empty_dataset)
-
-    @staticmethod
-    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
-        from ._transforms import _ChooseDataset
-        return _ChooseDataset(datasets, choice_dataset, stop_on_empty_dataset)
-
-    # -- transformations (implemented in _transforms) ----------------------------------------------------
-    def map(self, map_func, num_parallel_calls=None, deterministic=None, synchronous=None,
-            use_unbounded_threadpool=False, name=None) -> "Dataset":
-        """Applies ``map_func`` to each element (``num_parallel_calls`` is accepted).
-
-        >>> import tftape as tf
-        >>> tf.data.Dataset.range(3).map(lambda x: (x, x * 2)).element_spec[1]
-        TensorSpec(shape=(), dtype=tf.int64, name=None)
-        """
-        from ._transforms import _MapDataset, _ParallelMapDataset
-        cls = _MapDataset if num_parallel_calls is None else _ParallelMapDataset
-        return cls(self, map_func)
-
-    def filter(self, predicate, name=None) -> "Dataset":
-        from ._transforms import _FilterDataset
-        return _FilterDataset(self, predicate)
-
-    def flat_map(self, map_func, name=None) -> "Dataset":
-        from ._transforms import _FlatMapDataset
-        return _FlatMapDataset(self, map_func)
-
-    def interleave(self, map_func, cycle_length=None, block_length=None,
-                   num_parallel_calls=None, deterministic=None, name=None) -> "Dataset":
-        from ._transforms import _InterleaveDataset
-        return _InterleaveDataset(self, map_func, cycle_length, block_length,
-                                  num_parallel_calls)
-
-    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
-              deterministic=None, name=None) -> "Dataset":
-        """Stacks consecutive elements (ragged components batch into ragged values)."""
-        from ._transforms import _BatchDataset, _ParallelBatchDataset
-        cls = _BatchDataset if num_parallel_calls is None else _ParallelBatchDataset
-        return cls(self, batch_size, drop_remainder)
-
-    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
-                     drop_remainder=False, name=None) -> "Dataset":
-        """Batches elements of different shapes, padding each component to a common shape."""
-        from ._transforms import _PaddedBatchDataset
-        return _PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
-                                   drop_remainder)
-
-    def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=_d.int64,
-                     name=None) -> "Dataset":
-        from ._transforms import _DenseToRaggedDataset
-        return _DenseToRaggedDataset(self, row_splits_dtype).batch(batch_size, drop_remainder)
-
-    def unbatch(self, name=None) -> "Dataset":
-        from ._transforms import _UnbatchDataset
-        return _UnbatchDataset(self)
-
+    # -- transformations (the rest are attached by _transforms and _prefetch) ---------------------
     def rebatch(self, batch_size, drop_remainder=False, name=None) -> "Dataset":
         return self.unbatch().batch(batch_size, drop_remainder)
-
-    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True,
-                name=None) -> "Dataset":
-        """Randomly shuffles elements through a buffer of ``buffer_size`` elements."""
-        from ._transforms import _ShuffleDataset
-        return _ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
-
-    def repeat(self, count=None, name=None) -> "Dataset":
-        from ._transforms import _RepeatDataset
-        return _RepeatDataset(self, count)
-
-    def take(self, count, name=None) -> "Dataset":
-        from ._transforms import _TakeDataset
-        return _TakeDataset(self, count)
-
-    def skip(self, count, name=None) -> "Dataset":
-        from ._transforms import _SkipDataset
-        return _SkipDataset(self, count)
-
-    def take_while(self, predicate, name=None) -> "Dataset":
-        from ._transforms import _TakeWhileDataset
-        return _TakeWhileDataset(self, predicate)
-
-    def shard(self, num_shards, index, name=None) -> "Dataset":
-        from ._transforms import _ShardDataset
-        return _ShardDataset(self, num_shards, index)
-
-    def concatenate(self, dataset, name=None) -> "Dataset":
-        from ._transforms import _ConcatenateDataset
-        return _ConcatenateDataset(self, dataset)
-
-    def enumerate(self, start=0, name=None) -> "Dataset":
-        """Pairs each element with its index, as ``(index, element)`` (int64)."""
-        from ._transforms import _ZipDataset
-        n = self._cardinality()
-        stop = np.iinfo(np.int64).max
-        rng = _RangeDataset(start, stop)
-        if n >= 0:
-            rng._n = min(rng._n, n)
-        return _ZipDataset((rng, self))
-
-    def prefetch(self, buffer_size, name=None) -> "Dataset":
-        """Prepares up to ``buffer_size`` elements ahead, on the device, in a thread."""
-        from ._prefetch import _PrefetchDataset
-        return _PrefetchDataset(self, buffer_size)
-
-    def cache(self, filename="", name=None) -> "Dataset":
-        from ._transforms import CacheDataset
-        return CacheDataset(self, filename)
 
     def apply(self, transformation_func) -> "Dataset":
         ds = transformation_func(self)
@@ -316,26 +175,6 @@ class Dataset:
             raise TypeError(f"`transformation_func` must return a `tf.data.Dataset` object. "
                             f"Got {type(ds)}.")
         return ds
-
-    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
-        from ._transforms import _WindowDataset
-        return _WindowDataset(self, size, shift, stride, drop_remainder)
-
-    def unique(self, name=None) -> "Dataset":
-        from ._transforms import _UniqueDataset
-        return _UniqueDataset(self)
-
-    def scan(self, initial_state, scan_func, name=None) -> "Dataset":
-        from ._transforms import _ScanDataset
-        return _ScanDataset(self, initial_state, scan_func)
-
-    def ignore_errors(self, log_warning=False, name=None) -> "Dataset":
-        from ._transforms import _IgnoreErrorsDataset
-        return _IgnoreErrorsDataset(self)
-
-    def assert_cardinality(self, expected_cardinality) -> "Dataset":
-        from ._transforms import _AssertCardinalityDataset
-        return _AssertCardinalityDataset(self, expected_cardinality)
 
 
 DatasetV2 = Dataset

@@ -125,7 +125,7 @@ class Optional:
         return Optional(_EMPTY, element_spec)
 
     def has_value(self, name=None):
-        from .._core.tensor import constant
+        from .._ops.constant_op import constant
         return constant(self._value is not _EMPTY)
 
     def get_value(self, name=None):

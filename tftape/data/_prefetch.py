@@ -10,7 +10,9 @@ import queue
 import threading
 import weakref
 
+from .._core.methods import attach
 from . import _structure as st
+from ._dataset import Dataset
 from ._transforms import _UnaryDataset, _int
 
 _DONE = object()
@@ -89,3 +91,12 @@ def _produce(dataset, specs, q, stop):
             return
         except queue.Full:
             continue
+
+
+# -- Dataset's transformation methods (attached here: Dataset sits below this module) ----
+def _ds_prefetch(self, buffer_size, name=None) -> "Dataset":
+    """Prepares up to ``buffer_size`` elements ahead, on the device, in a thread."""
+    return _PrefetchDataset(self, buffer_size)
+
+
+attach(Dataset, "prefetch", _ds_prefetch)

@@ -14,7 +14,9 @@ from .._core import dtypes as _d
 from .._core.convert import to_static
 from .._core.shape import TensorShape
 from . import _structure as st
-from ._dataset import INFINITE, UNKNOWN, Dataset, Failed, _normalize, _pack, _wrapped_error
+from .._core.methods import attach
+from ._dataset import (INFINITE, UNKNOWN, Dataset, Failed, _RangeDataset, _normalize, _pack,
+                       _wrapped_error)
 from ._function import StructuredFunction
 
 
@@ -1032,3 +1034,186 @@ class _GeneratorDataset(Dataset):
 
 def _gen_error(message):
     return _wrapped_error("IteratorGetNext", message)
+
+
+# -- Dataset's transformation methods (attached here: Dataset sits below this module) ----
+def _ds_reduce(self, initial_state, reduce_func, name=None):
+    """Folds ``reduce_func(state, element)`` over the elements.
+
+    >>> import tftape as tf
+    >>> tf.data.Dataset.range(5).reduce(tf.constant(0, tf.int64), lambda s, x: s + x).numpy()
+    np.int64(10)
+    """
+    return reduce_dataset(self, initial_state, reduce_func)
+
+
+def _ds_with_options(self, options, name=None):
+    return _OptionsDataset(self, options)
+
+
+def _ds_from_generator(generator, output_types=None, output_shapes=None, args=None,
+                   output_signature=None, name=None) -> "Dataset":
+    """Elements produced by calling ``generator(*args)`` for each iteration."""
+    return _GeneratorDataset(generator, output_types, output_shapes, args,
+                             output_signature)
+
+
+def _ds_zip(*datasets, name=None) -> "Dataset":
+    """Elements of several datasets side by side (stops at the shortest)."""
+    if len(datasets) == 1:
+        datasets = datasets[0]
+    elif not datasets:
+        raise TypeError("Must pass at least one dataset to `zip`.")
+    return _ZipDataset(datasets)
+
+
+def _ds_sample_from_datasets(datasets, weights=None, seed=None,
+                         stop_on_empty_dataset=False, rerandomize_each_iteration=None):
+    return _SampleDataset(datasets, weights, seed, stop_on_empty_dataset)
+
+
+def _ds_choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+    return _ChooseDataset(datasets, choice_dataset, stop_on_empty_dataset)
+
+
+def _ds_map(self, map_func, num_parallel_calls=None, deterministic=None, synchronous=None,
+        use_unbounded_threadpool=False, name=None) -> "Dataset":
+    """Applies ``map_func`` to each element (``num_parallel_calls`` is accepted).
+
+    >>> import tftape as tf
+    >>> tf.data.Dataset.range(3).map(lambda x: (x, x * 2)).element_spec[1]
+    TensorSpec(shape=(), dtype=tf.int64, name=None)
+    """
+    cls = _MapDataset if num_parallel_calls is None else _ParallelMapDataset
+    return cls(self, map_func)
+
+
+def _ds_filter(self, predicate, name=None) -> "Dataset":
+    return _FilterDataset(self, predicate)
+
+
+def _ds_flat_map(self, map_func, name=None) -> "Dataset":
+    return _FlatMapDataset(self, map_func)
+
+
+def _ds_interleave(self, map_func, cycle_length=None, block_length=None,
+               num_parallel_calls=None, deterministic=None, name=None) -> "Dataset":
+    return _InterleaveDataset(self, map_func, cycle_length, block_length,
+                              num_parallel_calls)
+
+
+def _ds_batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
+          deterministic=None, name=None) -> "Dataset":
+    """Stacks consecutive elements (ragged components batch into ragged values)."""
+    cls = _BatchDataset if num_parallel_calls is None else _ParallelBatchDataset
+    return cls(self, batch_size, drop_remainder)
+
+
+def _ds_padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
+                 drop_remainder=False, name=None) -> "Dataset":
+    """Batches elements of different shapes, padding each component to a common shape."""
+    return _PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
+                               drop_remainder)
+
+
+def _ds_ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=_d.int64,
+                 name=None) -> "Dataset":
+    return _DenseToRaggedDataset(self, row_splits_dtype).batch(batch_size, drop_remainder)
+
+
+def _ds_unbatch(self, name=None) -> "Dataset":
+    return _UnbatchDataset(self)
+
+
+def _ds_shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True,
+            name=None) -> "Dataset":
+    """Randomly shuffles elements through a buffer of ``buffer_size`` elements."""
+    return _ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
+
+
+def _ds_repeat(self, count=None, name=None) -> "Dataset":
+    return _RepeatDataset(self, count)
+
+
+def _ds_take(self, count, name=None) -> "Dataset":
+    return _TakeDataset(self, count)
+
+
+def _ds_skip(self, count, name=None) -> "Dataset":
+    return _SkipDataset(self, count)
+
+
+def _ds_take_while(self, predicate, name=None) -> "Dataset":
+    return _TakeWhileDataset(self, predicate)
+
+
+def _ds_shard(self, num_shards, index, name=None) -> "Dataset":
+    return _ShardDataset(self, num_shards, index)
+
+
+def _ds_concatenate(self, dataset, name=None) -> "Dataset":
+    return _ConcatenateDataset(self, dataset)
+
+
+def _ds_enumerate(self, start=0, name=None) -> "Dataset":
+    """Pairs each element with its index, as ``(index, element)`` (int64)."""
+    n = self._cardinality()
+    stop = np.iinfo(np.int64).max
+    rng = _RangeDataset(start, stop)
+    if n >= 0:
+        rng._n = min(rng._n, n)
+    return _ZipDataset((rng, self))
+
+
+def _ds_cache(self, filename="", name=None) -> "Dataset":
+    return CacheDataset(self, filename)
+
+
+def _ds_window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+    return _WindowDataset(self, size, shift, stride, drop_remainder)
+
+
+def _ds_unique(self, name=None) -> "Dataset":
+    return _UniqueDataset(self)
+
+
+def _ds_scan(self, initial_state, scan_func, name=None) -> "Dataset":
+    return _ScanDataset(self, initial_state, scan_func)
+
+
+def _ds_ignore_errors(self, log_warning=False, name=None) -> "Dataset":
+    return _IgnoreErrorsDataset(self)
+
+
+def _ds_assert_cardinality(self, expected_cardinality) -> "Dataset":
+    return _AssertCardinalityDataset(self, expected_cardinality)
+
+
+attach(Dataset, "reduce", _ds_reduce)
+attach(Dataset, "with_options", _ds_with_options)
+attach(Dataset, "from_generator", _ds_from_generator, staticmethod)
+attach(Dataset, "zip", _ds_zip, staticmethod)
+attach(Dataset, "sample_from_datasets", _ds_sample_from_datasets, staticmethod)
+attach(Dataset, "choose_from_datasets", _ds_choose_from_datasets, staticmethod)
+attach(Dataset, "map", _ds_map)
+attach(Dataset, "filter", _ds_filter)
+attach(Dataset, "flat_map", _ds_flat_map)
+attach(Dataset, "interleave", _ds_interleave)
+attach(Dataset, "batch", _ds_batch)
+attach(Dataset, "padded_batch", _ds_padded_batch)
+attach(Dataset, "ragged_batch", _ds_ragged_batch)
+attach(Dataset, "unbatch", _ds_unbatch)
+attach(Dataset, "shuffle", _ds_shuffle)
+attach(Dataset, "repeat", _ds_repeat)
+attach(Dataset, "take", _ds_take)
+attach(Dataset, "skip", _ds_skip)
+attach(Dataset, "take_while", _ds_take_while)
+attach(Dataset, "shard", _ds_shard)
+attach(Dataset, "concatenate", _ds_concatenate)
+attach(Dataset, "enumerate", _ds_enumerate)
+attach(Dataset, "cache", _ds_cache)
+attach(Dataset, "window", _ds_window)
+attach(Dataset, "unique", _ds_unique)
+attach(Dataset, "scan", _ds_scan)
+attach(Dataset, "ignore_errors", _ds_ignore_errors)
+attach(Dataset, "assert_cardinality", _ds_assert_cardinality)

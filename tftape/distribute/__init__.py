@@ -19,7 +19,7 @@ from ._input import InputContext as InputContext
 from ._input import InputOptions as InputOptions
 from ._strategy import MirroredStrategy as MirroredStrategy
 from ._strategy import OneDeviceStrategy as OneDeviceStrategy
-from ._strategy import ReplicaContext as ReplicaContext
+from ._replica import ReplicaContext as ReplicaContext
 from ._strategy import Strategy as Strategy
 from ._strategy import StrategyExtended as StrategyExtended
 from ._values import DistributedValues as DistributedValues

@@ -46,13 +46,15 @@ class _Local(threading.local):
 
 LOCAL = _Local()
 _DEFAULT = {}
+# The default strategy's class and the default replica context's: set by ``_strategy``, which
+# sits above this module (importing ``tftape.distribute`` imports it).
+DEFAULT_CLASSES = {}
 
 
 def default_strategy():
     s = _DEFAULT.get("s")
     if s is None:
-        from ._strategy import _DefaultDistributionStrategy
-        s = _DEFAULT["s"] = _DefaultDistributionStrategy()
+        s = _DEFAULT["s"] = DEFAULT_CLASSES["strategy"]()
     return s
 
 
@@ -85,8 +87,7 @@ def get_replica_context():
         return LOCAL.replicas[-1]
     if LOCAL.strategies or _DEFAULT.get("global"):
         return None
-    from ._strategy import _DefaultReplicaContext
-    return _DefaultReplicaContext(default_strategy())
+    return DEFAULT_CLASSES["replica_context"](default_strategy())
 
 
 def get_cross_replica_context():

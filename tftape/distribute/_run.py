@@ -14,7 +14,7 @@ import numpy as np
 from jax._src import core as _jcore
 from jax.sharding import PartitionSpec as P
 
-from .._autodiff import nest
+from .._core import nest
 from .._core import dtypes as _d
 from .._core.keys import Ident, closure_key
 from .._core.convert import convert_to_tensor
@@ -23,6 +23,7 @@ from .._core.tensor import Tensor, make
 from .._function import _capture
 from . import _context as ctx
 from ._context import AXIS, ReduceOp
+from ._replica import ReplicaContext, _LocalPerReplica, _SpmdReplicaContext
 from ._values import PerReplica
 
 
@@ -37,7 +38,6 @@ def run(strategy, fn, args, kwargs):
     if n == 1:
         leaves = [x.values[0] if isinstance(x, PerReplica) else x for x in leaves]
         a, k = nest.pack_sequence_as((args, kwargs), leaves)
-        from ._strategy import ReplicaContext
         with ReplicaContext(strategy, 0), _creator(strategy):
             return fn(*a, **k)
     if any(isinstance(x, PerReplica) and x.stacked is None for x in leaves):
@@ -104,7 +104,6 @@ class _Program:
             else:
                 rebuilt.append(s)
         a, kw = nest.pack_sequence_as(self.structure, rebuilt)
-        from ._strategy import _SpmdReplicaContext
         with _SpmdReplicaContext(self.strategy), _creator(self.strategy):
             out = self.fn(*a, **kw)
         flat = nest.flatten(out)
@@ -232,7 +231,6 @@ def _structure_key(s):
 
 def _run_sequential(strategy, fn, args, kwargs, leaves):
     """Replicas with different shapes (an uneven last batch) run one after another."""
-    from ._strategy import ReplicaContext
 
     class _Seq(ReplicaContext):
         def _all_reduce_one(self, op, t):
@@ -275,7 +273,6 @@ def aggregate_gradients(grads):
 # -- reduce ----------------------------------------------------------------------------------------
 def reduce(strategy, op, value, axis):
     from .._ops import math_ops
-    from ._strategy import _LocalPerReplica
     summ = math_ops.reduce_sum
     if isinstance(value, _LocalPerReplica):
         t = value.local

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .._core.convert import convert_to_tensor
-from .._core.tensor import constant as _constant
+from .._ops.constant_op import constant as _constant
 from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m
 from . import activations as _act, initializers as _init
 from ._core_layers import Dropout

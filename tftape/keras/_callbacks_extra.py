@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .callbacks import Callback
+from ._callback import Callback
 
 _UP_WORDS = ("acc", "auc", "precision", "recall", "iou")
 _DOWN_WORDS = ("error", "mae", "mse", "mape", "msle", "crossentropy", "hinge", "divergence",

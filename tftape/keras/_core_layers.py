@@ -346,18 +346,6 @@ class Lambda(Layer):
         return self.function(inputs, **self.arguments)
 
 
-class _OpLayer(Layer):
-    """A node for an operator applied to KerasTensors (``x + 1``)."""
-
-    def __init__(self, fn):
-        super().__init__(name=None)
-        self.fn = fn
-        self.built = True
-
-    def call(self, *args):
-        return self.fn(*args)
-
-
 class _Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

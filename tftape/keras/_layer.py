@@ -103,7 +103,6 @@ class KerasTensor:
 
     # A few operators build lambda nodes, as keras.ops does on KerasTensors.
     def _op(self, fn, other=_MISSING, reverse=False):
-        from ._core_layers import _OpLayer
         if other is _MISSING:
             return _OpLayer(fn)(self)
         if reverse:
@@ -701,3 +700,15 @@ def _trace_output_spec(layer, args, kwargs):
             shape[0] = None
         return KerasTensor(shape, dtype=_d._BY_NP[np.dtype(s.dtype)].name)
     return map_structure(to_kt, out)
+
+
+class _OpLayer(Layer):
+    """A node for an operator applied to KerasTensors (``x + 1``)."""
+
+    def __init__(self, fn):
+        super().__init__(name=None)
+        self.fn = fn
+        self.built = True
+
+    def call(self, *args):
+        return self.fn(*args)

@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from .callbacks import Callback
+from ._callback import Callback
 
 
 class TensorBoard(Callback):

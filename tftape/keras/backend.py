@@ -138,7 +138,7 @@ def cast(x, dtype):
 
 
 def constant(value, dtype=None, shape=None, name=None):
-    from .._core.tensor import constant as _c
+    from .._ops.constant_op import constant as _c
     return _c(value, dtype=dtype or floatx(), shape=shape)
 
 

@@ -4,35 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-
-class Callback:
-    """Base class: ``on_*`` hooks called by ``fit``, ``evaluate`` and ``predict``."""
-
-    def __init__(self):
-        self.params = None
-        self._model = None
-
-    def set_params(self, params):
-        self.params = params
-
-    def set_model(self, model):
-        self._model = model
-
-    @property
-    def model(self):
-        return self._model
-
-
-def _noop(self, *args, **kwargs):
-    return None
-
-
-for _hook in ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
-              "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
-              "on_test_batch_begin", "on_test_batch_end", "on_predict_begin",
-              "on_predict_end", "on_predict_batch_begin", "on_predict_batch_end",
-              "on_batch_begin", "on_batch_end"):
-    setattr(Callback, _hook, _noop)
+from ._callback import Callback as Callback
+from ._callbacks_extra import (CSVLogger as CSVLogger, ModelCheckpoint as ModelCheckpoint,
+                               ReduceLROnPlateau as ReduceLROnPlateau)
+from ._tensorboard import TensorBoard as TensorBoard
 
 
 class History(Callback):
@@ -224,9 +199,3 @@ class CallbackList:
             for c in self.callbacks:
                 getattr(c, name)(*args, **kwargs)
         return call
-
-
-# Defined in their own module (they need `Callback` above).
-from ._callbacks_extra import (CSVLogger as CSVLogger, ModelCheckpoint as ModelCheckpoint,  # noqa: E402
-                               ReduceLROnPlateau as ReduceLROnPlateau)
-from ._tensorboard import TensorBoard as TensorBoard  # noqa: E402  (subclasses Callback)

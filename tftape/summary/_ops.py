@@ -29,7 +29,7 @@ def _tag(name: str) -> str:
 
 
 def _constant_bool(value: bool):
-    from .._core.tensor import constant
+    from .._ops.constant_op import constant
     return constant(bool(value))
 
 

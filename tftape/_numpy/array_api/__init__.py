@@ -25,7 +25,8 @@ import jax.numpy as _jnp
 from ..._core import dtypes as _d
 from ..._core.tensor import Tensor as _Tensor
 from . import fft as fft, linalg as linalg  # noqa: F401
-from ._array import ns as _ns
+from . import _array
+from ._array import ArrayAPITensor as _ArrayAPITensor, ns as _ns
 from ._common import DTYPES as _DTYPES, call as _call, np_dtype as _np_dtype
 from ._creation import (  # noqa: F401
     arange as arange, asarray as asarray, empty as empty, empty_like as empty_like, eye as eye,
@@ -70,6 +71,14 @@ def _namespace(api_version=None):
                          f"implements {__array_api_version__}")
     import sys
     return sys.modules[__name__]
+
+
+def _array_namespace(self, *, api_version=None):
+    return _namespace(api_version)
+
+
+_ArrayAPITensor.__array_namespace__ = _array_namespace
+_array.NAMESPACE[0] = _sys.modules[__name__]
 
 
 # -- elementwise ----------------------------------------------------------------------------------

@@ -38,9 +38,8 @@ class ArrayAPITensor(EagerTensor):
     def size(self):
         return math.prod(self._v.shape)
 
-    def __array_namespace__(self, *, api_version=None):
-        from . import _namespace
-        return _namespace(api_version)
+    # ``__array_namespace__`` is attached by the namespace (``array_api/__init__``), which
+    # sits above this module.
 
     def __getitem__(self, key):
         key = _unwrap_key(key)
@@ -89,9 +88,12 @@ class ArrayAPITensor(EagerTensor):
         return _xp().bitwise_invert(self)
 
 
+# The namespace module: set by ``array_api/__init__``, which sits above this module.
+NAMESPACE = [None]
+
+
 def _xp():
-    from . import _namespace
-    return _namespace()
+    return NAMESPACE[0]
 
 
 _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide",

@@ -1,6 +1,7 @@
 """Shared helpers of the array API namespace: dtypes, devices and the jcall wrapper."""
 from __future__ import annotations
 
+import jax
 import numpy as np
 
 from ..._core import dtypes as _d
@@ -48,16 +49,40 @@ def call(name: str, fn, *args, _post=None, _diff=True, **kwargs):
     return jcall("xp." + name, fn, *args, _post=_post, _diff=_diff, **kwargs)
 
 
+def _jax_device(device):
+    if isinstance(device, jax.Device):
+        return device
+    if isinstance(device, str):
+        from ..._core.device import _devices
+        name = device.upper()
+        kind = "GPU" if "GPU" in name or "CUDA" in name else "TPU" if "TPU" in name else "CPU"
+        idx = int(name.rsplit(":", 1)[1]) if name.rsplit(":", 1)[-1].isdigit() else 0
+        devs = [d for k, d in _devices(kind)]
+        if not devs or idx >= len(devs):
+            raise ValueError(f"Unsupported device {device!r}")
+        return devs[idx]
+    raise ValueError(f"Unsupported device {device!r}")
+
+
 def check_device(device):
     """Validates a ``device=`` argument: None, a TF device string or a JAX device."""
     if device is None:
         return None
-    from ._creation import _jax_device
     return _jax_device(device)
+
+
+def _to_device(t: Tensor, device, stream) -> Tensor:
+    """``x.to_device(device)``: the same tensor if already there, else a moved copy."""
+    if stream is not None:
+        raise ValueError("stream is not supported")
+    dev = _jax_device(device)
+    if t._dtype is _d.string or dev in t._v.devices():
+        return t
+    from ..._core.tensor import make
+    return make(jax.device_put(t._v, dev), t._dtype)
 
 
 def place(t: Tensor, device) -> Tensor:
     if device is None:
         return t
-    from ._creation import _to_device
     return _to_device(t, device, None)

@@ -5,36 +5,10 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 
-from ..._core import dtypes as _d
 from ..._core.registry import wrap
 from ..._core.tensor import Tensor
-from ._common import (DEFAULT_FLOAT, DEFAULT_INT, call, check_device, np_dtype, place)
-
-
-def _jax_device(device):
-    if isinstance(device, jax.Device):
-        return device
-    if isinstance(device, str):
-        from ..._core.device import _devices
-        name = device.upper()
-        kind = "GPU" if "GPU" in name or "CUDA" in name else "TPU" if "TPU" in name else "CPU"
-        idx = int(name.rsplit(":", 1)[1]) if name.rsplit(":", 1)[-1].isdigit() else 0
-        devs = [d for k, d in _devices(kind)]
-        if not devs or idx >= len(devs):
-            raise ValueError(f"Unsupported device {device!r}")
-        return devs[idx]
-    raise ValueError(f"Unsupported device {device!r}")
-
-
-def _to_device(t: Tensor, device, stream) -> Tensor:
-    """``x.to_device(device)``: the same tensor if already there, else a moved copy."""
-    if stream is not None:
-        raise ValueError("stream is not supported")
-    dev = _jax_device(device)
-    if t._dtype is _d.string or dev in t._v.devices():
-        return t
-    from ..._core.tensor import make
-    return make(jax.device_put(t._v, dev), t._dtype)
+from ._common import (DEFAULT_FLOAT, DEFAULT_INT, call, check_device, np_dtype,
+                      place)
 
 
 def asarray(obj, /, *, dtype=None, device=None, copy=None):
