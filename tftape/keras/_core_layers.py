@@ -361,7 +361,6 @@ class _OpLayer(Layer):
 class _Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.built = True
 
     def call(self, inputs):
         ts = [convert_to_tensor(t) for t in inputs]
@@ -408,7 +407,6 @@ class Concatenate(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
-        self.built = True
 
     def call(self, inputs):
         return _a.concat([convert_to_tensor(t) for t in inputs], axis=self.axis)

@@ -541,7 +541,9 @@ class Layer:
         if type(self).build is not Layer.build:
             self.build(shape)
         else:
+            # Built here, so that tracing the output shape (batch size 1) keeps `None` dims.
             self._build_shapes = shape
+            self.built = True
 
     # -- symbolic calls (functional API) -----------------------------------------------------
     def _symbolic_call(self, args, kwargs):
