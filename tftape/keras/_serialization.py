@@ -163,6 +163,8 @@ def serialize_keras_object(obj):
            "config": serialize_keras_object(config),
            "registered_name": None if module and registered is None
            else (registered or cls.__name__)}
+    if module == "keras.src.models.functional" and registered is None:
+        out["registered_name"] = "Functional"     # what Keras 3 writes for its private module
     build = getattr(obj, "get_build_config", None)
     if build is not None:
         bc = build()
@@ -202,6 +204,16 @@ def _locate(config, custom_objects):
     return None
 
 
+def _class_path(cls):
+    """Keras 3's module path of a built-in class (``keras.src.models.functional.Functional``)."""
+    module = _builtin_module(cls) if isinstance(cls, type) else None
+    if module is None:
+        return f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', cls)}"
+    if module == "keras":
+        module = "keras.src.models." + cls.__name__.lower()
+    return f"{module}.{cls.__name__}"
+
+
 def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
     """Rebuilds an object from ``serialize_keras_object``'s output."""
     if config is None or isinstance(config, (bool, int, float)):
@@ -230,15 +242,23 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     obj = _locate(config, custom_objects)
     if obj is None:
         raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes "
-                        f"are decorated with `@keras.saving.register_keras_serializable()`. "
-                        f"Full object config: {config}")
+                        f"and functions are decorated with "
+                        f"`@keras.saving.register_keras_serializable()`. If they are already "
+                        f"decorated, make sure they are all imported so that the decorator is "
+                        f"run before trying to load them. Full object config: {config}")
     if class_name == "function":
         return obj
     with CustomObjectScope(custom_objects or {}):
-        if hasattr(obj, "from_config"):
-            instance = obj.from_config(inner)
-        else:
-            instance = obj(**inner)
+        try:
+            instance = obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
+        except TypeError as e:
+            # Keras 3 names the class whose config failed, and the inner error.
+            raise TypeError(
+                f"<class '{_class_path(obj)}'> could not be deserialized properly. Please "
+                f"ensure that components that are Python object instances (layers, models, "
+                f"etc.) returned by `get_config()` are explicitly deserialized in the model's "
+                f"`from_config()` method.\n\nconfig={config}.\n\nException encountered: {e}"
+            ) from e
         build_config = config.get("build_config")
         if build_config and not getattr(instance, "built", True) and \
                 hasattr(instance, "build_from_config"):
