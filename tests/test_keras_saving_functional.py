@@ -60,9 +60,18 @@ def _unused_input_and_reuse(k):
     return k.Model([a, b], d(d(d(a))))
 
 
+def _sequential_inside_and_conv1d(k):
+    inp = k.Input((5, 3))
+    x = k.layers.LSTM(4, return_sequences=True)(inp)
+    x = k.layers.Conv1D(2, 3)(x)
+    seq = k.Sequential([k.Input((6,)), k.layers.Dense(4), k.layers.Dense(2)])
+    return k.Model(inp, seq(k.layers.Flatten()(x)))
+
+
 TOPOLOGIES = {"multi_io_shared": _multi_io_shared, "nested": _nested,
               "masks_and_defaults": _masks_and_defaults, "dict_io": _dict_io,
-              "list_of_one": _list_of_one, "unused_input_and_reuse": _unused_input_and_reuse}
+              "list_of_one": _list_of_one, "unused_input_and_reuse": _unused_input_and_reuse,
+              "sequential_inside_and_conv1d": _sequential_inside_and_conv1d}
 INPUTS = {"multi_io_shared": [RNG.random((5, 3), dtype=np.float32),
                               RNG.random((5, 2), dtype=np.float32)],
           "nested": RNG.random((5, 3), dtype=np.float32),
@@ -71,7 +80,8 @@ INPUTS = {"multi_io_shared": [RNG.random((5, 3), dtype=np.float32),
                       "x2": RNG.random((5, 2), dtype=np.float32)},
           "list_of_one": [RNG.random((5, 3), dtype=np.float32)],
           "unused_input_and_reuse": [RNG.random((5, 3), dtype=np.float32),
-                                     RNG.random((5, 5), dtype=np.float32)]}
+                                     RNG.random((5, 5), dtype=np.float32)],
+          "sequential_inside_and_conv1d": RNG.random((5, 5, 3), dtype=np.float32)}
 
 
 def _build(mod, topology):
@@ -139,7 +149,8 @@ def test_keras_file_both_ways(tmp_path, topology):
             np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("topology", ["multi_io_shared", "nested"])
+@pytest.mark.parametrize("topology", ["multi_io_shared", "nested",
+                                      "sequential_inside_and_conv1d"])
 def test_config_json_and_weights_layout_match_tf(tmp_path, topology):
     tf = real_tf()
     import h5py

@@ -595,12 +595,20 @@ class Layer:
                           "config": {"name": self._dtype_name}, "registered_name": None}}
 
     def get_build_config(self):
-        """``{"input_shape": ...}`` once built (a ``.keras`` file rebuilds layers with it)."""
+        """``{"input_shape": ...}`` once built (a ``.keras`` file rebuilds layers with it);
+        ``{"shapes_dict": {"query_shape": ...}}`` for layers built from several inputs."""
+        shapes_dict = self.__dict__.get("_build_shapes_dict")
+        if shapes_dict is not None:
+            return {"shapes_dict": shapes_dict}
         if self._build_shapes is not None:
             return {"input_shape": self._build_shapes}
         return None
 
     def build_from_config(self, config):
+        shapes_dict = (config or {}).get("shapes_dict")
+        if shapes_dict is not None and not self.built:
+            self.build(**{k: _shape_tuples(v) for k, v in shapes_dict.items()})
+            return
         shape = (config or {}).get("input_shape")
         if shape is not None and not self.built:
             self.build(_shape_tuples(shape))
