@@ -68,10 +68,19 @@ def _sequential_inside_and_conv1d(k):
     return k.Model(inp, seq(k.layers.Flatten()(x)))
 
 
+def _keras_ops(k):
+    # Operators on KerasTensors are keras.ops nodes (Add, GetItem...), not model.layers.
+    a, b = k.Input((3,)), k.Input((3,))
+    s = a + b
+    h = k.layers.Dense(3)((2.0 * (s - 1.0))[:, :2] / 4.0)
+    return k.Model([a, b], [h, -s[..., 0], k.layers.Add()([a, b])])
+
+
 TOPOLOGIES = {"multi_io_shared": _multi_io_shared, "nested": _nested,
               "masks_and_defaults": _masks_and_defaults, "dict_io": _dict_io,
               "list_of_one": _list_of_one, "unused_input_and_reuse": _unused_input_and_reuse,
-              "sequential_inside_and_conv1d": _sequential_inside_and_conv1d}
+              "sequential_inside_and_conv1d": _sequential_inside_and_conv1d,
+              "keras_ops": _keras_ops}
 INPUTS = {"multi_io_shared": [RNG.random((5, 3), dtype=np.float32),
                               RNG.random((5, 2), dtype=np.float32)],
           "nested": RNG.random((5, 3), dtype=np.float32),
@@ -81,7 +90,9 @@ INPUTS = {"multi_io_shared": [RNG.random((5, 3), dtype=np.float32),
           "list_of_one": [RNG.random((5, 3), dtype=np.float32)],
           "unused_input_and_reuse": [RNG.random((5, 3), dtype=np.float32),
                                      RNG.random((5, 5), dtype=np.float32)],
-          "sequential_inside_and_conv1d": RNG.random((5, 5, 3), dtype=np.float32)}
+          "sequential_inside_and_conv1d": RNG.random((5, 5, 3), dtype=np.float32),
+          "keras_ops": [RNG.random((5, 3), dtype=np.float32),
+                        RNG.random((5, 3), dtype=np.float32)]}
 
 
 def _build(mod, topology):
@@ -125,6 +136,9 @@ def test_from_config_rebuilds_the_model(topology):
     assert type(again) is type(model)
     assert again.get_config() == config
     assert [lyr.name for lyr in again.layers] == [lyr.name for lyr in model.layers]
+    tf = real_tf()
+    assert [lyr.name for lyr in model.layers] == \
+        [lyr.name for lyr in _build(tf, topology).layers]
     again.set_weights(model.get_weights())
     x = INPUTS[topology]
     _assert_close(again.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
@@ -150,7 +164,7 @@ def test_keras_file_both_ways(tmp_path, topology):
 
 
 @pytest.mark.parametrize("topology", ["multi_io_shared", "nested",
-                                      "sequential_inside_and_conv1d"])
+                                      "sequential_inside_and_conv1d", "keras_ops"])
 def test_config_json_and_weights_layout_match_tf(tmp_path, topology):
     tf = real_tf()
     import h5py

@@ -346,16 +346,49 @@ class Lambda(Layer):
         return self.function(inputs, **self.arguments)
 
 
-class _OpLayer(Layer):
-    """A node for an operator applied to KerasTensors (``x + 1``)."""
+_KERAS_OPS = {"Add": lambda a, b: a + b, "Subtract": lambda a, b: a - b,
+              "Multiply": lambda a, b: a * b, "TrueDivide": lambda a, b: a / b,
+              "Negative": lambda a: -a, "GetItem": lambda a, key: a[key]}
 
-    def __init__(self, fn):
-        super().__init__(name=None)
-        self.fn = fn
+
+class _OpLayer(Layer):
+    """A ``keras.ops`` operation applied to KerasTensors (``x + 1``, ``x[:, 0]``).
+
+    Its ``op`` is the Keras 3 class name (``Add``, ``GetItem``...), under which a functional
+    model's config records it (module ``keras.src.ops.numpy``); it is not one of
+    ``model.layers``, as in Keras.
+    """
+
+    def __init__(self, op, name=None):
+        from . import _naming
+        super().__init__(name=name or _naming.auto_name(op))
+        self.op = op
+        self.fn = _KERAS_OPS[op]
         self.built = True
+
+    def __call__(self, *args, **kwargs):
+        if self.op == "GetItem" and len(args) == 2 and isinstance(args[1], list):
+            args = (args[0], tuple(args[1]))    # a config read from JSON has lists for tuples
+        return super().__call__(*args, **kwargs)
 
     def call(self, *args):
         return self.fn(*args)
+
+    def get_config(self):
+        return {"name": self.name}
+
+    def get_build_config(self):
+        return None
+
+
+class _OpFactory:
+    """What deserialization finds for a ``keras.src.ops.numpy`` class name."""
+
+    def __init__(self, op):
+        self.op = op
+
+    def from_config(self, config):
+        return _OpLayer(self.op, name=config.get("name"))
 
 
 class _Merge(Layer):

@@ -87,7 +87,7 @@ def functional_config(model):
         return serialize_keras_object(x)
 
     layers = []
-    for layer in model.layers:
+    for layer in model.operations:     # keras.ops nodes included
         entry = serialize_keras_object(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [

@@ -101,41 +101,45 @@ class KerasTensor:
             "layer or a Keras operation (from the namespaces `keras.layers` and "
             "`keras.ops`). ")
 
-    # A few operators build lambda nodes, as keras.ops does on KerasTensors.
-    def _op(self, fn, other=_MISSING, reverse=False):
+    # A few operators build operation nodes, as keras.ops does on KerasTensors; a reversed
+    # operator keeps its operands' order (`2 * x` is Multiply(2, x)).
+    def _op(self, op, other=_MISSING, reverse=False):
         from ._core_layers import _OpLayer
         if other is _MISSING:
-            return _OpLayer(fn)(self)
+            return _OpLayer(op)(self)
         if reverse:
-            return _OpLayer(lambda a, b: fn(b, a))(self, other)
-        return _OpLayer(fn)(self, other)
+            return _OpLayer(op)(other, self)
+        return _OpLayer(op)(self, other)
 
     def __add__(self, o):
-        return self._op(lambda a, b: a + b, o)
+        return self._op("Add", o)
 
     def __radd__(self, o):
-        return self._op(lambda a, b: a + b, o, True)
+        return self._op("Add", o, True)
 
     def __sub__(self, o):
-        return self._op(lambda a, b: a - b, o)
+        return self._op("Subtract", o)
 
     def __rsub__(self, o):
-        return self._op(lambda a, b: a - b, o, True)
+        return self._op("Subtract", o, True)
 
     def __mul__(self, o):
-        return self._op(lambda a, b: a * b, o)
+        return self._op("Multiply", o)
 
     def __rmul__(self, o):
-        return self._op(lambda a, b: a * b, o, True)
+        return self._op("Multiply", o, True)
 
     def __truediv__(self, o):
-        return self._op(lambda a, b: a / b, o)
+        return self._op("TrueDivide", o)
+
+    def __rtruediv__(self, o):
+        return self._op("TrueDivide", o, True)
 
     def __neg__(self):
-        return self._op(lambda a: -a)
+        return self._op("Negative")
 
     def __getitem__(self, key):
-        return self._op(lambda a: a[key])
+        return self._op("GetItem", key)
 
 
 class Node:

@@ -160,6 +160,11 @@ class Functional(Model):
 
     @property
     def layers(self):
+        from ._core_layers import _OpLayer
+        return [op for op in self._operations if not isinstance(op, _OpLayer)]
+
+    @property
+    def operations(self):
         return list(self._operations)
 
     @property

@@ -147,6 +147,11 @@ def serialize_keras_object(obj):
                                                         "dtype": str(arr.dtype)}}
     if isinstance(obj, np.generic):
         return obj.item()
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {"start": obj.start, "stop": obj.stop,
+                                                      "step": obj.step}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         from . import activations
         if activations._ALL.get(obj.__name__) is obj:
@@ -155,6 +160,10 @@ def serialize_keras_object(obj):
         return {"module": obj.__module__, "class_name": "function",
                 "config": obj.__name__, "registered_name": registered or obj.__name__}
     cls = type(obj)
+    op = getattr(obj, "op", None) if type(obj).__name__ == "_OpLayer" else None
+    if op is not None:      # a keras.ops operation on KerasTensors
+        return {"module": "keras.src.ops.numpy", "class_name": op, "config": obj.get_config(),
+                "registered_name": op}
     module = _builtin_module(cls)
     registered = _registered_name_of(cls)
     config = obj.get_config()
@@ -191,6 +200,10 @@ def _locate(config, custom_objects):
             return scopes[key]
     if registered and registered in _GLOBAL_CUSTOM_OBJECTS:
         return _GLOBAL_CUSTOM_OBJECTS[registered]
+    if module == "keras.src.ops.numpy":
+        from ._core_layers import _KERAS_OPS, _OpFactory
+        if class_name in _KERAS_OPS:
+            return _OpFactory(class_name)
     ns = _builtin_namespace(module) if module else None
     if ns is not None and class_name != "function":
         obj = getattr(ns, class_name, None)
@@ -233,6 +246,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return tuple(deserialize_keras_object(x, custom_objects) for x in inner["value"])
     if class_name == "__bytes__":
         return inner["value"].encode("utf-8")
+    if class_name == "__slice__":
+        return slice(inner["start"], inner["stop"], inner["step"])
+    if class_name == "__ellipsis__":
+        return Ellipsis
     if class_name == "__numpy__":
         import numpy as np
         return np.array(inner["value"], dtype=inner["dtype"])
