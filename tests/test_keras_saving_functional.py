@@ -76,11 +76,17 @@ def _keras_ops(k):
     return k.Model([a, b], [h, -s[..., 0], k.layers.Add()([a, b])])
 
 
+def _int_input_named(k):
+    a = k.Input((5,), dtype="int32")
+    x = k.layers.Flatten()(k.layers.Embedding(10, 4, name="emb")(a))
+    return k.Model(inputs=a, outputs=[x, k.layers.Dense(1)(x)], name="mine", trainable=False)
+
+
 TOPOLOGIES = {"multi_io_shared": _multi_io_shared, "nested": _nested,
               "masks_and_defaults": _masks_and_defaults, "dict_io": _dict_io,
               "list_of_one": _list_of_one, "unused_input_and_reuse": _unused_input_and_reuse,
               "sequential_inside_and_conv1d": _sequential_inside_and_conv1d,
-              "keras_ops": _keras_ops}
+              "keras_ops": _keras_ops, "int_input_named": _int_input_named}
 INPUTS = {"multi_io_shared": [RNG.random((5, 3), dtype=np.float32),
                               RNG.random((5, 2), dtype=np.float32)],
           "nested": RNG.random((5, 3), dtype=np.float32),
@@ -92,7 +98,8 @@ INPUTS = {"multi_io_shared": [RNG.random((5, 3), dtype=np.float32),
                                      RNG.random((5, 5), dtype=np.float32)],
           "sequential_inside_and_conv1d": RNG.random((5, 5, 3), dtype=np.float32),
           "keras_ops": [RNG.random((5, 3), dtype=np.float32),
-                        RNG.random((5, 3), dtype=np.float32)]}
+                        RNG.random((5, 3), dtype=np.float32)],
+          "int_input_named": RNG.integers(0, 10, (5, 5)).astype(np.int32)}
 
 
 def _build(mod, topology):
