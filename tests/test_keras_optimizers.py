@@ -34,7 +34,24 @@ OPTIMIZERS = [
     ("SGD", {"learning_rate": 0.1, "clipnorm": 0.5}),
     ("Adam", {"clipvalue": 0.1}),
     ("SGD", {"learning_rate": 0.1, "global_clipnorm": 0.3}),
+    ("Adadelta", {"learning_rate": 1.0}),
+    ("Adadelta", {"learning_rate": 0.5, "rho": 0.8, "epsilon": 1e-5}),
+    ("Adamax", {"learning_rate": 0.1}),
+    ("Adamax", {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9, "clipnorm": 0.5}),
+    ("Nadam", {"learning_rate": 0.1}),
+    ("Nadam", {"learning_rate": 0.01, "beta_1": 0.8, "weight_decay": 0.1}),
+    ("Ftrl", {"learning_rate": 0.1}),
+    ("Ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.3,
+              "initial_accumulator_value": 0.5, "l1_regularization_strength": 0.1,
+              "l2_regularization_strength": 0.2, "l2_shrinkage_regularization_strength": 0.05,
+              "beta": 0.3}),
+    ("Lion", {"learning_rate": 0.1}),
+    ("Lion", {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9}),
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.5, "relative_step": False, "clip_threshold": 0.5,
+                   "beta_2_decay": -0.5}),
 ]
+MORE = ["Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Adafactor"]
 
 
 @pytest.mark.parametrize("cls,kw", OPTIMIZERS)
@@ -54,6 +71,81 @@ def test_optimizer_steps_match(cls, kw):
     for a, b in zip(results[0][0], results[1][0]):
         _close(a, b)
     assert results[0][1:] == results[1][1:]
+
+
+@pytest.mark.parametrize("cls,kw", [c for c in OPTIMIZERS if c[0] in MORE])
+def test_more_optimizers_state_and_config_match(cls, kw):
+    # Slots (their order, paths and values) and configs equal TF's after several steps on
+    # a matrix, a vector and a scalar.
+    init = [RNG.standard_normal((4, 3)).astype(np.float32),
+            RNG.standard_normal((3,)).astype(np.float32), np.float32(0.7)]
+    grads = [[RNG.standard_normal(np.shape(w)).astype(np.float32) for w in init]
+             for _ in range(5)]
+    got = []
+    for lib in (tf, real_tf):
+        lib.keras.backend.clear_session()
+        vs = [lib.Variable(w) for w in init]
+        opt = getattr(lib.keras.optimizers, cls)(**kw)
+        for g in grads:
+            opt.apply_gradients(zip([lib.constant(x) for x in g], vs))
+        got.append(([v.numpy() for v in vs], [np.asarray(v.numpy()) for v in opt.variables],
+                    [(v.path, tuple(v.shape)) for v in opt.variables], opt.get_config()))
+    (ours_v, ours_s, ours_p, ours_c), (tf_v, tf_s, tf_p, tf_c) = got
+    for a, b in zip(ours_v + ours_s, tf_v + tf_s, strict=True):
+        _close(a, b)
+    assert [s for _, s in ours_p] == [s for _, s in tf_p]
+    assert ours_c == tf_c
+    again = getattr(tf.keras.optimizers, cls).from_config(ours_c)
+    assert again.get_config() == ours_c
+    assert type(tf.keras.optimizers.get(cls.lower())).__name__ == cls
+
+
+def test_more_optimizers_slot_paths_match():
+    for lib in (tf, real_tf):
+        lib.keras.backend.clear_session()
+    got = []
+    for lib in (tf, real_tf):
+        m = lib.keras.Sequential([lib.keras.Input(shape=(2,)), lib.keras.layers.Dense(1)])
+        paths = []
+        for cls in MORE:
+            opt = getattr(lib.keras.optimizers, cls)()
+            opt.apply_gradients(zip([lib.zeros_like(v) for v in m.trainable_variables],
+                                    m.trainable_variables))
+            paths.append([v.path for v in opt.variables])
+        got.append(paths)
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("cls", ["Nadam", "Adamax", "Lion", "Ftrl"])
+def test_more_optimizers_train_a_model_and_save(tmp_path, cls):
+    pytest.importorskip("h5py")
+    x = RNG.random((8, 2), dtype=np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    for writer, reader in ((tf, real_tf), (real_tf, tf)):
+        k = writer.keras
+        k.backend.clear_session()
+        m = k.Sequential([k.Input(shape=(2,)), k.layers.Dense(1)])
+        m.compile(optimizer=getattr(k.optimizers, cls)(0.05), loss="mse")
+        m.fit(x, y, epochs=2, batch_size=4, verbose=0)
+        path = str(tmp_path / f"{writer.__name__}.keras")
+        m.save(path)
+        loaded = reader.keras.models.load_model(path)
+        assert type(loaded.optimizer).__name__ == cls
+        for a, b in zip(loaded.optimizer.variables, m.optimizer.variables, strict=True):
+            np.testing.assert_array_equal(np.asarray(a.numpy()), np.asarray(b.numpy()))
+
+
+def test_lion_and_ftrl_argument_errors():
+    for make in (lambda lib: lib.keras.optimizers.Lion(beta_1=0.0),
+                 lambda lib: lib.keras.optimizers.Ftrl(learning_rate_power=0.5),
+                 lambda lib: lib.keras.optimizers.Ftrl(initial_accumulator_value=-1.0),
+                 lambda lib: lib.keras.optimizers.Ftrl(l1_regularization_strength=-1.0)):
+        errors = []
+        for lib in (tf, real_tf):
+            with pytest.raises(Exception) as info:
+                make(lib)
+            errors.append((type(info.value).__name__, str(info.value)))
+        assert errors[0] == errors[1]
 
 
 def test_optimizer_variables_paths_and_lr():

@@ -282,6 +282,8 @@ class MultiHeadAttention(Layer):
         vals = list(args[:3]) + [kwargs.get(n) for n in names[len(args[:3]):]]
         shapes = [None if v is None else tuple(v.shape) for v in vals]
         self.build(*shapes)
+        self._build_shapes_dict = {f"{n}_shape": s for n, s in zip(names, shapes)
+                                   if s is not None}
 
     query_dense = property(lambda self: self._query_dense)
     key_dense = property(lambda self: self._key_dense)

@@ -349,7 +349,6 @@ class Lambda(Layer):
 class _Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.built = True
 
     def call(self, inputs):
         ts = [convert_to_tensor(t) for t in inputs]
@@ -396,7 +395,6 @@ class Concatenate(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
-        self.built = True
 
     def call(self, inputs):
         return _a.concat([convert_to_tensor(t) for t in inputs], axis=self.axis)

@@ -101,40 +101,44 @@ class KerasTensor:
             "layer or a Keras operation (from the namespaces `keras.layers` and "
             "`keras.ops`). ")
 
-    # A few operators build lambda nodes, as keras.ops does on KerasTensors.
-    def _op(self, fn, other=_MISSING, reverse=False):
+    # A few operators build operation nodes, as keras.ops does on KerasTensors; a reversed
+    # operator keeps its operands' order (`2 * x` is Multiply(2, x)).
+    def _op(self, op, other=_MISSING, reverse=False):
         if other is _MISSING:
-            return _OpLayer(fn)(self)
+            return _OpLayer(op)(self)
         if reverse:
-            return _OpLayer(lambda a, b: fn(b, a))(self, other)
-        return _OpLayer(fn)(self, other)
+            return _OpLayer(op)(other, self)
+        return _OpLayer(op)(self, other)
 
     def __add__(self, o):
-        return self._op(lambda a, b: a + b, o)
+        return self._op("Add", o)
 
     def __radd__(self, o):
-        return self._op(lambda a, b: a + b, o, True)
+        return self._op("Add", o, True)
 
     def __sub__(self, o):
-        return self._op(lambda a, b: a - b, o)
+        return self._op("Subtract", o)
 
     def __rsub__(self, o):
-        return self._op(lambda a, b: a - b, o, True)
+        return self._op("Subtract", o, True)
 
     def __mul__(self, o):
-        return self._op(lambda a, b: a * b, o)
+        return self._op("Multiply", o)
 
     def __rmul__(self, o):
-        return self._op(lambda a, b: a * b, o, True)
+        return self._op("Multiply", o, True)
 
     def __truediv__(self, o):
-        return self._op(lambda a, b: a / b, o)
+        return self._op("TrueDivide", o)
+
+    def __rtruediv__(self, o):
+        return self._op("TrueDivide", o, True)
 
     def __neg__(self):
-        return self._op(lambda a: -a)
+        return self._op("Negative")
 
     def __getitem__(self, key):
-        return self._op(lambda a: a[key])
+        return self._op("GetItem", key)
 
 
 class Node:
@@ -540,7 +544,9 @@ class Layer:
         if type(self).build is not Layer.build:
             self.build(shape)
         else:
+            # Built here, so that tracing the output shape (batch size 1) keeps `None` dims.
             self._build_shapes = shape
+            self.built = True
 
     # -- symbolic calls (functional API) -----------------------------------------------------
     def _symbolic_call(self, args, kwargs):
@@ -592,12 +598,20 @@ class Layer:
                           "config": {"name": self._dtype_name}, "registered_name": None}}
 
     def get_build_config(self):
-        """``{"input_shape": ...}`` once built (a ``.keras`` file rebuilds layers with it)."""
+        """``{"input_shape": ...}`` once built (a ``.keras`` file rebuilds layers with it);
+        ``{"shapes_dict": {"query_shape": ...}}`` for layers built from several inputs."""
+        shapes_dict = self.__dict__.get("_build_shapes_dict")
+        if shapes_dict is not None:
+            return {"shapes_dict": shapes_dict}
         if self._build_shapes is not None:
             return {"input_shape": self._build_shapes}
         return None
 
     def build_from_config(self, config):
+        shapes_dict = (config or {}).get("shapes_dict")
+        if shapes_dict is not None and not self.built:
+            self.build(**{k: _shape_tuples(v) for k, v in shapes_dict.items()})
+            return
         shape = (config or {}).get("input_shape")
         if shape is not None and not self.built:
             self.build(_shape_tuples(shape))
@@ -702,13 +716,45 @@ def _trace_output_spec(layer, args, kwargs):
     return map_structure(to_kt, out)
 
 
-class _OpLayer(Layer):
-    """A node for an operator applied to KerasTensors (``x + 1``)."""
+_KERAS_OPS = {"Add": lambda a, b: a + b, "Subtract": lambda a, b: a - b,
+              "Multiply": lambda a, b: a * b, "TrueDivide": lambda a, b: a / b,
+              "Negative": lambda a: -a, "GetItem": lambda a, key: a[key]}
 
-    def __init__(self, fn):
-        super().__init__(name=None)
-        self.fn = fn
+
+class _OpLayer(Layer):
+    """A ``keras.ops`` operation applied to KerasTensors (``x + 1``, ``x[:, 0]``).
+
+    Its ``op`` is the Keras 3 class name (``Add``, ``GetItem``...), under which a functional
+    model's config records it (module ``keras.src.ops.numpy``); it is not one of
+    ``model.layers``, as in Keras.
+    """
+
+    def __init__(self, op, name=None):
+        super().__init__(name=name or _naming.auto_name(op))
+        self.op = op
+        self.fn = _KERAS_OPS[op]
         self.built = True
+
+    def __call__(self, *args, **kwargs):
+        if self.op == "GetItem" and len(args) == 2 and isinstance(args[1], list):
+            args = (args[0], tuple(args[1]))    # a config read from JSON has lists for tuples
+        return super().__call__(*args, **kwargs)
 
     def call(self, *args):
         return self.fn(*args)
+
+    def get_config(self):
+        return {"name": self.name}
+
+    def get_build_config(self):
+        return None
+
+
+class _OpFactory:
+    """What deserialization finds for a ``keras.src.ops.numpy`` class name."""
+
+    def __init__(self, op):
+        self.op = op
+
+    def from_config(self, config):
+        return _OpLayer(self.op, name=config.get("name"))

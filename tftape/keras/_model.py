@@ -76,9 +76,16 @@ class Model(Trainer, Layer):
         from ._saving import save_model
         save_model(self, filepath, overwrite, zipped, **kwargs)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if cls is Model and "input_layers" in config and "output_layers" in config:
+            from ._functional_config import functional_from_config
+            return functional_from_config(Functional, config, custom_objects)
+        return super().from_config(config)
+
     def get_compile_config(self):
         if not getattr(self, "compiled", False):
-            return None
+            return {}
         from ._serialization import serialize_keras_object
         config = dict(self._compile_config)
         config["optimizer"] = self.optimizer
@@ -147,16 +154,17 @@ class Functional(Model):
         for x in flatten(outputs):
             visit(x)
         self._nodes = nodes
-        ops, op_ids = [], set()
-        for n in nodes:
-            if id(n.operation) not in op_ids:
-                op_ids.add(id(n.operation))
-                ops.append(n.operation)
-        self._operations = ops
+        from ._functional_config import order_operations
+        self._operations = order_operations(flat_in, flatten(outputs))
         self.built = True
 
     @property
     def layers(self):
+        from ._layer import _OpLayer
+        return [op for op in self._operations if not isinstance(op, _OpLayer)]
+
+    @property
+    def operations(self):
         return list(self._operations)
 
     @property
@@ -223,8 +231,9 @@ class Functional(Model):
                 continue
             args = map_structure(look, node.call_args)
             kwargs = map_structure(look, dict(node.call_kwargs))
-            if training is not None and layer._call_has_training_arg and \
-                    kwargs.get("training") is None:
+            # Note: as in Keras 3, a model-level `training` overrides the one a layer was
+            # called with when the model was built.
+            if training is not None and layer._call_has_training_arg:
                 kwargs["training"] = training
             out = layer(*args, **kwargs)
             for kt, v in zip(flatten(node.outputs), flatten(out)):
@@ -236,8 +245,16 @@ class Functional(Model):
             self._outputs_struct, KerasTensor) else self._outputs_struct.shape
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [lyr.get_config() for lyr in self.layers]}
+        from ._functional_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ._functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
+
+    def get_build_config(self):
+        return {"input_shape": None}
 
 
 class Sequential(Model):

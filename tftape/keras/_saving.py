@@ -33,8 +33,9 @@ def _h5py():
 
 
 def _snake(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    # Note: a digit before a capital joins it, as Keras 3 names groups (Conv1D -> conv1d).
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 # -- the object walk shared by saving and loading ----------------------------------------------

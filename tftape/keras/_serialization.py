@@ -147,6 +147,11 @@ def serialize_keras_object(obj):
                                                         "dtype": str(arr.dtype)}}
     if isinstance(obj, np.generic):
         return obj.item()
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {"start": obj.start, "stop": obj.stop,
+                                                      "step": obj.step}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         from . import activations
         if activations._ALL.get(obj.__name__) is obj:
@@ -155,6 +160,10 @@ def serialize_keras_object(obj):
         return {"module": obj.__module__, "class_name": "function",
                 "config": obj.__name__, "registered_name": registered or obj.__name__}
     cls = type(obj)
+    op = getattr(obj, "op", None) if type(obj).__name__ == "_OpLayer" else None
+    if op is not None:      # a keras.ops operation on KerasTensors
+        return {"module": "keras.src.ops.numpy", "class_name": op, "config": obj.get_config(),
+                "registered_name": op}
     module = _builtin_module(cls)
     registered = _registered_name_of(cls)
     config = obj.get_config()
@@ -163,6 +172,8 @@ def serialize_keras_object(obj):
            "config": serialize_keras_object(config),
            "registered_name": None if module and registered is None
            else (registered or cls.__name__)}
+    if module == "keras.src.models.functional" and registered is None:
+        out["registered_name"] = "Functional"     # what Keras 3 writes for its private module
     build = getattr(obj, "get_build_config", None)
     if build is not None:
         bc = build()
@@ -189,6 +200,10 @@ def _locate(config, custom_objects):
             return scopes[key]
     if registered and registered in _GLOBAL_CUSTOM_OBJECTS:
         return _GLOBAL_CUSTOM_OBJECTS[registered]
+    if module == "keras.src.ops.numpy":
+        from ._layer import _KERAS_OPS, _OpFactory
+        if class_name in _KERAS_OPS:
+            return _OpFactory(class_name)
     ns = _builtin_namespace(module) if module else None
     if ns is not None and class_name != "function":
         obj = getattr(ns, class_name, None)
@@ -200,6 +215,16 @@ def _locate(config, custom_objects):
     if class_name in _GLOBAL_CUSTOM_OBJECTS:
         return _GLOBAL_CUSTOM_OBJECTS[class_name]
     return None
+
+
+def _class_path(cls):
+    """Keras 3's module path of a built-in class (``keras.src.models.functional.Functional``)."""
+    module = _builtin_module(cls) if isinstance(cls, type) else None
+    if module is None:
+        return f"{getattr(cls, '__module__', '')}.{getattr(cls, '__qualname__', cls)}"
+    if module == "keras":
+        module = "keras.src.models." + cls.__name__.lower()
+    return f"{module}.{cls.__name__}"
 
 
 def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
@@ -221,6 +246,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return tuple(deserialize_keras_object(x, custom_objects) for x in inner["value"])
     if class_name == "__bytes__":
         return inner["value"].encode("utf-8")
+    if class_name == "__slice__":
+        return slice(inner["start"], inner["stop"], inner["step"])
+    if class_name == "__ellipsis__":
+        return Ellipsis
     if class_name == "__numpy__":
         import numpy as np
         return np.array(inner["value"], dtype=inner["dtype"])
@@ -230,15 +259,23 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     obj = _locate(config, custom_objects)
     if obj is None:
         raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes "
-                        f"are decorated with `@keras.saving.register_keras_serializable()`. "
-                        f"Full object config: {config}")
+                        f"and functions are decorated with "
+                        f"`@keras.saving.register_keras_serializable()`. If they are already "
+                        f"decorated, make sure they are all imported so that the decorator is "
+                        f"run before trying to load them. Full object config: {config}")
     if class_name == "function":
         return obj
     with CustomObjectScope(custom_objects or {}):
-        if hasattr(obj, "from_config"):
-            instance = obj.from_config(inner)
-        else:
-            instance = obj(**inner)
+        try:
+            instance = obj.from_config(inner) if hasattr(obj, "from_config") else obj(**inner)
+        except TypeError as e:
+            # Keras 3 names the class whose config failed, and the inner error.
+            raise TypeError(
+                f"<class '{_class_path(obj)}'> could not be deserialized properly. Please "
+                f"ensure that components that are Python object instances (layers, models, "
+                f"etc.) returned by `get_config()` are explicitly deserialized in the model's "
+                f"`from_config()` method.\n\nconfig={config}.\n\nException encountered: {e}"
+            ) from e
         build_config = config.get("build_config")
         if build_config and not getattr(instance, "built", True) and \
                 hasattr(instance, "build_from_config"):

@@ -1,10 +1,15 @@
-"""``tf.keras.optimizers``: SGD, Adam, AdamW, RMSprop, Adagrad and learning-rate schedules."""
+"""``tf.keras.optimizers``: SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl,
+Lion, Adafactor and learning-rate schedules."""
 # ruff: noqa: F401
 from ._base import (Adagrad as Adagrad, Adam as Adam, AdamW as AdamW, Optimizer as Optimizer,
                     RMSprop as RMSprop, SGD as SGD)
+from ._more import (Adadelta as Adadelta, Adafactor as Adafactor, Adamax as Adamax, Ftrl as Ftrl, Lion as Lion,
+                    Nadam as Nadam)
 from . import schedules as schedules
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "ftrl": Ftrl, "lion": Lion,
+            "adafactor": Adafactor}
 
 
 def get(identifier):

@@ -145,8 +145,8 @@ class Optimizer:
                     base = base.replace("/", "_") if base else \
                         str(v.name).replace("/", "_").replace(":", "_")
                     init = _init.get(inits.get(s, "zeros"))
-                    sv = KerasVariable(init, shape=tuple(v.shape), dtype=v.dtype.name,
-                                       trainable=False, name=f"{base}_{s}")
+                    sv = KerasVariable(init, shape=self._slot_shape(s, v), dtype=v.dtype.name,
+                                       trainable=False, name=self._slot_name(s, v, base))
                     slots.append(sv)
                     self._variables.append(sv)
                 self._slots.append(tuple(slots))
@@ -155,6 +155,12 @@ class Optimizer:
 
     def _active_slots(self):
         return self._slot_names
+
+    def _slot_shape(self, slot, variable):
+        return tuple(variable.shape)
+
+    def _slot_name(self, slot, variable, base):
+        return f"{base}_{slot}"
 
     # -- applying ---------------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars):
@@ -210,7 +216,7 @@ class Optimizer:
             self._jitted = jax.jit(self._apply_pure, static_argnums=(5,))
         new_vals, new_slots = self._jitted(
             [_read(v) for v in vars_], gvals, [[_read(s) for s in ss] for ss in slots],
-            lr_v, _read(self._iterations), wd)
+            lr_v, _read(self._iterations), wd, self._step_inputs())
         for v, nv in zip(vars_, new_vals):
             _write(v, nv)
         for ss, ns in zip(slots, new_slots):
@@ -222,7 +228,12 @@ class Optimizer:
                 v.assign(c(v.read_value()))
         self._iterations.assign_add(np.int64(1), read_value=False)
 
-    def _apply_pure(self, vals, grads, slots, lr, iteration, wd_mask):
+    def _step_inputs(self):
+        """Arrays shared by all variables' updates of one step (Nadam's ``u_product``)."""
+        return ()
+
+    def _apply_pure(self, vals, grads, slots, lr, iteration, wd_mask, step_inputs=()):
+        self._step_values = step_inputs     # read by `_update` while this is traced
         grads = [g.astype(v.dtype) for g, v in zip(grads, vals)]
         grads = self._clip(grads)
         out_v, out_s = [], []
@@ -233,6 +244,7 @@ class Optimizer:
             nv, ns = self._update(v, g, list(s), lr_v, iteration)
             out_v.append(nv)
             out_s.append(ns)
+        self._step_values = ()
         return out_v, out_s
 
     def _clip(self, grads):
