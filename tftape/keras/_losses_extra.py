@@ -251,7 +251,9 @@ def deserialize(name, custom_objects=None):
         if obj is None:
             raise ValueError(f"Could not interpret loss identifier: {name}")
         return obj
-    return deserialize_keras_object(name, custom_objects=custom_objects)
+    # Bare class names resolve among the losses, as Keras' `module_objects` do.
+    return deserialize_keras_object(name,
+                                    custom_objects={**_all_objects(), **(custom_objects or {})})
 
 
 def serialize(loss):

@@ -281,6 +281,15 @@ def get(identifier):
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier}")
         return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, dict):
+        from ._metrics_extra import deserialize
+        return deserialize(identifier)
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+# The metrics defined there register their names for `get` (and so for `compile`).
+from . import _metrics_confusion, _metrics_extra  # noqa: E402,F401
