@@ -346,3 +346,23 @@ def test_confusion_metrics_hypothesis(n, labels, name):
     a.update_state(y_true, y_pred, sample_weight=sw)
     b.update_state(y_true, y_pred, sample_weight=sw)
     _close(a.result(), b.result(), 1e-4)
+
+
+@pytest.mark.parametrize("name", ["Precision", "Mean", "AUC"])
+def test_stateless_api(name):
+    y_true, y_pred = _binary((6,)), _unit((6,))
+    args = (y_pred,) if name == "Mean" else (y_true, y_pred)
+    ours, theirs = getattr(tf.keras.metrics, name)(), getattr(real_tf.keras.metrics, name)()
+    state_o = ours.stateless_reset_state()
+    state_t = theirs.stateless_reset_state()
+    for _ in range(2):
+        state_o = ours.stateless_update_state(state_o, *args)
+        state_t = theirs.stateless_update_state(state_t, *args)
+    for a, b in zip(state_o, state_t):
+        _close(a, b)
+    _close(ours.stateless_result(state_o), theirs.stateless_result(state_t))
+    _close(ours.result(), theirs.result())   # the variables themselves are untouched
+    with pytest.raises(ValueError):
+        ours.stateless_result(state_o[:1])
+    with pytest.raises(ValueError):
+        theirs.stateless_result(state_t[:1])

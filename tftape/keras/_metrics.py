@@ -73,6 +73,43 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    # -- stateless API: run on given variable values, leave the variables as they were -----
+    def _check_metric_variables(self, metric_variables):
+        if len(metric_variables) != len(self.variables):
+            raise ValueError(f"Argument `metric_variables` must be a list of tensors "
+                             f"corresponding 1:1 to {self.__class__.__name__}().variables. "
+                             f"Received list with length {len(metric_variables)}, but "
+                             f"expected {len(self.variables)} variables.")
+
+    def _stateless(self, fn, metric_variables=None):
+        # Note: Keras' StatelessScope, done by swapping each variable's value in and out.
+        variables = self.variables
+        saved = [v.read_value() for v in variables]
+        try:
+            if metric_variables is not None:
+                for v, value in zip(variables, metric_variables):
+                    v.assign(_t(value, v.dtype), read_value=False)
+            out = fn()
+            return out, [v.read_value() for v in variables]
+        finally:
+            for v, value in zip(variables, saved):
+                v.assign(value, read_value=False)
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """The variables' values after ``update_state`` from ``metric_variables``."""
+        self._check_metric_variables(metric_variables)
+        return self._stateless(lambda: self.update_state(*args, **kwargs),
+                               metric_variables)[1]
+
+    def stateless_result(self, metric_variables):
+        """``result()`` computed from ``metric_variables``."""
+        self._check_metric_variables(metric_variables)
+        return self._stateless(self.result, metric_variables)[0]
+
+    def stateless_reset_state(self):
+        """The variables' values after ``reset_state()``."""
+        return self._stateless(self.reset_state)[1]
+
     def get_config(self):
         return {"name": self.name, "dtype": self._dtype}
 
