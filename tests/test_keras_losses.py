@@ -198,3 +198,20 @@ def test_new_losses_in_fit():
             hist.append(m.fit(x, y, epochs=2, batch_size=4, shuffle=False,
                               verbose=0).history["loss"])
         _close(hist[0], hist[1], 1e-4)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("labels", [[0, 1, 0, 1, 2, 2], [0, 1, 2, 3, 0, 0]])
+def test_circle_matches(labels, weighted, reduction):
+    emb = _normal((6, 4))
+    emb = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    y_true = np.array(labels)
+    sw = RNG.uniform(0, 2, (6,)).astype(np.float32) if weighted else None
+    kw = {"gamma": 40.0, "margin": 0.3}
+    ours = tf.keras.losses.Circle(reduction=reduction, **kw)
+    theirs = real_tf.keras.losses.Circle(reduction=reduction, **kw)
+    _close(ours(y_true, emb, sample_weight=sw), theirs(y_true, emb, sample_weight=sw), 1e-4)
+    assert ours.get_config() == theirs.get_config()
+    _close(tf.keras.losses.circle(y_true, emb, remove_diagonal=False),
+           real_tf.keras.losses.circle(y_true, emb, remove_diagonal=False), 1e-4)

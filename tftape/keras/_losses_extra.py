@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import warnings
 
-from .._ops import array_ops as _a, math_ops as _m, nn_ops as _nn
+from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m, nn_ops as _nn
 from . import _losses as _l
 from ._losses import Loss, LossFunctionWrapper, _t, squeeze_or_expand_to_same_rank
 from .backend import epsilon
@@ -140,6 +140,42 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     return (1 - _m.pow(p, q)) / q
 
 
+def _build_pos_neg_masks(query_labels, key_labels, remove_diagonal=True):
+    if len(query_labels.shape) == 1:
+        query_labels = _a.reshape(query_labels, (-1, 1))
+    if len(key_labels.shape) == 1:
+        key_labels = _a.reshape(key_labels, (-1, 1))
+    positive = _m.equal(query_labels, _a.transpose(key_labels))
+    negative = _m.logical_not(positive)
+    if remove_diagonal:
+        n, k = int(query_labels.shape[0]), int(key_labels.shape[0])
+        off_diag = _m.logical_not(_m.cast(_a.eye(n, k), "bool"))
+        positive = _m.logical_and(positive, off_diag)
+    return positive, negative
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True,
+           gamma=80, margin=0.4):
+    """Circle loss (Sun et al., 2020) of L2-normalized embeddings with integer labels."""
+    y_pred = _t(y_pred)
+    y_true = _m.cast(_t(y_true), "int32")
+    ref_embeddings = y_pred if ref_embeddings is None else _t(ref_embeddings)
+    ref_labels = y_true if ref_labels is None else _m.cast(_t(ref_labels), "int32")
+    optim_pos, optim_neg = margin, 1 + margin
+    delta_pos, delta_neg = margin, 1 - margin
+    dist = _m.maximum(1 - _la.matmul(y_pred, _a.transpose(ref_embeddings)), 0.0)
+    pos_mask, neg_mask = _build_pos_neg_masks(y_true, ref_labels, remove_diagonal)
+    pos_f, neg_f = _m.cast(pos_mask, dist.dtype), _m.cast(neg_mask, dist.dtype)
+    pos_w = _m.maximum((optim_pos + dist) * pos_f, 0.0)
+    neg_w = _m.maximum((optim_neg - dist) * neg_f, 0.0)
+    pos_wd = -1 * gamma * pos_w * (delta_pos - dist)
+    neg_wd = gamma * neg_w * (delta_neg - dist)
+    ninf = _a.fill(dist.shape, float("-inf"))
+    p_loss = _m.reduce_logsumexp(_a.where(pos_mask, pos_wd, ninf), axis=1)
+    n_loss = _m.reduce_logsumexp(_a.where(neg_mask, neg_wd, ninf), axis=1)
+    return _nn.softplus(p_loss + n_loss)
+
+
 # -- classes ------------------------------------------------------------------------------
 class _Configured(LossFunctionWrapper):
     """A wrapper whose config is the ``Loss`` config plus the named arguments (Keras 3)."""
@@ -208,6 +244,39 @@ class CategoricalGeneralizedCrossEntropy(_Configured):
         super().__init__(q, reduction=reduction, name=name, dtype=dtype)
 
 
+class Circle(_Configured):
+    """Keras 3's ``Circle`` metric-learning loss; anchors without any pair are masked out."""
+    _fn = staticmethod(circle)
+    _defaults = {"gamma": 80.0, "margin": 0.4, "remove_diagonal": True}
+    _config_keys = ("gamma", "margin", "remove_diagonal")
+    _default_name = "circle"
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
+                 reduction="sum_over_batch_size", name=None, dtype=None):
+        super().__init__(gamma, margin, remove_diagonal, reduction=reduction, name=name,
+                         dtype=dtype)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_pred = _t(y_pred, self._dtype)
+        y_true = _t(y_true, self._dtype)
+        losses = self.call(y_true, y_pred)
+        # Note: Keras attaches the mask `loss > 0` to the values; applied here as weights.
+        mask = _m.greater(losses, 0.0)
+        if self.reduction in ("mean", "sum_over_batch_size"):
+            total = _m.cast(int(losses.shape[0]), self._dtype)
+            valid = _m.reduce_sum(_m.cast(mask, self._dtype))
+            fmask = _a.where(mask, _a.fill(losses.shape, 1.0) * _m.divide_no_nan(total, valid),
+                             _a.zeros_like(losses))
+        else:
+            fmask = _m.cast(mask, self._dtype)
+        if sample_weight is not None:
+            sw = _t(sample_weight, self._dtype)
+            fmask, sw = squeeze_or_expand_to_same_rank(fmask, sw)
+            fmask = sw * fmask
+        return _l.reduce_weighted_values(losses, sample_weight=fmask,
+                                         reduction=self.reduction, dtype=self._dtype)
+
+
 class Reduction:
     """The legacy reduction names (``tf.keras.losses.Reduction``)."""
     AUTO = "auto"
@@ -231,12 +300,13 @@ _l._BY_NAME.update({
     "poisson": poisson, "cosine_similarity": cosine_similarity,
     "binary_focal_crossentropy": binary_focal_crossentropy,
     "categorical_focal_crossentropy": categorical_focal_crossentropy, "dice": dice,
-    "tversky": tversky,
+    "tversky": tversky, "circle": circle,
     "categorical_generalized_cross_entropy": categorical_generalized_cross_entropy})
 _l.Hinge = Hinge
 _l._CLASSES.update({c.__name__: c for c in (
     Hinge, SquaredHinge, CategoricalHinge, Poisson, CosineSimilarity, BinaryFocalCrossentropy,
-    CategoricalFocalCrossentropy, Dice, Tversky, CategoricalGeneralizedCrossEntropy)})
+    CategoricalFocalCrossentropy, Dice, Tversky, CategoricalGeneralizedCrossEntropy,
+    Circle)})
 
 
 def _all_objects():
