@@ -215,3 +215,32 @@ def test_circle_matches(labels, weighted, reduction):
     assert ours.get_config() == theirs.get_config()
     _close(tf.keras.losses.circle(y_true, emb, remove_diagonal=False),
            real_tf.keras.losses.circle(y_true, emb, remove_diagonal=False), 1e-4)
+
+
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", None])
+def test_ctc_matches(reduction):
+    y_true = np.array([[1, 2, 2, 0], [3, 0, 0, 0], [1, 1, 0, 0], [4, 3, 2, 1]])
+    logits = _normal((4, 9, 5))
+    sw = RNG.uniform(0, 2, (4,)).astype(np.float32)
+    ours = tf.keras.losses.CTC(reduction=reduction)
+    theirs = real_tf.keras.losses.CTC(reduction=reduction)
+    _close(ours(y_true, logits), theirs(y_true, logits), 1e-4)
+    _close(ours(y_true, logits, sample_weight=sw), theirs(y_true, logits, sample_weight=sw),
+           1e-4)
+    assert ours.get_config() == theirs.get_config()
+    x, rx = tf.Variable(logits), real_tf.Variable(logits)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.keras.losses.ctc(y_true, x))
+    with real_tf.GradientTape() as rtape:
+        rloss = real_tf.reduce_sum(real_tf.keras.losses.ctc(y_true, rx))
+    _close(loss, rloss, 1e-4)
+    _close(tape.gradient(loss, x), rtape.gradient(rloss, rx), 1e-4)
+
+
+def test_ctc_bad_shapes():
+    for y_true, y_pred in [(np.zeros((2,)), np.zeros((2, 3, 4))),
+                           (np.zeros((2, 3)), np.zeros((2, 3)))]:
+        with pytest.raises(ValueError):
+            real_tf.keras.losses.ctc(y_true, y_pred)
+        with pytest.raises(ValueError):
+            tf.keras.losses.ctc(y_true, y_pred)

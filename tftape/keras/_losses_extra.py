@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 
 from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m, nn_ops as _nn
-from . import _losses as _l
+from . import _losses as _l, _losses_ctc as _ctc
 from ._losses import Loss, LossFunctionWrapper, _t, squeeze_or_expand_to_same_rank
 from .backend import epsilon
 
@@ -300,13 +300,13 @@ _l._BY_NAME.update({
     "poisson": poisson, "cosine_similarity": cosine_similarity,
     "binary_focal_crossentropy": binary_focal_crossentropy,
     "categorical_focal_crossentropy": categorical_focal_crossentropy, "dice": dice,
-    "tversky": tversky, "circle": circle,
+    "tversky": tversky, "circle": circle, "ctc": _ctc.ctc,
     "categorical_generalized_cross_entropy": categorical_generalized_cross_entropy})
 _l.Hinge = Hinge
 _l._CLASSES.update({c.__name__: c for c in (
     Hinge, SquaredHinge, CategoricalHinge, Poisson, CosineSimilarity, BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy, Dice, Tversky, CategoricalGeneralizedCrossEntropy,
-    Circle)})
+    Circle, _ctc.CTC)})
 
 
 def _all_objects():

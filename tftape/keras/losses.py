@@ -14,6 +14,7 @@ from ._losses import (
     huber as huber, kld as kld, kullback_leibler_divergence as kullback_leibler_divergence,
     logcosh as logcosh, mae as mae, mape as mape, mse as mse, msle as msle,
     sparse_categorical_crossentropy as sparse_categorical_crossentropy)
+from ._losses_ctc import CTC as CTC, ctc as ctc
 from ._losses_extra import (
     BinaryFocalCrossentropy as BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy as CategoricalFocalCrossentropy,
