@@ -366,3 +366,22 @@ def test_stateless_api(name):
         ours.stateless_result(state_o[:1])
     with pytest.raises(ValueError):
         theirs.stateless_result(state_t[:1])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+@pytest.mark.parametrize("key", ["Precision", "AUC", "AUC/label_weights", "TruePositives",
+                                 "SensitivityAtSpecificity", "F1Score", "R2Score", "Hinge",
+                                 "MeanIoU", "PearsonCorrelation", "MeanSquaredError"])
+def test_metric_dtypes(key, dtype):
+    kwargs, yt, yp, shape = CASES[key]
+    y_true, y_pred = yt(shape).astype(np.float64), yp(shape).astype(np.float64)
+    if "IoU" in key:
+        y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
+    ours = getattr(tf.keras.metrics, key.split("/")[0])(dtype=dtype, **kwargs)
+    theirs = getattr(real_tf.keras.metrics, key.split("/")[0])(dtype=dtype, **kwargs)
+    ours.update_state(y_true, y_pred)
+    theirs.update_state(y_true, y_pred)
+    a, b = np.asarray(ours.result()), np.asarray(theirs.result())
+    assert a.dtype == b.dtype
+    np.testing.assert_allclose(a, b, rtol=2e-3, atol=2e-3, equal_nan=True)
+    assert [v.dtype for v in ours.variables] == [v.dtype for v in theirs.variables]

@@ -47,8 +47,9 @@ class Metric:
                      name=None):
         from . import initializers as _init
         with _naming.name_scope(self.name, caller=self):
+            # Note: as in Keras, a variable without a dtype is floatx, not the metric's.
             v = KerasVariable(_init.get(initializer), shape=tuple(shape),
-                              dtype=dtype or self._dtype, trainable=False, name=name)
+                              dtype=dtype or _floatx(), trainable=False, name=name)
         self._variables.append(v)
         return v
 
@@ -141,7 +142,8 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
 class Sum(Metric):
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self._dtype,
+                                        name="total")
 
     def update_state(self, values, sample_weight=None):
         values, _ = reduce_to_samplewise_values(values, sample_weight, _m.reduce_sum,
@@ -157,8 +159,10 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
-        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self._dtype,
+                                        name="total")
+        self.count = self.add_variable(shape=(), initializer="zeros", dtype=self._dtype,
+                                        name="count")
 
     def update_state(self, values, sample_weight=None):
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight,

@@ -415,8 +415,8 @@ class AUC(Metric):
         by_label = _m.reduce_sum(terms, axis=0)
         if self.label_weights is None:
             return _m.reduce_mean(by_label)
-        return _m.divide_no_nan(_m.reduce_sum(by_label * self.label_weights),
-                                _m.reduce_sum(self.label_weights))
+        lw = _m.cast(self.label_weights, by_label.dtype)
+        return _m.divide_no_nan(_m.reduce_sum(by_label * lw), _m.reduce_sum(lw))
 
     def interpolate_pr_auc(self):
         tp, fp, fn = (v.read_value() for v in (self.true_positives, self.false_positives,

@@ -216,7 +216,7 @@ class FBetaScore(_LazyMetric):
         shape = () if self.average == "micro" else (y_pred_shape[-1],)
         for n in ("true_positives", "false_positives", "false_negatives",
                   "intermediate_weights"):
-            setattr(self, n, self.add_variable(shape, "zeros", name=n))
+            setattr(self, n, self.add_variable(shape, "zeros", dtype=self._dtype, name=n))
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -327,15 +327,17 @@ class R2Score(_LazyMetric):
             sw = _a.expand_dims(sw, 1)
         sw = _a.broadcast_to(sw, y_true.shape)
         wy = y_true * sw
-        self.sum.assign_add(_m.reduce_sum(wy, axis=0), read_value=False)
-        self.squared_sum.assign_add(_m.reduce_sum(y_true * wy, axis=0), read_value=False)
-        self.total_mse.assign_add(_m.reduce_sum(_m.square(y_true - y_pred) * sw, axis=0),
-                                  read_value=False)
-        self.count.assign_add(_m.reduce_sum(sw, axis=0), read_value=False)
+
+        def add(var, value):
+            var.assign_add(_m.cast(value, var.dtype), read_value=False)
+        add(self.sum, _m.reduce_sum(wy, axis=0))
+        add(self.squared_sum, _m.reduce_sum(y_true * wy, axis=0))
+        add(self.total_mse, _m.reduce_sum(_m.square(y_true - y_pred) * sw, axis=0))
+        add(self.count, _m.reduce_sum(sw, axis=0))
         size = 1
         for d in y_true.shape:
             size *= int(d)
-        self.num_samples.assign_add(_m.cast(size, self._dtype), read_value=False)
+        add(self.num_samples, size)
 
     def result(self):
         s, c = self.sum.read_value(), self.count.read_value()
@@ -381,7 +383,7 @@ class _IoUBase(Metric):
         self.sparse_y_pred = sparse_y_pred
         self.axis = axis
         self.total_cm = self.add_variable((num_classes, num_classes), "zeros",
-                                          name="total_confusion_matrix")
+                                          dtype=self._dtype, name="total_confusion_matrix")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.sparse_y_true:
