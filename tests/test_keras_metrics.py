@@ -385,3 +385,31 @@ def test_metric_dtypes(key, dtype):
     assert a.dtype == b.dtype
     np.testing.assert_allclose(a, b, rtol=2e-3, atol=2e-3, equal_nan=True)
     assert [v.dtype for v in ours.variables] == [v.dtype for v in theirs.variables]
+
+
+def test_mean_metric_wrapper_config():
+    def diff(y_true, y_pred):
+        return y_true - y_pred
+
+    ours = tf.keras.metrics.MeanMetricWrapper(diff, name="diff")
+    theirs = real_tf.keras.metrics.MeanMetricWrapper(diff, name="diff")
+    a, b = ours.get_config(), theirs.get_config()
+    assert sorted(a) == sorted(b)
+    assert a["fn"]["config"] == b["fn"]["config"] == "diff"
+    y_true, y_pred = _normal((4, 3)), _normal((4, 3))
+    ours.update_state(y_true, y_pred)
+    theirs.update_state(y_true, y_pred)
+    _close(ours.result(), theirs.result())
+    assert "fn" not in tf.keras.metrics.Accuracy().get_config()
+
+
+@pytest.mark.parametrize("name", ["AUC", "Precision", "TruePositives", "Recall"])
+def test_shape_mismatch_raises_like_keras(name):
+    y_true, y_pred = _binary((2, 3)), _unit((2, 4))
+    with pytest.raises(Exception) as theirs:
+        getattr(real_tf.keras.metrics, name)().update_state(y_true, y_pred)
+    with pytest.raises(Exception) as ours:
+        getattr(tf.keras.metrics, name)().update_state(y_true, y_pred)
+    assert ours.type.__name__ == theirs.type.__name__
+    assert str(ours.value).split("[Op:")[0].split("}}")[-1] == \
+        str(theirs.value).split("[Op:")[0].split("}}")[-1]

@@ -194,7 +194,19 @@ class MeanMetricWrapper(Mean):
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        config = super().get_config()
+        if type(self) is MeanMetricWrapper:   # the named subclasses leave `fn` out
+            from ._serialization import serialize_keras_object
+            config["fn"] = serialize_keras_object(self._fn)
+        return {**config, **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("fn"), dict):
+            from ._serialization import deserialize_keras_object
+            config["fn"] = deserialize_keras_object(config["fn"])
+        return cls(**config)
 
 
 # -- accuracy functions ---------------------------------------------------------------------

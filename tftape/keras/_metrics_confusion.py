@@ -84,6 +84,11 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
         y_pred = _a.reshape(y_pred, [-1])
         weights = _a.reshape(weights, [-1])
     extra = [1] * len(y_pred.shape)
+    if thresholds_distributed_evenly and not multi_label:
+        n_pred, n_true = int(np.prod(y_pred.shape)), int(np.prod(labels.shape))
+        if n_pred != n_true:
+            raise ValueError(f"Argument `segment_ids` and `data` should have same leading "
+                             f"dimension. Got ({n_pred},) v.s. ({n_true},).")
     if thresholds_distributed_evenly:
         # Keras' optimized path: bucket = ceil(p * (T - 1)) - 1 on p clipped to [0, 1];
         # a prediction counts as positive at every threshold index <= its bucket.
