@@ -66,7 +66,8 @@ CASES = {
     "Tversky": ({"alpha": 0.3, "beta": 0.7}, _binary,
                 lambda s: RNG.uniform(0, 1, s).astype(np.float32)),
 }
-REDUCTIONS = ["sum_over_batch_size", "sum", None, "mean_with_sample_weight"]
+REDUCTIONS = ["sum_over_batch_size", "sum", None, "none", "mean",
+              "mean_with_sample_weight"]
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -244,3 +245,35 @@ def test_ctc_bad_shapes():
             real_tf.keras.losses.ctc(y_true, y_pred)
         with pytest.raises(ValueError):
             tf.keras.losses.ctc(y_true, y_pred)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+@pytest.mark.parametrize("name", ["Poisson", "SquaredHinge", "CosineSimilarity", "Dice",
+                                  "BinaryFocalCrossentropy", "CategoricalHinge"])
+def test_loss_dtype(name, dtype):
+    kwargs, yt, yp = CASES[name]
+    y_true, y_pred = yt((4, 3)), yp((4, 3))
+    ours = getattr(tf.keras.losses, name)(dtype=dtype, **kwargs)
+    theirs = getattr(real_tf.keras.losses, name)(dtype=dtype, **kwargs)
+    a, b = np.asarray(ours(y_true, y_pred)), np.asarray(theirs(y_true, y_pred))
+    assert a.dtype == b.dtype and ours.dtype == theirs.dtype
+    np.testing.assert_allclose(a, b, rtol=5e-3, atol=5e-3)
+
+
+@pytest.mark.parametrize("loss", ["poisson", "squared_hinge", "categorical_hinge",
+                                  "cosine_similarity", "binary_focal_crossentropy"])
+def test_loss_by_name_in_compile(loss):
+    x = RNG.standard_normal((8, 3)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[RNG.integers(0, 3, (8,))]
+    init = [RNG.standard_normal((3, 3)).astype(np.float32) * 0.3, np.zeros(3, np.float32)]
+    hist = []
+    for lib in (tf, real_tf):
+        # Note: sigmoid, not softmax: Keras' binary crossentropy takes a softmax output's
+        # logits as if from a sigmoid (its `_keras_logits` shortcut), which tftape does not.
+        m = lib.keras.Sequential([lib.keras.Input(shape=(3,)),
+                                  lib.keras.layers.Dense(3, activation="sigmoid")])
+        m.set_weights(init)
+        m.compile(optimizer=lib.keras.optimizers.SGD(0.1), loss=loss)
+        hist.append(m.fit(x, y, epochs=2, batch_size=4, shuffle=False,
+                          verbose=0).history["loss"])
+    _close(hist[0], hist[1], 1e-4)
