@@ -277,3 +277,20 @@ def test_loss_by_name_in_compile(loss):
         hist.append(m.fit(x, y, epochs=2, batch_size=4, shuffle=False,
                           verbose=0).history["loss"])
     _close(hist[0], hist[1], 1e-4)
+
+
+@pytest.mark.parametrize("name", ["poisson", "mse", "squared_hinge", "dice", "kld"])
+def test_serialize_loss_functions(name):
+    ours = tf.keras.losses.serialize(getattr(tf.keras.losses, name))
+    theirs = real_tf.keras.losses.serialize(getattr(real_tf.keras.losses, name))
+    assert ours == theirs
+    assert tf.keras.losses.deserialize(ours) is getattr(tf.keras.losses, name)
+    assert tf.keras.losses.deserialize(name) is tf.keras.losses.get(name)
+
+
+def test_deserialize_class_name_gives_instance():
+    for ident in ["Poisson", "CosineSimilarity", "Dice"]:
+        ours, theirs = tf.keras.losses.deserialize(ident), real_tf.keras.losses.deserialize(ident)
+        assert type(ours).__name__ == type(theirs).__name__ == ident
+    with pytest.raises(ValueError):
+        tf.keras.losses.deserialize("no_such_loss")

@@ -413,3 +413,11 @@ def test_shape_mismatch_raises_like_keras(name):
     assert ours.type.__name__ == theirs.type.__name__
     assert str(ours.value).split("[Op:")[0].split("}}")[-1] == \
         str(theirs.value).split("[Op:")[0].split("}}")[-1]
+
+
+def test_deserialize_names_give_instances():
+    for ident in ["precision", "AUC", "Hinge", "r2_score"]:
+        ours, theirs = tf.keras.metrics.deserialize(ident), real_tf.keras.metrics.deserialize(ident)
+        assert type(ours).__name__ == type(theirs).__name__
+    with pytest.raises(ValueError):
+        tf.keras.metrics.deserialize("no_such_metric")

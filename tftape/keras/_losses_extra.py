@@ -313,23 +313,40 @@ def _all_objects():
     return {**_l._CLASSES, **_l._BY_NAME}
 
 
+def _deserialize(config, table, kind, custom_objects=None):
+    """Keras' ``deserialize`` against the ``table`` of a module's objects."""
+    from ._serialization import deserialize_keras_object
+    objects = {**table, **(custom_objects or {})}
+    if isinstance(config, str):
+        obj = objects.get(config)
+        if obj is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {config}")
+        return obj() if isinstance(obj, type) else obj
+    if isinstance(config, dict) and config.get("class_name") == "function" and \
+            config.get("config") in objects:
+        return objects[config["config"]]
+    # Bare class names resolve among the module's objects, as Keras' `module_objects` do.
+    return deserialize_keras_object(config, custom_objects=objects)
+
+
+def _serialize(obj, table):
+    from ._serialization import serialize_keras_object
+    if callable(obj) and not isinstance(obj, type) and \
+            table.get(getattr(obj, "__name__", None)) is obj:
+        # Note: Keras writes its own functions as plain builtins.
+        return {"module": "builtins", "class_name": "function", "config": obj.__name__,
+                "registered_name": "function"}
+    return serialize_keras_object(obj)
+
+
 def deserialize(name, custom_objects=None):
     """A loss from a name or a ``serialize`` config."""
-    from ._serialization import deserialize_keras_object
-    if isinstance(name, str):
-        obj = (custom_objects or {}).get(name) or _all_objects().get(name)
-        if obj is None:
-            raise ValueError(f"Could not interpret loss identifier: {name}")
-        return obj
-    # Bare class names resolve among the losses, as Keras' `module_objects` do.
-    return deserialize_keras_object(name,
-                                    custom_objects={**_all_objects(), **(custom_objects or {})})
+    return _deserialize(name, _all_objects(), "loss", custom_objects)
 
 
 def serialize(loss):
-    """The Keras config dict of a loss object, or a function's name."""
-    from ._serialization import serialize_keras_object
-    return serialize_keras_object(loss)
+    """The Keras config dict of a loss object or function."""
+    return _serialize(loss, _all_objects())
 
 
 def get(identifier):

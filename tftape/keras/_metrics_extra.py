@@ -563,15 +563,7 @@ ALL_OBJECTS_DICT = _register()
 
 def deserialize(config, custom_objects=None):
     """A metric from a name or a ``serialize`` config."""
-    from ._serialization import deserialize_keras_object
-    if isinstance(config, str):
-        obj = (custom_objects or {}).get(config) or ALL_OBJECTS_DICT.get(config)
-        if obj is None:
-            raise ValueError(f"Could not interpret metric identifier: {config}")
-        return obj
-    # Bare class names resolve among the metrics, as Keras' `module_objects` do.
-    return deserialize_keras_object(config,
-                                    custom_objects={**ALL_OBJECTS_DICT, **(custom_objects or {})})
+    return _lx._deserialize(config, ALL_OBJECTS_DICT, "metric", custom_objects)
 
 
 def serialize(metric):
