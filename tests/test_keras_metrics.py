@@ -421,3 +421,51 @@ def test_deserialize_names_give_instances():
         assert type(ours).__name__ == type(theirs).__name__
     with pytest.raises(ValueError):
         tf.keras.metrics.deserialize("no_such_metric")
+
+
+@settings(deadline=None, max_examples=15)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       st.sampled_from(["Hinge", "SquaredHinge", "Poisson", "LogCoshError", "KLDivergence",
+                        "CosineSimilarity", "MeanAbsolutePercentageError",
+                        "MeanSquaredLogarithmicError", "CategoricalHinge"]),
+       st.booleans())
+def test_mean_wrappers_hypothesis(shape, name, weighted):
+    kwargs, yt, yp, _ = CASES[name]
+    shape = tuple(shape)
+    # A rank-1 input reduces to one value, which per-sample weights cannot weight (both
+    # libraries raise; see test_weights_on_rank_1_values_raise).
+    sw = _unit(shape[:1]) if weighted and len(shape) > 1 else None
+    a = getattr(tf.keras.metrics, name)(**kwargs)
+    b = getattr(real_tf.keras.metrics, name)(**kwargs)
+    for _ in range(2):
+        y_true, y_pred = yt(shape), yp(shape)
+        a.update_state(y_true, y_pred, sample_weight=sw)
+        b.update_state(y_true, y_pred, sample_weight=sw)
+    _close(a.result(), b.result(), 1e-4)
+
+
+@settings(deadline=None, max_examples=10)
+@given(st.integers(1, 10), st.integers(2, 5), st.integers(1, 5))
+def test_top_k_and_iou_hypothesis(n, classes, k):
+    y_sparse = RNG.integers(0, classes, (n,))
+    y_pred = _unit((n, classes))
+    for name, kw, y_true in [("SparseTopKCategoricalAccuracy", {"k": k}, y_sparse),
+                             ("TopKCategoricalAccuracy", {"k": k},
+                              np.eye(classes, dtype=np.float32)[y_sparse]),
+                             ("OneHotMeanIoU", {"num_classes": classes},
+                              np.eye(classes, dtype=np.float32)[y_sparse])]:
+        a = getattr(tf.keras.metrics, name)(**kw)
+        b = getattr(real_tf.keras.metrics, name)(**kw)
+        a.update_state(y_true, y_pred)
+        b.update_state(y_true, y_pred)
+        _close(a.result(), b.result(), 1e-5)
+
+
+def test_weights_on_rank_1_values_raise():
+    errors = []
+    for lib in (real_tf, tf):
+        with pytest.raises(Exception) as e:
+            lib.keras.metrics.Hinge().update_state(np.ones(2), np.ones(2) * 0.3,
+                                                    sample_weight=np.ones(2))
+        errors.append(e.type.__name__)
+    assert errors == ["InvalidArgumentError"] * 2
