@@ -178,14 +178,6 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return _m.reduce_mean(_backend_binary_crossentropy(y_true, y_pred, from_logits), axis=axis)
 
 
-def hinge(y_true, y_pred):
-    y_pred = _t(y_pred)
-    y_true = _t(y_true, y_pred.dtype)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    y_true = _a.where(_m.equal(y_true, 0.0), -_a.ones_like(y_true), y_true)
-    return _m.reduce_mean(_m.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
-
-
 def kl_divergence(y_true, y_pred):
     y_pred = _t(y_pred)
     y_true = _t(y_true, y_pred.dtype)
@@ -240,14 +232,18 @@ class Loss:
         self.name = name or to_snake_case(self.__class__.__name__)
         self.reduction = reduction
         from .backend import floatx
-        self.dtype = dtype or floatx()
+        self._dtype = dtype or floatx()
+
+    @property
+    def dtype(self):
+        return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        y_pred = _t(y_pred, self.dtype)
-        y_true = _t(y_true, self.dtype)
+        y_pred = _t(y_pred, self._dtype)
+        y_true = _t(y_true, self._dtype)
         losses = self.call(y_true, y_pred)
         return reduce_weighted_values(losses, sample_weight=sample_weight,
-                                      reduction=self.reduction, dtype=self.dtype)
+                                      reduction=self.reduction, dtype=self._dtype)
 
     def call(self, y_true, y_pred):
         raise NotImplementedError
@@ -308,7 +304,6 @@ MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError",
 Huber = _wrapper("Huber", huber, "huber_loss", delta=1.0)
 Huber._config_skip = ("delta",)
 LogCosh = _wrapper("LogCosh", log_cosh, "log_cosh")
-Hinge = _wrapper("Hinge", hinge, "hinge")
 KLDivergence = _wrapper("KLDivergence", kl_divergence, "kl_divergence")
 BinaryCrossentropy = _wrapper("BinaryCrossentropy", binary_crossentropy,
                               "binary_crossentropy", from_logits=False, label_smoothing=0.0,
@@ -330,7 +325,7 @@ _BY_NAME = {
     "mape": mean_absolute_percentage_error,
     "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
     "msle": mean_squared_logarithmic_error, "huber": huber, "huber_loss": huber,
-    "log_cosh": log_cosh, "logcosh": log_cosh, "hinge": hinge,
+    "log_cosh": log_cosh, "logcosh": log_cosh,
     "kl_divergence": kl_divergence, "kld": kl_divergence,
     "binary_crossentropy": binary_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
@@ -338,30 +333,8 @@ _BY_NAME = {
 }
 _CLASSES = {c.__name__: c for c in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, Huber, LogCosh, Hinge, KLDivergence, BinaryCrossentropy,
+    MeanSquaredLogarithmicError, Huber, LogCosh, KLDivergence, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy)}
-
-
-def get(identifier):
-    """A loss function or object from a name, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        fn = _BY_NAME.get(identifier)
-        if fn is None:
-            cls = _CLASSES.get(identifier)
-            if cls is None:
-                raise ValueError(f"Could not interpret loss identifier: {identifier}")
-            return cls()
-        return fn
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
-
-
-def serialize(loss):
-    return {"module": "keras.losses", "class_name": type(loss).__name__,
-            "config": loss.get_config(), "registered_name": None}
 
 
 # tf.keras.losses exports only the short spellings of these functions.
@@ -369,3 +342,6 @@ _mean_squared_error = mean_squared_error
 _mean_absolute_error = mean_absolute_error
 del mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, \
     mean_squared_logarithmic_error, log_cosh, kl_divergence
+
+# get / serialize / deserialize know the losses defined there too.
+from ._losses_extra import deserialize, get, serialize  # noqa: E402,F401

@@ -47,8 +47,9 @@ class Metric:
                      name=None):
         from . import initializers as _init
         with _naming.name_scope(self.name, caller=self):
+            # Note: as in Keras, a variable without a dtype is floatx, not the metric's.
             v = KerasVariable(_init.get(initializer), shape=tuple(shape),
-                              dtype=dtype or self._dtype, trainable=False, name=name)
+                              dtype=dtype or _floatx(), trainable=False, name=name)
         self._variables.append(v)
         return v
 
@@ -72,6 +73,43 @@ class Metric:
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
         return self.result()
+
+    # -- stateless API: run on given variable values, leave the variables as they were -----
+    def _check_metric_variables(self, metric_variables):
+        if len(metric_variables) != len(self.variables):
+            raise ValueError(f"Argument `metric_variables` must be a list of tensors "
+                             f"corresponding 1:1 to {self.__class__.__name__}().variables. "
+                             f"Received list with length {len(metric_variables)}, but "
+                             f"expected {len(self.variables)} variables.")
+
+    def _stateless(self, fn, metric_variables=None):
+        # Note: Keras' StatelessScope, done by swapping each variable's value in and out.
+        variables = self.variables
+        saved = [v.read_value() for v in variables]
+        try:
+            if metric_variables is not None:
+                for v, value in zip(variables, metric_variables):
+                    v.assign(_t(value, v.dtype), read_value=False)
+            out = fn()
+            return out, [v.read_value() for v in variables]
+        finally:
+            for v, value in zip(variables, saved):
+                v.assign(value, read_value=False)
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """The variables' values after ``update_state`` from ``metric_variables``."""
+        self._check_metric_variables(metric_variables)
+        return self._stateless(lambda: self.update_state(*args, **kwargs),
+                               metric_variables)[1]
+
+    def stateless_result(self, metric_variables):
+        """``result()`` computed from ``metric_variables``."""
+        self._check_metric_variables(metric_variables)
+        return self._stateless(self.result, metric_variables)[0]
+
+    def stateless_reset_state(self):
+        """The variables' values after ``reset_state()``."""
+        return self._stateless(self.reset_state)[1]
 
     def get_config(self):
         return {"name": self.name, "dtype": self._dtype}
@@ -104,7 +142,8 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
 class Sum(Metric):
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self._dtype,
+                                        name="total")
 
     def update_state(self, values, sample_weight=None):
         values, _ = reduce_to_samplewise_values(values, sample_weight, _m.reduce_sum,
@@ -120,8 +159,10 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
-        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self._dtype,
+                                        name="total")
+        self.count = self.add_variable(shape=(), initializer="zeros", dtype=self._dtype,
+                                        name="count")
 
     def update_state(self, values, sample_weight=None):
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight,
@@ -153,7 +194,19 @@ class MeanMetricWrapper(Mean):
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        config = super().get_config()
+        if type(self) is MeanMetricWrapper:   # the named subclasses leave `fn` out
+            from ._serialization import serialize_keras_object
+            config["fn"] = serialize_keras_object(self._fn)
+        return {**config, **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("fn"), dict):
+            from ._serialization import deserialize_keras_object
+            config["fn"] = deserialize_keras_object(config["fn"])
+        return cls(**config)
 
 
 # -- accuracy functions ---------------------------------------------------------------------
@@ -281,6 +334,15 @@ def get(identifier):
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier}")
         return cls()
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, dict):
+        from ._metrics_extra import deserialize
+        return deserialize(identifier)
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+# The metrics defined there register their names for `get` (and so for `compile`).
+from . import _metrics_confusion, _metrics_extra  # noqa: E402,F401

@@ -70,6 +70,8 @@ class _CompileMetrics(_metrics.Metric):
             else:
                 m = _metrics.get(spec)
                 out.append((m.name, m))
+            if hasattr(m, "_prebuild"):   # shape-dependent variables, made before tracing
+                m._prebuild(y_true, y_pred)
         self._built = out
 
     @property
@@ -572,7 +574,9 @@ def _map_out(out):
 
 
 def _floats(logs):
-    return {k: float(np.asarray(v)) for k, v in logs.items()}
+    # Per-class metrics (F1Score(average=None), ...) stay arrays, as in Keras.
+    return {k: float(a) if a.ndim == 0 else a
+            for k, a in ((k, np.asarray(v)) for k, v in logs.items())}
 
 
 def _concat(outs):
