@@ -31,7 +31,8 @@ def convert_image_dtype(image, dtype, saturate=False, name=None) -> Tensor:
     if dtype == image.dtype:
         return _a.identity(image)
     src = image.dtype
-    src_max, dst_max = int(src.max) if src.is_integer else 0, int(dtype.max) if dtype.is_integer else 0
+    src_max = int(src.max) if src.is_integer else 0
+    dst_max = int(dtype.max) if dtype.is_integer else 0
     if src.is_integer and dtype.is_integer:
         if src_max > dst_max:
             scaled = _m.floordiv(image, (src_max + 1) // (dst_max + 1))
@@ -76,8 +77,8 @@ def _no_half_kernel(tf_name, dtype):
         raise NotFoundError(None, None, f"Could not find device for node: {{{{node {tf_name}}}}}"
                                         f" = {tf_name}[T=DT_HALF]\nAll kernels registered for op "
                                         f"{tf_name}:\n  device='XLA_CPU_JIT'; T in [DT_FLOAT, "
-                                        f"DT_HALF]\n  device='CPU'; T in [DT_FLOAT]\n [Op:{tf_name}]"
-                                        " name: ")
+                                        f"DT_HALF]\n  device='CPU'; T in [DT_FLOAT]\n "
+                                        f"[Op:{tf_name}] name: ")
 
 
 def _need_3d(o, image):

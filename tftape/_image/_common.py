@@ -21,7 +21,8 @@ _NAMES = {"int8": "int8", "uint8": "uint8", "int16": "int16", "uint16": "uint16"
           "int32": "int32", "int64": "int64", "bfloat16": "bfloat16", "half": "half",
           "float": "float", "double": "double"}
 _INTS = ["int8", "uint8", "int16", "uint16", "int32", "int64"]
-_RESIZE_ATTRS = "; attr=align_corners:bool,default=false; attr=half_pixel_centers:bool,default=false"
+_RESIZE_ATTRS = ("; attr=align_corners:bool,default=false; "
+                 "attr=half_pixel_centers:bool,default=false")
 # TF's OpDefs as its type errors print them: allowed types (in TF's order), signature, and
 # what follows the type attribute.
 OPDEFS = {
