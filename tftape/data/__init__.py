@@ -11,5 +11,6 @@ from ._dataset import Dataset as Dataset
 from ._dataset import NumpyIterator as NumpyIterator
 from ._dataset import OwnedIterator as Iterator
 from ._options import DatasetSpec as DatasetSpec
+from ._readers import TFRecordDataset as TFRecordDataset
 from ._options import Options as Options
 from ._options import ThreadingOptions as ThreadingOptions
