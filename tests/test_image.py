@@ -286,3 +286,29 @@ def test_random_crop_values():
         assert c.shape == (3, 4, 2)
         r, col = divmod(int(c[0, 0, 0]) // 2, 7)
         np.testing.assert_array_equal(c, x[r:r + 3, col:col + 4])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "uint8", "float64"])
+@pytest.mark.parametrize("shape", [(16, 16, 3), (2, 13, 17, 1), (2, 1, 12, 12, 2)])
+@pytest.mark.parametrize("kw", [{}, {"filter_size": 5, "filter_sigma": 0.8},
+                                {"return_index_map": True}, {"k1": 0.05, "k2": 0.1}])
+def test_psnr_ssim(dtype, shape, kw):
+    a = _image(dtype, shape, seed=1)
+    noise = np.random.default_rng(2).normal(0, 0.1 if dtype != "uint8" else 20, shape)
+    hi = 1.0 if dtype != "uint8" else 255
+    b = np.clip(a + noise, 0, hi).astype(dtype)
+    _close(tf.image.ssim(a, b, hi, **kw), real_tf.image.ssim(a, b, hi, **kw), 1e-4, 1e-5)
+    _close(tf.image.psnr(a, b, hi), real_tf.image.psnr(a, b, hi), 1e-5, 1e-4)
+
+
+def test_ssim_gradient():
+    a = _image("float32", (1, 12, 12, 3), seed=3)
+    b = _image("float32", (1, 12, 12, 3), seed=4)
+    grads = []
+    for t in (real_tf, tf):
+        v = t.constant(a)
+        with t.GradientTape() as tape:
+            tape.watch(v)
+            y = t.reduce_sum(t.image.ssim(v, t.constant(b), 1.0, filter_size=5))
+        grads.append(tape.gradient(y, v))
+    _close(grads[1], grads[0], 1e-3, 1e-5)

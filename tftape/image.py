@@ -17,3 +17,4 @@ from ._image._geometry import (
     resize_with_crop_or_pad as resize_with_crop_or_pad, rot90 as rot90, transpose as transpose)
 from ._image._resize import (
     ResizeMethod as ResizeMethod, resize as resize, resize_with_pad as resize_with_pad)
+from ._image._metrics import psnr as psnr, ssim as ssim
