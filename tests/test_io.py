@@ -343,3 +343,14 @@ def test_tfrecord_errors(tmp_path):
             except Exception as e:  # noqa: BLE001 - compared
                 outcomes.append((type(e).__name__, str(e) if path != str(trunc) else ""))
         assert outcomes[0] == outcomes[1], path
+
+
+def test_decode_csv_in_dataset_map():
+    """The usual CSV pipeline: lines -> map(decode_csv) -> batch, as TF gives it."""
+    lines = ["1,2.5,a", "3,,b", "5,0.5,c"]
+    outs = []
+    for t in (real_tf, tf):
+        ds = t.data.Dataset.from_tensor_slices(lines).map(
+            lambda line: t.io.decode_csv(line, [[0], [9.0], [""]])).batch(2)
+        outs.append(([[c.numpy().tolist() for c in b] for b in ds], repr(ds.element_spec)))
+    assert outs[0] == outs[1]
