@@ -21,7 +21,10 @@ i32 = tf.constant(np.arange(60).reshape(4, 5, 3) * 1000, tf.int32)
 EXACT = [
     "tf.image.flip_left_right(img)", "tf.image.flip_left_right(batch)",
     "tf.image.flip_up_down(img)", "tf.image.flip_up_down(batch)",
-    "tf.image.flip_left_right(tf.zeros([3, 3]))", "tf.image.flip_up_down(tf.zeros([1, 2, 2, 2, 2]))",
+    "tf.image.flip_left_right(tf.zeros([3, 3]))",
+    "tf.image.flip_up_down(tf.zeros([1, 2, 2, 2, 2]))",
+    "tf.image.rot90(tf.zeros([1, 2, 2, 2, 2]))", "tf.image.transpose(tf.zeros([1, 2, 2, 2, 2]))",
+    "tf.image.random_flip_left_right(tf.zeros([1, 2, 2, 2, 2]))",
     "tf.image.flip_left_right(tf.zeros([0, 2, 3]))",
     "tf.image.rot90(img)", "tf.image.rot90(img, 2)", "tf.image.rot90(img, 3)",
     "tf.image.rot90(img, -1)", "tf.image.rot90(batch, 1)", "tf.image.rot90(batch, k=7)",
@@ -71,7 +74,8 @@ EXACT = [
     "tf.image.convert_image_dtype(img, tf.float16)",
     "tf.image.convert_image_dtype(img, tf.float64)",
     "tf.image.convert_image_dtype(img, tf.uint8)",
-    "tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0, 1.5, -0.5]), tf.uint8, saturate=True)",
+    "tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0, 1.5, -0.5]), tf.uint8, "
+    "saturate=True)",
     "tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0, 0.25]), tf.uint8)",
     "tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0, -1.0]), tf.int16)",
     "tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0]), tf.float64)",

@@ -75,6 +75,23 @@ EXPRS = [
     "tf.io.decode_csv(['1'], [[True]])",
     "tf.io.decode_csv(['1'], [[1, 2]])",
     "tf.io.decode_csv(['a,b'], [tf.constant(''), 'z'])",
+    "tf.io.decode_raw([b'\\x01\\x00\\x02\\x00', b'\\x03\\x00\\x04\\x00'], tf.int16)",
+    "tf.io.decode_raw(b'\\x01\\x00\\x02\\x00', tf.int16, little_endian=False)",
+    "tf.io.decode_raw(b'\\x00\\x00\\xc0?\\x00\\x00\\x80\\xbf', tf.float32)",
+    "tf.io.decode_raw([[b'ab'], [b'cd']], tf.uint8)",
+    "tf.io.decode_raw([b'ab', b'abc'], tf.uint8)",
+    "tf.io.decode_raw([b'abc'], tf.int32)",
+    "tf.io.decode_raw([b'abc', b'd'], tf.uint8, fixed_length=4)",
+    "tf.io.decode_raw(b'abcd', tf.string)",
+    "tf.io.decode_raw(b'', tf.float32)",
+    "tf.io.decode_raw(b'\\x01\\x00', tf.bool)",
+    "tf.io.encode_base64([b'hello?>', b''])",
+    "tf.io.encode_base64(b'hello?>', pad=True)",
+    "tf.io.encode_base64([[b'\\xff\\xfe'], [b'a']])",
+    "tf.io.decode_base64(['aGVsbG8_Pg', 'aGVsbG8_Pg=='])",
+    "tf.io.decode_base64('a$')",
+    "tf.io.decode_base64('a')",
+    "tf.io.decode_base64(tf.io.encode_base64(tf.constant([b'\\x00\\x01', b'xyz'])))",
 ]
 
 

@@ -22,17 +22,18 @@ def _batch(image):
     return image, True
 
 
-def _rank_3_or_4(image) -> Tensor:
+def _rank_3_or_4(image, sep=" ") -> Tensor:
     image = convert_to_tensor(image)
     check_at_least_3d(image)
     if len(vshape(image)) not in (3, 4):
-        raise ValueError(f"'image' (shape {shape_str(image)})must have either 3 or 4 "
+        raise ValueError(f"'image' (shape {shape_str(image)}){sep}must have either 3 or 4 "
                          "dimensions.")
     return image
 
 
 def _flip(image, index):
-    image = _rank_3_or_4(image)
+    # Note: TF's message for flips lacks the space before "must".
+    image = _rank_3_or_4(image, sep="")
     return _a.reverse(image, [index + (len(vshape(image)) == 4)])
 
 
