@@ -316,3 +316,20 @@ def test_ssim_gradient():
             y = t.reduce_sum(t.image.ssim(v, t.constant(b), 1.0, filter_size=5))
         grads.append(tape.gradient(y, v))
     _close(grads[1], grads[0], 1e-3, 1e-5)
+
+
+TRACED = ["bilinear", "bicubic", "nearest", "area", "lanczos3", "brightness", "contrast",
+          "saturation", "hue", "gamma", "gray", "hsv", "hsv_roundtrip", "standardize", "tv",
+          "resize_with_pad"]
+
+
+@pytest.mark.parametrize("fn", TRACED)
+def test_same_in_tf_function(fn):
+    """Each function gives the same result inside tf.function (traced into XLA) as eagerly."""
+    import warnings
+    x = tf.constant(_image("float32", (2, 6, 5, 3), seed=5))
+    f = FLOAT_FNS[fn]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a fallback to eager execution fails the test
+        traced = tf.function(lambda v: f(tf, v))(x)
+    _close(traced, f(tf, x), 1e-6, 1e-6)
