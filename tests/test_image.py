@@ -333,3 +333,38 @@ def test_same_in_tf_function(fn):
         warnings.simplefilter("error")   # a fallback to eager execution fails the test
         traced = tf.function(lambda v: f(tf, v))(x)
     _close(traced, f(tf, x), 1e-6, 1e-6)
+
+
+_INT_DTYPES = ["uint8", "int8", "uint16", "int16", "int32", "int64"]
+
+
+@settings(deadline=None, max_examples=40)
+@given(src=st.sampled_from(_INT_DTYPES + ["float16", "float32", "float64"]),
+       dst=st.sampled_from(_INT_DTYPES + ["float16", "float32", "float64"]),
+       saturate=st.booleans(), seed=st.integers(0, 9))
+def test_convert_image_dtype_hypothesis(src, dst, saturate, seed):
+    rng = np.random.default_rng(seed)
+    if src.startswith("float"):
+        x = rng.uniform(-0.2, 1.2 if saturate else 1.0, (3, 4)).astype(src)
+        if not saturate:
+            x = np.clip(x, 0, 1)
+    else:
+        info = np.iinfo(src)
+        x = rng.integers(max(info.min, -2 ** 40), min(info.max, 2 ** 40), (3, 4),
+                         endpoint=True).astype(src)
+    want = real_tf.image.convert_image_dtype(x, real_tf.as_dtype(dst), saturate=saturate)
+    got = tf.image.convert_image_dtype(x, tf.as_dtype(dst), saturate=saturate)
+    _close(got, want, 1e-3 if "float16" in (src, dst) else 1e-6, 1e-6)
+
+
+@settings(deadline=None, max_examples=30)
+@given(shape=st.sampled_from([(3, 4, 3), (1, 5, 2, 3), (2, 1, 1, 3), (4, 4, 3)]),
+       dtype=st.sampled_from(["uint8", "float32"]),
+       fn=st.sampled_from(["brightness", "contrast", "gamma", "gray", "standardize", "saturation",
+                           "hue", "to_float"]),
+       seed=st.integers(0, 20))
+def test_adjust_hypothesis(shape, dtype, fn, seed):
+    x = _image(dtype, shape, seed)
+    f = FLOAT_FNS[fn]
+    tol = 2e-3 if fn in ("hue", "saturation") else 1e-5
+    _close(f(tf, tf.constant(x)), f(real_tf, real_tf.constant(x)), tol, tol)
