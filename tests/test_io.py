@@ -343,6 +343,16 @@ def test_tfrecord_examples_pipeline(tmp_path):
     assert [x.numpy().tolist() for x in ds] == [[i, i / 2] for i in range(5)]
 
 
+def test_tfrecord_writer_options(tmp_path):
+    p = str(tmp_path / "g.tfr")
+    with tf.io.TFRecordWriter(p, tf.io.TFRecordOptions(compression_type="GZIP")) as w:
+        w.write("abc")
+    assert [r.numpy() for r in real_tf.data.TFRecordDataset(p, "GZIP")] == [b"abc"]
+    for t in (real_tf, tf):
+        with pytest.raises(ValueError, match='Not a valid compression_type: "BZ2"'):
+            t.io.TFRecordWriter(p, "BZ2")
+
+
 def test_tfrecord_errors(tmp_path):
     bad = tmp_path / "bad.tfr"
     short = tmp_path / "short.tfr"

@@ -76,7 +76,10 @@ class TFRecordWriter:
         self._path = os.fspath(path.numpy() if hasattr(path, "numpy") else path)
         if isinstance(self._path, bytes):
             self._path = self._path.decode()
-        self._kind = _check_compression(TFRecordOptions.get_compression_type_string(options))
+        kind = TFRecordOptions.get_compression_type_string(options)
+        if kind not in ("", "GZIP", "ZLIB"):
+            raise ValueError(f'Not a valid compression_type: "{kind}"')
+        self._kind = kind
         try:
             self._f = open(self._path, "wb")
         except OSError as e:
