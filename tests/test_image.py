@@ -97,6 +97,11 @@ EXACT = [
     "tf.image.resize(tf.zeros([2, 2, 1], tf.bool), [3, 3])",
     "tf.image.resize(tf.zeros([2, 2, 1], tf.string), [3, 3])",
     "tf.image.ResizeMethod.BILINEAR",
+    "tf.image.random_brightness(img, -0.1)", "tf.image.random_contrast(img, 0.5, 0.5)",
+    "tf.image.random_contrast(img, -0.5, 0.5)", "tf.image.random_saturation(img, 2.0, 1.0)",
+    "tf.image.random_saturation(img, -1.0, 1.0)", "tf.image.random_hue(img, 0.6)",
+    "tf.image.random_hue(img, -0.1)",
+    "tf.image.random_brightness(img, 0.0)", "tf.image.random_contrast(img, 1.0, 1.0 + 1e-9)",
     "tf.image.ResizeMethod.LANCZOS5",
 ]
 
@@ -371,3 +376,23 @@ def test_adjust_hypothesis(shape, dtype, fn, seed):
     f = FLOAT_FNS[fn]
     tol = 2e-3 if fn in ("hue", "saturation") else 1e-5
     _close(f(tf, tf.constant(x)), f(real_tf, real_tf.constant(x)), tol, tol)
+
+
+@pytest.mark.parametrize("fn,args,adjust", [
+    ("random_brightness", (0.2,), "adjust_brightness"),
+    ("random_contrast", (0.5, 1.5), "adjust_contrast"),
+    ("random_saturation", (0.5, 1.5), "adjust_saturation"),
+    ("random_hue", (0.3,), "adjust_hue")])
+def test_random_adjust(fn, args, adjust):
+    """A random adjustment equals the fixed one for some factor in the range, seeded repeatably."""
+    x = tf.constant(_image("float32", (4, 5, 3), seed=6))
+    tf.random.set_seed(3)
+    a = getattr(tf.image, fn)(x, *args, seed=1)
+    tf.random.set_seed(3)
+    b = getattr(tf.image, fn)(x, *args, seed=1)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    lo, hi = (-args[0], args[0]) if len(args) == 1 else args
+    grid = np.linspace(lo, hi, 2001)
+    errs = [np.abs(getattr(tf.image, adjust)(x, float(v)).numpy() - a.numpy()).max()
+            for v in grid[::50]]
+    assert min(errs) < 0.05

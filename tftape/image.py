@@ -7,7 +7,9 @@ from ._image._color import (
     grayscale_to_rgb as grayscale_to_rgb, hsv_to_rgb as hsv_to_rgb,
     image_gradients as image_gradients, per_image_standardization as per_image_standardization,
     rgb_to_grayscale as rgb_to_grayscale, rgb_to_hsv as rgb_to_hsv,
-    total_variation as total_variation)
+    total_variation as total_variation, random_brightness as random_brightness,
+    random_contrast as random_contrast, random_hue as random_hue,
+    random_saturation as random_saturation)
 from ._image._geometry import (
     central_crop as central_crop, crop_to_bounding_box as crop_to_bounding_box,
     flip_left_right as flip_left_right, flip_up_down as flip_up_down,

@@ -277,3 +277,44 @@ def total_variation(images, name=None) -> Tensor:
     # a type Abs rejects is raised here.
     check_type("Abs", images.dtype)
     return _m.reduce_sum(_m.abs(d1), axis=axis) + _m.reduce_sum(_m.abs(d2), axis=axis)
+
+
+# -- random adjustments (tftape's random streams with TF's seed rules) -----------------------
+def _uniform(lo, hi, seed):
+    from .._ops.random_ops import uniform
+    return uniform([], lo, hi, seed=seed)
+
+
+def random_brightness(image, max_delta, seed=None) -> Tensor:
+    """``adjust_brightness`` by a delta drawn from [-max_delta, max_delta)."""
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return adjust_brightness(image, _uniform(-max_delta, max_delta, seed))
+
+
+def _check_range(lower, upper):
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+
+
+def random_contrast(image, lower, upper, seed=None) -> Tensor:
+    """``adjust_contrast`` by a factor drawn from [lower, upper)."""
+    _check_range(lower, upper)
+    return adjust_contrast(image, _uniform(lower, upper, seed))
+
+
+def random_saturation(image, lower, upper, seed=None) -> Tensor:
+    """``adjust_saturation`` by a factor drawn from [lower, upper)."""
+    _check_range(lower, upper)
+    return adjust_saturation(image, _uniform(lower, upper, seed))
+
+
+def random_hue(image, max_delta, seed=None) -> Tensor:
+    """``adjust_hue`` by a delta drawn from [-max_delta, max_delta) (max_delta <= 0.5)."""
+    if max_delta > 0.5:
+        raise ValueError("max_delta must be <= 0.5.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return adjust_hue(image, _uniform(-max_delta, max_delta, seed))
