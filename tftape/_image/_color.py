@@ -153,7 +153,7 @@ def _last_dim_3(o, t):
                                       f"{s[-1] if s else 0} channels.", FailedPreconditionError)
 
 
-def rgb_to_hsv(images) -> Tensor:
+def rgb_to_hsv(images, name=None) -> Tensor:
     """RGB in [0, 1] to hue, saturation, value (each in [0, 1])."""
     t = convert_to_tensor(images)
     check_type("RGBToHSV", t.dtype)
@@ -161,7 +161,7 @@ def rgb_to_hsv(images) -> Tensor:
     return execute(_rgb_hsv, (t,))
 
 
-def hsv_to_rgb(images) -> Tensor:
+def hsv_to_rgb(images, name=None) -> Tensor:
     """Hue, saturation, value to RGB."""
     t = convert_to_tensor(images)
     check_type("HSVToRGB", t.dtype)

@@ -9,5 +9,4 @@ from .._io._files import (parse_tensor as parse_tensor, read_file as read_file,
 from .._io._parse import (FixedLenFeature as FixedLenFeature, VarLenFeature as VarLenFeature,
                           parse_example as parse_example,
                           parse_single_example as parse_single_example)
-from .._io._tfrecord import (TFRecordCompressionType as TFRecordCompressionType,
-                             TFRecordOptions as TFRecordOptions, TFRecordWriter as TFRecordWriter)
+from .._io._tfrecord import TFRecordOptions as TFRecordOptions, TFRecordWriter as TFRecordWriter
