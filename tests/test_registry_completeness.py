@@ -73,7 +73,7 @@ def test_signatures_compatible(namespace):
 
 
 _FAMILY_MODULES = ("tftape._ragged", "tftape._sparse", "tftape._strings", "tftape._sets",
-                   "tftape._tensor_array", "tftape.keras", "tftape._numpy")
+                   "tftape._tensor_array", "tftape.keras", "tftape._numpy", "tftape._image")
 
 
 def test_registry_ops_are_reachable():

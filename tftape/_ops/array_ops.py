@@ -542,7 +542,9 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
                          f'or "SYMMETRIC". Received `mode` = {mode}')
     c = _as_tensor(constant_values, t.dtype)
     # TF runs Pad for a zero constant, PadV2 for another constant and MirrorPad otherwise.
-    opname = "MirrorPad" if mode != "CONSTANT" else "Pad" if not np.any(c.numpy()) else "PadV2"
+    # (Inside tf.function the constant may be symbolic: the name only shows in messages.)
+    opname = "MirrorPad" if mode != "CONSTANT" else "PadV2" if not is_concrete(c) else \
+        "Pad" if not np.any(c.numpy()) else "PadV2"
     if len(p) != t.ndim:
         raise kernel_error(opname, f"The first dimension of paddings must be the rank of inputs"
                                    f"[{len(p)},2]{',' if mode != 'CONSTANT' else ''} "

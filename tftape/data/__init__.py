@@ -12,5 +12,6 @@ from . import _transforms as _transforms, _prefetch as _prefetch  # noqa: F401 -
 from ._dataset import NumpyIterator as NumpyIterator
 from ._dataset import OwnedIterator as Iterator
 from ._options import DatasetSpec as DatasetSpec
+from ._readers import TFRecordDataset as TFRecordDataset
 from ._options import Options as Options
 from ._options import ThreadingOptions as ThreadingOptions

@@ -53,6 +53,16 @@ def index_source(ds):
 class _MapDataset(_UnaryDataset):
     def __init__(self, input_dataset, map_func):
         self._fn = StructuredFunction(map_func, input_dataset._structure, "Dataset.map()")
+        if self._fn.out_structure is None:
+            # The probes could not learn the output structure (the function rejected the
+            # dummy input, e.g. decode_csv of ""): learn it from the first element, so that
+            # later transformations (batch) see the map's structure, not its input's.
+            try:
+                first = next(input_dataset._iter(), None)
+                if first is not None:
+                    self._fn.call_flat(first)
+            except Exception:  # noqa: BLE001 - the element's error shows when iterating
+                pass
         super().__init__(input_dataset, self._fn.out_structure)
 
     @property

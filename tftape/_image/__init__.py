@@ -1,0 +1,1 @@
+"""``tf.image``: resizing, flips, crops, colour adjustments and conversions."""

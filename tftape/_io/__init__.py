@@ -1,0 +1,1 @@
+"""``tf.io``: files, CSV, TensorProto serialization, TFRecords and ``tf.train.Example``."""
