@@ -40,14 +40,16 @@ LAYERS: list[tuple[str, set[str]]] = [
     # DESIGN 6: tf.function, autograph and control flow.
     ("function", {"_function"}),
     # DESIGN 7: composites, and the NumPy / array-API namespace (which attaches Tensor's
-    # ``__array_namespace__`` methods from here).
-    ("composites", {"_ragged", "_sparse", "_strings", "_sets", "_tensor_array", "_numpy"}),
-    # Object tracking, checkpoints and saved models, summaries.
-    ("services", {"_trackable", "_module", "_saved_model", "train", "summary"}),
+    # ``__array_namespace__`` methods from here); image ops (tf.image).
+    ("composites", {"_ragged", "_sparse", "_strings", "_sets", "_tensor_array", "_numpy",
+                    "_image"}),
+    # Object tracking, checkpoints and saved models, summaries, file formats (tf.io).
+    ("services", {"_trackable", "_module", "_saved_model", "train", "summary", "_io"}),
     # DESIGN 8: public namespaces (thin re-exports) and the libraries built on the public API.
     ("public", {"", "autodiff", "autograph", "bitwise", "config", "data", "debugging",
-                "distribute", "dtypes", "errors", "experimental", "keras", "linalg", "math",
-                "nest", "nn", "ragged", "random", "saved_model", "sets", "sparse", "strings"}),
+                "distribute", "dtypes", "errors", "experimental", "image", "io", "keras",
+                "linalg", "math", "nest", "nn", "ragged", "random", "saved_model", "sets",
+                "sparse", "strings"}),
     # DESIGN 9: the drop-in entry.
     ("entry", {"_alias", "__main__"}),
 ]
@@ -63,10 +65,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
     ("tftape.keras._rnn_layers", "tftape.keras.layers"),
     ("tftape.keras._saving", "tftape.keras._model"),
-    ("tftape.keras._serialization", "tftape.keras"),
-    ("tftape.keras._serialization", "tftape.keras._model"),
-    ("tftape.keras._serialization", "tftape.keras.layers"),
-    ("tftape.keras._serialization", "tftape.keras.models"),
     ("tftape.keras._summary", "tftape.keras._model"),
     ("tftape.keras.activations", "tftape.keras.saving"),
     ("tftape.keras.backend", "tftape.keras._layer"),

@@ -112,3 +112,10 @@ def kernel_error(op_name: str, message: str, cls=InvalidArgumentError, name: str
 def op_error(op_name: str, message: str, cls=InvalidArgumentError, name: str = ""):
     """An error raised before a kernel runs (type checks): ``msg [Op:X] name: n``."""
     return cls(None, None, f"{message} [Op:{op_name}] name: {name}")
+
+
+def wrapped_kernel_error(op: str, message: str, cls=InvalidArgumentError):
+    """TF's message for errors raised by dataset kernels (``IteratorGetNext``, ...)."""
+    return cls(None, None, f"{{{{function_node __wrapped__{op}_output_types_1_device_/job:"
+                           f"localhost/replica:0/task:0/device:CPU:0}}}} {message} "
+                           f"[Op:{op}] name: ")

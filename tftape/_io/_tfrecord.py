@@ -10,7 +10,7 @@ import os
 import struct
 import zlib
 
-from .._core.errors import DataLossError, InvalidArgumentError, NotFoundError
+from .._core.errors import DataLossError, InvalidArgumentError, NotFoundError, wrapped_kernel_error
 from ..train import _crc
 
 
@@ -139,8 +139,7 @@ class TFRecordWriter:
 
 
 def _iterator_error(message: str, cls):
-    from ..data._dataset import _wrapped_error
-    return _wrapped_error("IteratorGetNext", message, cls)
+    return wrapped_kernel_error("IteratorGetNext", message, cls)
 
 
 def read_records(path: str, compression: str = ""):

@@ -10,18 +10,12 @@ import numpy as np
 
 from .._core import dtypes as _d
 from .._core.errors import InvalidArgumentError, kernel_error
+from .._core.errors import wrapped_kernel_error as _wrapped_error
 from . import _structure as st
 
 AUTOTUNE = -1
 INFINITE = -1
 UNKNOWN = -2
-
-
-def _wrapped_error(op: str, message: str, cls=InvalidArgumentError):
-    """TF's message for errors raised by dataset kernels (``IteratorGetNext``, ...)."""
-    return cls(None, None, f"{{{{function_node __wrapped__{op}_output_types_1_device_/job:"
-                           f"localhost/replica:0/task:0/device:CPU:0}}}} {message} "
-                           f"[Op:{op}] name: ")
 
 
 class Dataset:

@@ -4,6 +4,8 @@
 defaults follow Keras 3 as bundled with TensorFlow 2.21.
 """
 # ruff: noqa: F401
+import sys as _sys
+
 from . import (activations as activations, backend as backend, callbacks as callbacks,
                constraints as constraints, initializers as initializers, layers as layers,
                losses as losses, metrics as metrics, models as models,
@@ -21,6 +23,15 @@ from .optimizers import Optimizer as Optimizer
 from .regularizers import Regularizer as Regularizer
 from .initializers import Initializer as Initializer
 
+from ._serialization import register_namespaces as _register_namespaces
+_register_namespaces({
+    "keras.layers": layers, "keras.losses": losses, "keras.metrics": metrics,
+    "keras.optimizers": optimizers, "keras.optimizers.schedules": optimizers.schedules,
+    "keras.initializers": initializers, "keras.regularizers": regularizers,
+    "keras.constraints": constraints, "keras.activations": activations,
+    "keras.models": models, "keras.src.models.functional": models,
+    "keras.src.models.sequential": models})
+
 __version__ = "3.15.1"
 version = lambda: __version__  # noqa: E731
 
@@ -30,3 +41,5 @@ class _Random:
 
 
 random = _Random()
+
+_register_namespaces({"keras": _sys.modules[__name__]})

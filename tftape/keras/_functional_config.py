@@ -55,7 +55,6 @@ def order_operations(inputs, outputs):
 
 def _recorded_kwargs(layer, node):
     """The keyword arguments Keras 3 records for a call, defaults it fills in included."""
-    from ._model import Functional
     given = dict(node.call_kwargs)
     kwargs = dict(given)
     if layer._call_has_training_arg and "training" not in kwargs and \
@@ -64,7 +63,7 @@ def _recorded_kwargs(layer, node):
     # Note: Keras 3 records ``mask=None`` for layers taking a mask only when the call passed
     # no keyword arguments, except for nested functional models, which always get it.
     if layer._call_has_mask_arg and "mask" not in kwargs and (
-            not given or isinstance(layer, Functional)):
+            not given or getattr(layer, "_is_functional", False)):
         kwargs["mask"] = None
     return kwargs
 

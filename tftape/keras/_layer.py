@@ -176,6 +176,8 @@ class Layer:
     <tf.Tensor: shape=(1,), dtype=float32, numpy=array([2.], dtype=float32)>
     """
 
+    _keras_module = "keras.layers"  # where Keras configs name the class
+
     _UNTRACKED = frozenset({"_inbound_nodes", "_functional", "_layers_by_depth", "optimizer",
                             "_compile_config", "_loss_tracker", "_compile_metrics",
                             "_metrics_list", "history", "_train_fn", "_eval_fn", "_pred_fn",

@@ -224,6 +224,8 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
 class Loss:
     """Base class: ``loss(y_true, y_pred, sample_weight=None)`` returns the reduced loss."""
 
+    _keras_module = "keras.losses"  # where Keras configs name the class
+
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         from ._naming import to_snake_case
         if reduction not in _REDUCTIONS:
@@ -342,6 +344,3 @@ _mean_squared_error = mean_squared_error
 _mean_absolute_error = mean_absolute_error
 del mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, \
     mean_squared_logarithmic_error, log_cosh, kl_divergence
-
-# get / serialize / deserialize know the losses defined there too.
-from ._losses_extra import deserialize, get, serialize  # noqa: E402,F401

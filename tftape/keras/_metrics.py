@@ -33,6 +33,8 @@ class Metric:
     2.0
     """
 
+    _keras_module = "keras.metrics"  # where Keras configs name the class
+
     def __init__(self, dtype=None, name=None):
         from .backend import floatx
         self.name = name or _naming.auto_name(self.__class__.__name__)
@@ -336,13 +338,13 @@ def get(identifier):
         return cls()
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
-    if isinstance(identifier, dict):
-        from ._metrics_extra import deserialize
-        return deserialize(identifier)
+    if isinstance(identifier, dict) and _deserialize is not None:
+        return _deserialize(identifier)
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
-# The metrics defined there register their names for `get` (and so for `compile`).
-from . import _metrics_confusion, _metrics_extra  # noqa: E402,F401
+# Set by ``_metrics_extra``, which sits above this module and registers the names of the metrics
+# defined there and in ``_metrics_confusion`` in ``_BY_NAME`` (import it before calling `get`).
+_deserialize = None

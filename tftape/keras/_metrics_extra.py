@@ -8,7 +8,7 @@ import warnings
 
 from .._core.convert import convert_to_tensor
 from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m, nn_ops as _nn
-from . import _losses, _losses_extra as _lx
+from . import _losses, _losses_extra as _lx, _metrics
 from ._losses import squeeze_or_expand_to_same_rank
 from ._metrics import MeanMetricWrapper, Metric, _floatx, _t
 from .backend import epsilon
@@ -564,6 +564,9 @@ ALL_OBJECTS_DICT = _register()
 def deserialize(config, custom_objects=None):
     """A metric from a name or a ``serialize`` config."""
     return _lx._deserialize(config, ALL_OBJECTS_DICT, "metric", custom_objects)
+
+
+_metrics._deserialize = deserialize
 
 
 def serialize(metric):

@@ -24,6 +24,8 @@ class Model(Trainer, Layer):
     <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[3.]], dtype=float32)>
     """
 
+    _keras_module = "keras"  # where Keras configs name the class
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (("inputs" in kwargs and "outputs" in kwargs) or len(args) == 2
                              or (len(args) == 1 and "outputs" in kwargs)):
@@ -118,6 +120,10 @@ class Model(Trainer, Layer):
 
 class Functional(Model):
     """A model defined by a graph of layer calls on ``KerasTensor``s."""
+
+    _keras_module = "keras.src.models.functional"  # where Keras configs name the class
+
+    _is_functional = True  # read by the config writer, which sits below this module
 
     def __new__(cls, *args, **kwargs):
         return Layer.__new__(cls)
@@ -266,6 +272,8 @@ class Sequential(Model):
     >>> [v.path for v in model.variables]
     ['sequential/dense/kernel', 'sequential/dense/bias']
     """
+
+    _keras_module = "keras"  # where Keras configs name the class
 
     def __new__(cls, *args, **kwargs):
         return Layer.__new__(cls)

@@ -93,37 +93,21 @@ custom_object_scope = CustomObjectScope
 def _builtin_module(cls):
     if not cls.__module__.startswith("tftape."):
         return None
-    from . import _layer, _losses, _metrics, _model, constraints, initializers, regularizers
-    from .optimizers import _base, schedules
-    if issubclass(cls, _model.Sequential):
-        return "keras"
-    if issubclass(cls, _model.Functional):
-        return "keras.src.models.functional"
-    if issubclass(cls, _model.Model):
-        return "keras"
-    for base, module in ((_layer.Layer, "keras.layers"), (_losses.Loss, "keras.losses"),
-                         (_metrics.Metric, "keras.metrics"),
-                         (_base.Optimizer, "keras.optimizers"),
-                         (schedules.LearningRateSchedule, "keras.optimizers.schedules"),
-                         (initializers.Initializer, "keras.initializers"),
-                         (regularizers.Regularizer, "keras.regularizers"),
-                         (constraints.Constraint, "keras.constraints")):
-        if issubclass(cls, base):
-            return module
-    return None
+    return getattr(cls, "_keras_module", None)
+
+
+# The public namespaces sit above this module; the package's ``__init__`` registers them once
+# they are imported (deserialization runs only after that).
+_NAMESPACES: dict = {}
+
+
+def register_namespaces(namespaces: dict) -> None:
+    """Names the public module (``keras.layers``...) that holds each built-in class."""
+    _NAMESPACES.update(namespaces)
 
 
 def _builtin_namespace(module):
-    from . import (constraints, initializers, layers, losses, metrics, models, optimizers,
-                   regularizers, activations)
-    import tftape.keras as keras
-    return {"keras": keras, "keras.layers": layers, "keras.losses": losses,
-            "keras.metrics": metrics, "keras.optimizers": optimizers,
-            "keras.optimizers.schedules": optimizers.schedules,
-            "keras.initializers": initializers, "keras.regularizers": regularizers,
-            "keras.constraints": constraints, "keras.activations": activations,
-            "keras.models": models, "keras.src.models.functional": models,
-            "keras.src.models.sequential": models}.get(module)
+    return _NAMESPACES.get(module)
 
 
 # -- serialization ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from .._core.convert import convert_to_tensor
 from .._core.registry import tracing_scope
 from .._core.tensor import Tensor, make
 from .._ops import math_ops as _m
-from . import _losses, _metrics
+from . import _losses, _losses_extra, _metrics, _metrics_extra  # noqa: F401 (it registers names)
 
 
 # -- swapping variable values ------------------------------------------------------------------
@@ -110,7 +110,7 @@ def _resolve_metric(name, y_true, y_pred):
 class _CompiledLoss:
     def __init__(self, loss):
         self.spec = loss
-        fn = _losses.get(loss)
+        fn = _losses_extra.get(loss)
         if isinstance(fn, _losses.Loss) or fn is None:
             self.fn = fn
         else:

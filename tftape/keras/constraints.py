@@ -5,6 +5,8 @@ from .._ops import array_ops as _a, math_ops as _m
 
 
 class Constraint:
+    _keras_module = "keras.constraints"  # where Keras configs name the class
+
     def __call__(self, w):
         return w
 

@@ -27,6 +27,8 @@ def _tensor(v, dt):
 class Initializer:
     """Base class: ``init(shape, dtype=None)`` returns a Tensor."""
 
+    _keras_module = "keras.initializers"  # where Keras configs name the class
+
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
 

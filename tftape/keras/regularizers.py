@@ -5,6 +5,8 @@ from .._ops import math_ops as _m
 
 
 class Regularizer:
+    _keras_module = "keras.regularizers"  # where Keras configs name the class
+
     def __call__(self, x):
         return 0.0
 

@@ -32,6 +32,8 @@ def _write(v, arr):
 class Optimizer:
     """Base class of Keras 3 optimizers."""
 
+    _keras_module = "keras.optimizers"  # where Keras configs name the class
+
     _slot_names: tuple = ()
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,

@@ -17,6 +17,8 @@ def _t(x):
 class LearningRateSchedule:
     """Base class: ``schedule(step)`` returns the learning rate at ``step``."""
 
+    _keras_module = "keras.optimizers.schedules"  # where Keras configs name the class
+
     def __call__(self, step):
         raise NotImplementedError(f"Learning rate schedule '{self.__class__.__name__}' must "
                                   f"override `__call__(self, step)`.")
