@@ -312,9 +312,11 @@ class _CellRNN(RNN):
         RNN.__init__(self, cell, **rnn_kwargs, **kwargs)
         self.input_spec = InputSpec(ndim=3)
 
+    _config_drops = ("name", "trainable", "dtype")
+
     def get_config(self):
         cell_cfg = self.cell.get_config()
-        for k in ("name", "trainable", "dtype"):
+        for k in self._config_drops:
             cell_cfg.pop(k)
         return {**super().get_config(), **cell_cfg,
                 "activity_regularizer": ser_regularizer(self.activity_regularizer)}
@@ -346,6 +348,9 @@ class SimpleRNN(_CellRNN):
     >>> tf.keras.layers.SimpleRNN(4, return_sequences=True)(tf.ones((2, 3, 5))).shape
     TensorShape([2, 3, 4])
     """
+
+    # Keras 3 leaves the cell's seed out of SimpleRNN's config (not LSTM's or GRU's).
+    _config_drops = ("name", "trainable", "dtype", "seed")
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
