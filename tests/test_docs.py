@@ -19,6 +19,10 @@ import sys
 
 import pytest
 
+# The module-scoped fixture runs every page once: keep the module on one xdist worker
+# (`--dist loadgroup`) so it is not run again on the other.
+pytestmark = pytest.mark.xdist_group("docs")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)(.*)$")

@@ -21,6 +21,10 @@ import sys
 import numpy as np
 import pytest
 
+# The module-scoped fixture runs every example once: keep the module on one xdist worker
+# (`--dist loadgroup`) so it is not run again on the other.
+pytestmark = pytest.mark.xdist_group("examples")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 EXPECTED = os.path.join(EXAMPLES, "expected")
