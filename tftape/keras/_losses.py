@@ -146,15 +146,20 @@ def _backend_binary_crossentropy(target, output, from_logits=False):
     return -bce
 
 
+def warn_single_class(loss: str, shape) -> None:
+    """Keras' warning for a categorical loss given one class."""
+    if shape[-1] == 1:
+        import warnings
+        warnings.warn(f"In loss {loss}, expected y_pred.shape to be (batch_size, num_classes) "
+                      f"with num_classes > 1. Received: y_pred.shape={shape}. Consider using "
+                      f"'binary_crossentropy' if you only have 2 classes.", SyntaxWarning,
+                      stacklevel=3)
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     y_pred = _t(y_pred)
     y_true = _t(y_true, y_pred.dtype)
-    if y_pred.shape[-1] == 1:
-        import warnings
-        warnings.warn(f"In loss categorical_crossentropy, expected y_pred.shape to be "
-                      f"(batch_size, num_classes) with num_classes > 1. Received: "
-                      f"y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' if "
-                      f"you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    warn_single_class("categorical_crossentropy", y_pred.shape)
     if label_smoothing:
         n = float(y_true.shape[-1])
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / n)

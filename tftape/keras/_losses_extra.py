@@ -4,8 +4,6 @@ Also ``get`` / ``serialize`` / ``deserialize`` and the legacy ``Reduction`` cons
 """
 from __future__ import annotations
 
-import warnings
-
 from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m, nn_ops as _nn
 from . import _losses as _l, _losses_ctc as _ctc
 from ._losses import Loss, LossFunctionWrapper, _t, squeeze_or_expand_to_same_rank
@@ -96,11 +94,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     """Categorical crossentropy scaled by ``alpha * (1 - p) ** gamma``."""
     _check_axis(axis)
     y_true, y_pred = _pair(y_true, y_pred)
-    if y_pred.shape[-1] == 1:
-        warnings.warn(f"In loss categorical_focal_crossentropy, expected y_pred.shape to be "
-                      f"(batch_size, num_classes) with num_classes > 1. Received: "
-                      f"y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' if "
-                      f"you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    _l.warn_single_class("categorical_focal_crossentropy", y_pred.shape)
     if label_smoothing:
         n = float(y_true.shape[-1])
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / n)
@@ -349,16 +343,21 @@ def serialize(loss):
     return _serialize(loss, _all_objects())
 
 
-def get(identifier):
-    """A loss function or instance from a name, a config dict, a class or a callable."""
+def _get(identifier, table, deserialize, kind):
+    """Keras' ``get``: an instance from a name, a config dict or a class; a callable as is."""
     if identifier is None:
         return None
     if isinstance(identifier, dict):
         obj = deserialize(identifier)
     elif isinstance(identifier, str):
-        obj = _all_objects().get(identifier)
+        obj = table.get(identifier)
     else:
         obj = identifier
     if callable(obj):
         return obj() if isinstance(obj, type) else obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
+
+
+def get(identifier):
+    """A loss function or instance from a name, a config dict, a class or a callable."""
+    return _get(identifier, _all_objects(), deserialize, "loss")

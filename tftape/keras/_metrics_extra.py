@@ -577,14 +577,4 @@ def serialize(metric):
 
 def get(identifier):
     """A metric instance from a name, a config dict or a class; a callable as is (Keras 3)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if isinstance(obj, type) else obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    return _lx._get(identifier, ALL_OBJECTS_DICT, deserialize, "metric")

@@ -47,7 +47,24 @@ class Adadelta(Optimizer):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
 
 
-class Adamax(Optimizer):
+class _MomentsOptimizer(Optimizer):
+    """The arguments and config shared by Adamax and Nadam (``beta_1``, ``beta_2``,
+    ``epsilon``)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, **_common(locals()), **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Adamax(_MomentsOptimizer):
     """Adamax: Adam with the infinity norm of past gradients.
 
     >>> import tftape as tf
@@ -58,14 +75,6 @@ class Adamax(Optimizer):
     """
     _slot_names = ("momentum", "norm")
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, **_common(locals()), **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-
     def _update(self, v, g, slots, lr, iteration):
         step = (iteration + 1).astype(v.dtype)
         b1p = jnp.power(_cast(self.beta_1, v), step)
@@ -73,12 +82,8 @@ class Adamax(Optimizer):
         u = jnp.maximum(_cast(self.beta_2, v) * slots[1], jnp.abs(g))
         return v - (lr * m) / ((1 - b1p) * (u + _cast(self.epsilon, v))), [m, u]
 
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
 
-
-class Nadam(Optimizer):
+class Nadam(_MomentsOptimizer):
     """Adam with Nesterov momentum (Dozat's momentum schedule ``u_t``).
 
     >>> import tftape as tf
@@ -88,14 +93,6 @@ class Nadam(Optimizer):
     0.8937
     """
     _slot_names = ("momentum", "velocity")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, **_common(locals()), **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def build(self, var_list):
         if self.built:
@@ -130,10 +127,6 @@ class Nadam(Optimizer):
         m_hat = u_t1 * m / (1 - u_product * u_t1) + (1 - u_t) * g / (1 - u_product)
         v_hat = vel / (1 - b2p)
         return v - (m_hat * lr) / (jnp.sqrt(v_hat) + _cast(self.epsilon, v)), [m, vel]
-
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
 
 
 class Ftrl(Optimizer):
