@@ -190,6 +190,8 @@ def test_weights_h5_layout_and_values_both_ways(tmp_path):
             f.visititems(lambda n, o: out.append((n, getattr(o, "shape", None),
                                                   dict(o.attrs))))
         return out
+    for mod in (tftape, tf):   # auto-generated names count per session
+        mod.keras.backend.clear_session()
     ours = _fit(tftape, _models(tftape)["sequential"])
     theirs = _fit(tf, _models(tf)["sequential"])
     ours.save_weights(str(tmp_path / "ours.weights.h5"))
