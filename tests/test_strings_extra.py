@@ -45,6 +45,15 @@ EXPRS = [
     'tf.strings.to_hash_bucket_strong(p, 3, 5)',
     'tf.strings.to_hash_bucket_strong(p, 3, "ab")',
     'tf.strings.to_hash_bucket_strong(p, 3, [1.5, 2])',
+    'tf.strings.unicode_script([ord("a"), 0x4E00, ord("!"), 0x0416, 0x3042, 0x0627])',
+    'tf.strings.unicode_script([-1, 0x110000, 2**31 - 1, -2**31, 0xD800, 0xE000, 0x10FFFF])',
+    'tf.strings.unicode_script(65)',
+    'tf.strings.unicode_script([[65, 66], [0x0300, 0x1F600]])',
+    'tf.strings.unicode_script(tf.zeros([0, 3], tf.int32))',
+    'tf.strings.unicode_script(tf.ragged.constant([[65, 0x0915], []]))',
+    'tf.strings.unicode_script(tf.constant([1.0]))',
+    'tf.strings.unicode_script(tf.constant([1], tf.int64))',
+    'tf.strings.unicode_script(tf.strings.unicode_decode(p, "UTF-8"))',
 ]
 
 
@@ -89,3 +98,26 @@ def test_hash_ops_in_function():
     g = real_tf.function(lambda x: real_tf.strings.to_hash_bucket_fast(x, 11))
     np.testing.assert_array_equal(f(tf.constant(["q", "rs"])).numpy(),
                                   g(real_tf.constant(["q", "rs"])).numpy())
+
+
+def test_unicode_script_every_code_point():
+    cps = np.arange(0x110000, dtype=np.int32)
+    got = tf.strings.unicode_script(cps)
+    want = real_tf.strings.unicode_script(cps)
+    assert got.dtype.name == want.dtype.name == "int32"
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@settings(max_examples=20, deadline=None)
+@given(cps=st.lists(st.integers(-2**31, 2**31 - 1), min_size=0, max_size=20))
+def test_unicode_script_random_ints(cps):
+    x = np.asarray(cps, dtype=np.int32)
+    np.testing.assert_array_equal(tf.strings.unicode_script(x).numpy(),
+                                  real_tf.strings.unicode_script(x).numpy())
+
+
+def test_unicode_script_in_function():
+    f = tf.function(tf.strings.unicode_script)
+    x = [65, 0x3042, 0x05D0, 0x10FFFF]
+    np.testing.assert_array_equal(f(tf.constant(x)).numpy(),
+                                  real_tf.strings.unicode_script(x).numpy())

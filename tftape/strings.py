@@ -14,3 +14,4 @@ from ._strings.unicode_ops import (  # noqa: F401
 from ._strings.hash_ops import (  # noqa: F401
     to_hash_bucket as to_hash_bucket, to_hash_bucket_fast as to_hash_bucket_fast,
     to_hash_bucket_strong as to_hash_bucket_strong)
+from ._strings.script_ops import unicode_script as unicode_script  # noqa: F401
