@@ -11,3 +11,6 @@ from ._sparse.sparse_manip import (
     slice as slice, to_indicator as to_indicator, transpose as transpose)
 
 matmul = sparse_dense_matmul
+from ._sparse.sparse_extra import (
+    eye as eye, map_values as map_values, mask as mask, maximum as maximum, minimum as minimum,
+    reset_shape as reset_shape, softmax as softmax, split as split)

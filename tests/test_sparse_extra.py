@@ -1,0 +1,127 @@
+"""More tf.sparse ops against real TensorFlow: eye, map_values, mask, maximum/minimum, softmax,
+split, reset_shape (values, reprs, exception types and messages)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+real_tf = pytest.importorskip("tensorflow")
+
+import tftape as tf  # noqa: E402
+from tests._oracle import compare  # noqa: E402
+
+SETUP = """
+a = tf.sparse.SparseTensor([[0, 0], [1, 2]], [1., -2.], [3, 4])
+b = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 3]], [-1., 5., 3.], [3, 4])
+ai = tf.sparse.SparseTensor([[0, 0], [1, 2]], [1, -2], [3, 4])
+bi = tf.sparse.SparseTensor([[0, 1], [1, 2]], [7, -9], [3, 4])
+c3 = tf.sparse.SparseTensor([[0, 0, 1], [0, 0, 3], [1, 2, 0], [1, 3, 2]], [1., 2., 3., 4.], [2, 4, 5])
+e = tf.sparse.SparseTensor(tf.zeros([0, 2], tf.int64), tf.zeros([0]), [3, 3])
+s = tf.IndexedSlices(tf.constant([[1., 2], [3, 4], [5, 6]]), tf.constant([12, 26, 37]), tf.constant([40, 2]))
+"""
+
+EXPRS = [
+    'tf.sparse.eye(3)', 'tf.sparse.eye(2, 4, dtype=tf.int32)', 'tf.sparse.eye(4, 2, dtype=tf.float64)',
+    'tf.sparse.eye(0)', 'tf.sparse.eye(-1)', 'tf.sparse.eye(tf.constant(2))', 'tf.sparse.eye(2, dtype=tf.bool)',
+    'tf.sparse.maximum(a, b)', 'tf.sparse.minimum(a, b)', 'tf.sparse.maximum(ai, bi)', 'tf.sparse.minimum(ai, bi)',
+    'tf.sparse.maximum(a, e)', 'tf.sparse.maximum(e, e)',
+    'tf.sparse.maximum(a, tf.sparse.SparseTensor([[0, 0]], [1.], [3, 5]))',
+    'tf.sparse.maximum(a, ai)', 'tf.sparse.minimum(ai, a)',
+    'tf.sparse.maximum(a, c3)',
+    'tf.sparse.softmax(b)', 'tf.sparse.softmax(c3)', 'tf.sparse.softmax(e)',
+    'tf.sparse.softmax(tf.sparse.SparseTensor([[0], [2]], [1., 2.], [4]))',
+    'tf.sparse.softmax(ai)',
+    'tf.sparse.softmax(tf.sparse.SparseTensor([[1, 0], [0, 0]], [1., 2.], [2, 2]))',
+    'tf.sparse.softmax(tf.sparse.SparseTensor([[0, 0], [0, 1]], tf.constant([1., 3.], tf.float64), [2, 2]))',
+    'tf.sparse.reset_shape(a)', 'tf.sparse.reset_shape(a, [5, 6])', 'tf.sparse.reset_shape(a, [2, 6])',
+    'tf.sparse.reset_shape(a, [5, 6, 7])', 'tf.sparse.reset_shape(e)', 'tf.sparse.reset_shape(c3)',
+    'tf.sparse.reset_shape(a, tf.constant([3, 4]))',
+    'tf.sparse.split(sp_input=b, num_split=2, axis=1)', 'tf.sparse.split(sp_input=b, num_split=2, axis=0)',
+    'tf.sparse.split(sp_input=b, num_split=3, axis=1)', 'tf.sparse.split(sp_input=c3, num_split=3, axis=-1)',
+    'tf.sparse.split(sp_input=b, num_split=5, axis=1)', 'tf.sparse.split(sp_input=b, num_split=2, axis=2)',
+    'tf.sparse.split(b, 2, -1)', 'tf.sparse.split(b, 0, 1)', 'tf.sparse.split(e, 3, 0)',
+    'tf.sparse.map_values(tf.math.abs, a)', 'tf.sparse.map_values(tf.add, a, 1.0)',
+    'tf.sparse.map_values(tf.add, a, b)', 'tf.sparse.map_values(tf.add, 1, 2)',
+    'tf.sparse.map_values(tf.add, a, a)', 'tf.sparse.map_values(tf.cast, a, dtype=tf.int32)',
+    'tf.sparse.map_values(tf.add, a, tf.sparse.SparseTensor([[0, 0], [1, 2]], [1., -2.], [3, 5]))',
+    'tf.sparse.map_values(tf.add, a, tf.sparse.SparseTensor([[0, 0], [1, 3]], [1., -2.], [3, 4]))',
+    'tf.sparse.map_values(lambda x, y: x * y, x=a, y=a)',
+    'tf.sparse.mask(s, [12, 45]).indices', 'tf.sparse.mask(s, [12, 45]).values', 'tf.sparse.mask(s, [12, 45]).dense_shape',
+    'tf.sparse.mask(s, tf.constant([26])).values', 'tf.sparse.mask(s, []).indices',
+]
+
+
+@pytest.mark.parametrize("expr", EXPRS)
+def test_matches_tf(expr):
+    compare(real_tf, tf, SETUP, expr)
+
+
+def _random_sparse(draw, shape, dtype=np.float32):
+    size = int(np.prod(shape))
+    flat = draw(st.lists(st.integers(0, size - 1), unique=True, max_size=min(size, 12)))
+    flat = sorted(flat)
+    idx = np.array(np.unravel_index(np.asarray(flat, np.int64), shape), dtype=np.int64).T.reshape(-1, len(shape))
+    vals = np.asarray(draw(st.lists(st.integers(-9, 9), min_size=len(flat),
+                                    max_size=len(flat))), dtype=dtype)
+    return idx, vals
+
+
+@st.composite
+def _pair(draw):
+    shape = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    return shape, _random_sparse(draw, shape), _random_sparse(draw, shape)
+
+
+def _same(ours, theirs):
+    for a, b in [(ours.indices, theirs.indices), (ours.values, theirs.values),
+                 (ours.dense_shape, theirs.dense_shape)]:
+        assert a.dtype.name == b.dtype.name
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=20, deadline=None)
+@given(_pair())
+def test_maximum_minimum_random(case):
+    shape, (ia, va), (ib, vb) = case
+    for fn in ("maximum", "minimum"):
+        ours = getattr(tf.sparse, fn)(tf.SparseTensor(ia, va, shape), tf.SparseTensor(ib, vb, shape))
+        theirs = getattr(real_tf.sparse, fn)(real_tf.SparseTensor(ia, va, shape),
+                                             real_tf.SparseTensor(ib, vb, shape))
+        _same(ours, theirs)
+
+
+@settings(max_examples=20, deadline=None)
+@given(_pair(), st.integers(1, 4), st.integers(-3, 2))
+def test_split_softmax_reset_shape_random(case, k, axis):
+    shape, (ia, va), _ = case
+    ours, theirs = tf.SparseTensor(ia, va, shape), real_tf.SparseTensor(ia, va, shape)
+    _same(tf.sparse.reset_shape(ours), real_tf.sparse.reset_shape(theirs))
+    if len(shape) >= 2:
+        _same(tf.sparse.softmax(ours), real_tf.sparse.softmax(theirs))
+    if -len(shape) <= axis < len(shape) and k <= shape[axis]:
+        got = tf.sparse.split(sp_input=ours, num_split=k, axis=axis)
+        want = real_tf.sparse.split(sp_input=theirs, num_split=k, axis=axis)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            _same(g, w)
+
+
+def test_softmax_gradient():
+    grads = []
+    for m in (tf, real_tf):
+        v = m.Variable([1., 2., 3., 0.5])
+        with m.GradientTape() as t:
+            sp = m.sparse.SparseTensor([[0, 0], [0, 2], [1, 1], [1, 3]], v, [2, 4])
+            loss = m.reduce_sum(m.sparse.softmax(sp).values * m.constant([1., 2., 3., 4.]))
+        grads.append(t.gradient(loss, v).numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-6)
+
+
+def test_map_values_gradient():
+    v = tf.Variable([1., -2.])
+    with tf.GradientTape() as t:
+        sp = tf.SparseTensor([[0], [2]], v, [3])
+        out = tf.sparse.map_values(tf.square, sp)
+        loss = tf.reduce_sum(out.values)
+    np.testing.assert_allclose(t.gradient(loss, v).numpy(), [2., -4.])
