@@ -51,10 +51,41 @@ EXPRS = [
     'tf.sparse.mask(s, tf.constant([26])).values', 'tf.sparse.mask(s, []).indices',
 ]
 
+CROSS_SETUP = """
+a = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 0]], ["a", "b", "c"], [3, 2])
+b = tf.constant([["x", "y"], ["z", "w"], ["u", "v"]])
+c = tf.sparse.SparseTensor([[0, 0], [1, 0], [2, 0], [2, 3]], tf.constant([1, 2, 3, 4], tf.int64), [3, 4])
+f = tf.sparse.SparseTensor([[0, 0], [1, 0]], [1.7, -2.2], [3, 1])
+r = tf.ragged.constant([["p"], [], ["q", "s"]])
+ri = tf.ragged.constant([[5], [6, 7], []], dtype=tf.int64)
+"""
+CROSS_EXPRS = [
+    'tf.sparse.cross([a, b])', 'tf.sparse.cross([a, b, c], separator="|")', 'tf.sparse.cross([b, c])',
+    'tf.sparse.cross([a])', 'tf.sparse.cross([])', 'tf.sparse.cross([b])', 'tf.sparse.cross([f, a])',
+    'tf.sparse.cross([a, tf.constant([[1], [2], [3]])])', 'tf.sparse.cross([a, tf.constant([[1.], [2], [3]])])',
+    'tf.sparse.cross([a, tf.constant([["a"], ["b"]])])', 'tf.sparse.cross([a, r])', 'tf.sparse.cross(a)',
+    'tf.sparse.cross([a, tf.constant(["a", "b", "c"])])', 'tf.sparse.cross([a, ["x"]])',
+    'tf.sparse.cross([a, tf.sparse.SparseTensor([[0, 0]], ["k"], [2, 1])])',
+    'tf.sparse.cross([tf.sparse.SparseTensor([[0, 0, 0]], ["k"], [2, 1, 1])])',
+    'tf.sparse.cross([a, tf.zeros([3, 0], tf.string)])', 'tf.sparse.cross([tf.constant([[b"\\xff"]])])',
+    'tf.sparse.cross([a, b], separator=b"--")',
+    'tf.sparse.cross_hashed([a, b, c])', 'tf.sparse.cross_hashed([a, b], num_buckets=100, hash_key=7)',
+    'tf.sparse.cross_hashed([c, tf.constant([[-1], [2**40], [3]], tf.int64)], num_buckets=1000)',
+    'tf.sparse.cross_hashed([a, b], num_buckets=-1)', 'tf.sparse.cross_hashed([a, tf.constant([[1], [2], [3]])])',
+    'tf.sparse.cross_hashed([a, tf.constant([["a"], ["b"]])])', 'tf.sparse.cross_hashed([a, tf.constant(["a", "b", "c"])])',
+    'tf.sparse.cross_hashed([a, tf.sparse.SparseTensor([[0, 0]], ["k"], [2, 1])])', 'tf.sparse.cross_hashed([a, r])',
+    'tf.sparse.cross_hashed(a)', 'tf.sparse.cross_hashed([])', 'tf.sparse.cross_hashed([a], num_buckets=5, hash_key=0)',
+]
+
 
 @pytest.mark.parametrize("expr", EXPRS)
 def test_matches_tf(expr):
     compare(real_tf, tf, SETUP, expr)
+
+
+@pytest.mark.parametrize("expr", CROSS_EXPRS)
+def test_cross_matches_tf(expr):
+    compare(real_tf, tf, CROSS_SETUP, expr)
 
 
 def _random_sparse(draw, shape, dtype=np.float32):

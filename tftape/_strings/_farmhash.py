@@ -153,15 +153,13 @@ def fingerprint64(data: bytes) -> int:
 
 
 def fingerprint_cat64(fp1: int, fp2: int) -> int:
-    """FarmHash's ``FingerprintCat64``: combines two fingerprints (order matters)."""
-    mul = 0x9ddfea08eb382d69
-    a = ((fp1 ^ fp2) * mul) & _M
-    a ^= a >> 47
-    b = ((fp2 ^ a) * mul) & _M
-    b ^= b >> 44
-    b = (b * mul) & _M
-    b ^= b >> 41
-    return (b * mul) & _M
+    """TF's ``FingerprintCat64``: combines two fingerprints (not commutative)."""
+    mul = 0xc6a4a7935bd1e995
+    r = (fp1 & _M) ^ mul
+    r ^= (_shift_mix(((fp2 & _M) * mul) & _M) * mul) & _M
+    r = (r * mul) & _M
+    r = (_shift_mix(r) * mul) & _M
+    return _shift_mix(r)
 
 
 @functools.lru_cache(maxsize=65536)
