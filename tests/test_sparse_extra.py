@@ -77,6 +77,60 @@ CROSS_EXPRS = [
     'tf.sparse.cross_hashed(a)', 'tf.sparse.cross_hashed([])', 'tf.sparse.cross_hashed([a], num_buckets=5, hash_key=0)',
 ]
 
+BINCOUNT_SETUP = """
+x = tf.constant([[1, 2, 2], [0, 5, 5]])
+sp = tf.sparse.SparseTensor([[0, 0], [0, 2], [1, 1]], [3, 1, 3], [2, 4])
+spw = tf.sparse.SparseTensor([[0, 0], [0, 2], [1, 1]], [.5, 1., 2.], [2, 4])
+rt = tf.ragged.constant([[1, 1], [2]])
+"""
+BINCOUNT_EXPRS = [
+    'tf.sparse.bincount(x)', 'tf.sparse.bincount(x, axis=-1)', 'tf.sparse.bincount(x, axis=-1, minlength=8)',
+    'tf.sparse.bincount(x, axis=-1, maxlength=3)', 'tf.sparse.bincount(x, axis=-1, binary_output=True)',
+    'tf.sparse.bincount(x, weights=tf.constant([[1., 2, 3], [4, 5, 6]]), axis=-1)',
+    'tf.sparse.bincount(x, weights=tf.constant([[1., 2, 3], [4, 5, 6]]))',
+    'tf.sparse.bincount(x, axis=None)', 'tf.sparse.bincount(x, axis=1)', 'tf.sparse.bincount([1, 3, 3])',
+    'tf.sparse.bincount(sp)', 'tf.sparse.bincount(sp, axis=-1)', 'tf.sparse.bincount(sp, axis=-1, weights=[.5, 1., 2.])',
+    'tf.sparse.bincount(sp, axis=-1, weights=spw)', 'tf.sparse.bincount(sp, weights=spw)',
+    'tf.sparse.bincount(sp, axis=-1, binary_output=True)', 'tf.sparse.bincount(sp, axis=-1, maxlength=2)',
+    'tf.sparse.bincount(tf.sparse.SparseTensor([[0], [2]], [3, 1], [4]), axis=-1)',
+    'tf.sparse.bincount(tf.sparse.SparseTensor([[0, 0], [2, 1]], [3, -1], [3, 4]), axis=-1)',
+    'tf.sparse.bincount(sp, axis=-1, weights=tf.sparse.SparseTensor([[0, 0], [0, 3], [1, 1]], [.5, 1., 2.], [2, 4]))',
+    'tf.sparse.bincount(rt, axis=-1)', 'tf.sparse.bincount(rt)', 'tf.sparse.bincount(rt, axis=-1, minlength=5)',
+    'tf.sparse.bincount(rt, axis=-1, weights=tf.ragged.constant([[1., 2.], [3.]]))',
+    'tf.sparse.bincount(tf.ragged.constant([[1, -1], [2]]), axis=-1)',
+    'tf.sparse.bincount(rt, axis=-1, weights=[1., 2., 3.])',
+    'tf.sparse.bincount(tf.constant([-1, 2]))', 'tf.sparse.bincount(tf.constant([1., 2]))',
+    'tf.sparse.bincount(tf.constant([1, 2], tf.int64))',
+    'tf.sparse.bincount(tf.constant([1, 2], tf.int64), weights=tf.constant([1, 2]))',
+    'tf.sparse.bincount(tf.constant([1, 2]), weights=tf.constant([1., 2., 3.]))',
+    'tf.sparse.bincount(tf.constant([1, 2]), weights=tf.constant([1, 2], tf.int16))',
+    'tf.sparse.bincount(tf.constant([], tf.int32))', 'tf.sparse.bincount(tf.constant([[[1]]]), axis=-1)',
+    'tf.sparse.bincount(tf.zeros([0, 3], tf.int32), axis=-1)',
+    'tf.sparse.bincount(x, axis=-1, binary_output=True, weights=tf.constant([[1., 2, 3], [4, 5, 6]]))',
+    'tf.sparse.bincount(tf.constant([1, 5]), maxlength=0)', 'tf.sparse.bincount(tf.constant([1, 5]), maxlength=3, minlength=7)',
+    'tf.sparse.bincount(tf.constant([1, 2]), minlength=-3)',
+]
+
+
+@pytest.mark.parametrize("expr", BINCOUNT_EXPRS)
+def test_bincount_matches_tf(expr):
+    compare(real_tf, tf, BINCOUNT_SETUP, expr)
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=st.integers(1, 4), cols=st.integers(1, 5), data=st.data(),
+       axis=st.sampled_from([0, -1]), weighted=st.booleans(), binary=st.booleans(),
+       maxlength=st.sampled_from([None, 0, 2, 4]))
+def test_bincount_random(rows, cols, data, axis, weighted, binary, maxlength):
+    vals = np.asarray(data.draw(st.lists(st.integers(0, 6), min_size=rows * cols,
+                                         max_size=rows * cols)), np.int32).reshape(rows, cols)
+    kw = {"axis": axis, "maxlength": maxlength}
+    if weighted and not binary:
+        kw["weights"] = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols) / 2
+    else:
+        kw["binary_output"] = binary
+    _same(tf.sparse.bincount(vals, **kw), real_tf.sparse.bincount(vals, **kw))
+
 
 @pytest.mark.parametrize("expr", EXPRS)
 def test_matches_tf(expr):

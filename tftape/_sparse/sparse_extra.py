@@ -307,3 +307,163 @@ def reset_shape(sp_input, new_shape=None) -> SparseTensor:
 
 def _np_str(a: np.ndarray) -> str:
     return "[" + " ".join(str(int(x)) for x in a) + "]"
+
+
+# -- bincount -------------------------------------------------------------------------------------
+def _count_sig(kind: str) -> str:
+    ins = {"Dense": "values:T, weights:output_type",
+           "Sparse": "indices:int64, values:T, dense_shape:int64, weights:output_type",
+           "Ragged": "splits:int64, values:T, weights:output_type"}[kind]
+    return (f"{ins} -> output_indices:int64, output_values:output_type, output_dense_shape:int64; "
+            f"attr=T:type,allowed=[DT_INT32, DT_INT64]; attr=minlength:int,default=-1,min=-1; "
+            f"attr=maxlength:int,default=-1,min=-1; attr=binary_output:bool; attr=output_type:"
+            f"type,allowed=[DT_INT32, DT_INT64, DT_FLOAT, DT_DOUBLE]")
+
+
+def _count_attr_error(op_name: str, kind: str, text: str):
+    return InvalidArgumentError(None, None, (
+        f"{text}\n\t; NodeDef: {{{{node {op_name}}}}}; Op<name={op_name}; signature="
+        f"{_count_sig(kind)}> [Op:{op_name}] name: "))
+
+
+def _count(kind: str, batch_ids, vals: np.ndarray, wts, nbatch, minlength: int, maxlength: int,
+           binary: bool, out_dt: _d.DType) -> SparseTensor:
+    """TF's *CountSparseOutput kernels: per batch, the sorted values and their counts."""
+    op_name = f"{kind}CountSparseOutput"
+    if vals.size and vals.min() < 0:
+        raise kernel_error(op_name, "Input values must all be non-negative")
+    keep = vals < maxlength if maxlength >= 0 else np.ones(vals.shape, bool)
+    b = np.zeros(vals.shape, np.int64) if batch_ids is None else batch_ids
+    v, bb = vals[keep].astype(np.int64), b[keep]
+    w = None if wts is None else wts[keep]
+    size = maxlength if maxlength >= 0 else max(int(vals.max(initial=0)) + 1, minlength)
+    keys, inv = np.unique(np.stack([bb, v], axis=1).reshape(-1, 2), axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    if binary:
+        counts = np.ones(keys.shape[0], out_dt._np)
+    elif w is None:
+        counts = np.bincount(inv, minlength=keys.shape[0]).astype(out_dt._np)
+    else:
+        counts = np.zeros(keys.shape[0], out_dt._np)
+        np.add.at(counts, inv, w.astype(out_dt._np))
+    if batch_ids is None:
+        idx, shape = keys[:, 1:], [size]
+    else:
+        idx, shape = keys, [nbatch, size]
+    return SparseTensor(int64(idx.reshape(-1, len(shape))),
+                        convert_to_tensor(counts.reshape(-1)), int64(shape))
+
+
+def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binary_output=False,
+             name=None) -> SparseTensor:
+    """Counts of each value as a SparseTensor; ``axis=-1`` counts each row separately.
+
+    >>> import tftape as tf
+    >>> out = tf.sparse.bincount(tf.constant([[1, 2, 2], [0, 5, 5]]), axis=-1)
+    >>> out.indices.numpy().tolist(), out.values.numpy().tolist()
+    ([[0, 1], [0, 2], [1, 0], [1, 5]], [1, 2, 1, 2])
+    """
+    from .._ragged.ragged_tensor import RaggedTensor
+    is_sp, is_rt = isinstance(values, SparseTensor), isinstance(values, RaggedTensor)
+    if not (is_sp or is_rt or isinstance(values, Tensor)):
+        values = convert_to_tensor(values)
+    if weights is not None and not isinstance(weights, (SparseTensor, RaggedTensor, Tensor)):
+        weights = convert_to_tensor(weights)
+    if weights is not None and binary_output:
+        raise ValueError("Arguments `binary_output` and `weights` are mutually exclusive. "
+                         "Please specify only one.")
+    if axis is None:
+        axis = 0
+    if axis not in (0, -1):
+        raise ValueError(f"Unsupported value for argument axis={axis}. Only 0 and -1 are "
+                         f"currently supported.")
+    minl = -1 if minlength is None else int(minlength)
+    maxl = -1 if maxlength is None else int(maxlength)
+
+    def check_weights(kind_cls, what):
+        if weights is not None and not isinstance(weights, kind_cls):
+            raise ValueError(f"`weights` must be a {what} if `values` is a {what}. Received "
+                             f"argument weights={weights} of type: "
+                             f"{'EagerTensor' if isinstance(weights, Tensor) else type(weights).__name__}.")
+
+    kind = "Sparse" if is_sp else ("Ragged" if is_rt else "Dense")
+    if axis == 0 and (is_sp or is_rt):
+        if is_sp:
+            if weights is not None:
+                if not isinstance(weights, SparseTensor):
+                    raise ValueError(f"Argument `weights` must be a SparseTensor if `values` is "
+                                     f"a SparseTensor. Received weights={weights} of type: "
+                                     f"{type(weights).__name__}")
+                _assert_same(weights.indices, values.indices,
+                             "'weights' and 'values' must have the same indices.")
+                weights = weights.values
+            values = values.values
+        else:
+            check_weights(RaggedTensor, "RaggedTensor")
+            if weights is not None:
+                weights = weights.flat_values
+            values = values.flat_values
+        is_sp = is_rt = False
+        kind = "Dense"
+    elif axis == 0:
+        if weights is not None:
+            weights = array_ops.reshape(weights, [-1])
+        values = array_ops.reshape(values, [-1])
+    op_name = f"{kind}CountSparseOutput"
+    if kind == "Sparse":
+        if weights is not None:
+            if not isinstance(weights, SparseTensor):
+                raise ValueError(f"Argument `weights` must be a SparseTensor if `values` is a "
+                                 f"SparseTensor. Received weights={weights} of type: "
+                                 f"{'EagerTensor' if isinstance(weights, Tensor) else type(weights).__name__}")
+            _assert_same(weights.indices, values.indices,
+                         "'weights' and 'values' must have the same indices.")
+    elif kind == "Ragged":
+        check_weights(RaggedTensor, "RaggedTensor")
+    vdt = values.dtype
+    wt = None if weights is None else (weights.values if isinstance(weights, SparseTensor) else
+                                       weights.flat_values if isinstance(weights, RaggedTensor)
+                                       else weights)
+    out_dt = vdt if wt is None else wt.dtype
+    if vdt not in (_d.int32, _d.int64):
+        raise _count_attr_error(op_name, kind, (
+            f"Value for attr 'T' of {_d.TF_TYPE_NAMES[vdt]} is not in the list of allowed "
+            f"values: int32, int64"))
+    for attr, val in (("minlength", minl), ("maxlength", maxl)):
+        if val < -1:
+            raise _count_attr_error(op_name, kind, (
+                f"Value for attr '{attr}' of {val} must be at least minimum -1"))
+    if out_dt not in (_d.int32, _d.int64, _d.float32, _d.float64):
+        raise _count_attr_error(op_name, kind, (
+            f"Value for attr 'output_type' of {_d.TF_TYPE_NAMES[out_dt]} is not in the list of "
+            f"allowed values: int32, int64, float, double"))
+    w = None if wt is None else np.asarray(host(wt))
+    if kind == "Sparse":
+        vals = np.asarray(host(values.values))
+        idx = host(values.indices)
+        shape = shape_of(values)
+        if len(shape) == 1:
+            return _count(kind, None, vals, w, None, minl, maxl, binary_output, out_dt)
+        return _count(kind, idx[:, 0].astype(np.int64), vals, w, shape[0], minl, maxl,
+                      binary_output, out_dt)
+    if kind == "Ragged":
+        vals = np.asarray(host(values.flat_values))
+        splits = np.asarray(host(values.row_splits)).astype(np.int64)
+        b = np.repeat(np.arange(splits.size - 1), np.diff(splits))
+        return _count(kind, b, vals, w, splits.size - 1, minl, maxl, binary_output, out_dt)
+    vals = np.asarray(host(values))
+    if w is not None and w.shape != vals.shape:
+        from .._ops._util import fmt_shape
+        raise kernel_error(op_name, f"Weights and data must have the same shape. Weight shape: "
+                                    f"{fmt_shape(w.shape)}; data shape: {fmt_shape(vals.shape)}")
+    if vals.ndim not in (1, 2):
+        from .._ops._util import fmt_shape
+        raise kernel_error(op_name, f"Input must be a 1 or 2-dimensional tensor. Got: "
+                                    f"{fmt_shape(vals.shape)}")
+    if vals.ndim == 2 and vals.size == 0:
+        raise kernel_error(op_name, "Invalid input: Shapes dimension cannot be 0.")
+    if vals.ndim == 1:
+        return _count(kind, None, vals, w, None, minl, maxl, binary_output, out_dt)
+    b = np.repeat(np.arange(vals.shape[0]), vals.shape[1])
+    return _count(kind, b, vals.reshape(-1), None if w is None else w.reshape(-1),
+                  vals.shape[0], minl, maxl, binary_output, out_dt)
