@@ -111,6 +111,39 @@ BINCOUNT_EXPRS = [
     'tf.sparse.bincount(tf.constant([1, 2]), minlength=-3)',
 ]
 
+ADDMM_SETUP = """
+m1 = tf.reshape(tf.range(6, dtype=tf.float32), [2, 3])
+m2 = tf.reshape(tf.range(12, dtype=tf.float32), [3, 4]) / 4
+b1 = tf.reshape(tf.range(12, dtype=tf.float32), [2, 2, 3])
+b2 = tf.reshape(tf.range(24, dtype=tf.float32), [2, 3, 4])
+"""
+ADDMM_EXPRS = [
+    'tf.sparse.sampled_addmm([[0, 1], [1, 3]], [1., 2.], [2, 4], m1, m2)',
+    'tf.sparse.sampled_addmm([[0, 1], [1, 3]], [1., 2.], [2, 4], m1, m2, beta=0.5, alpha=2.)',
+    'tf.sparse.sampled_addmm(tf.constant([[0, 0]], tf.int64), [3.], [2, 4], m1, m2)',
+    'tf.sparse.sampled_addmm([[0, 1]], [1.], [2, 5], m1, m2)',
+    'tf.sparse.sampled_addmm([[[0, 1], [1, 2]], [[1, 0], [0, 3]]], [[1., 2.], [3., 4.]], [2, 4], b1, b2)',
+    'tf.sparse.sampled_addmm([[0, 1]], [1], [2, 4], tf.cast(m1, tf.float64), tf.cast(m2, tf.float64), output_type=tf.float64)',
+]
+
+
+@pytest.mark.parametrize("expr", ADDMM_EXPRS)
+def test_sampled_addmm_matches_tf(expr):
+    compare(real_tf, tf, ADDMM_SETUP, expr)
+
+
+def test_sampled_addmm_gradient():
+    grads = []
+    for m in (tf, real_tf):
+        a = m.Variable(np.arange(6, dtype=np.float32).reshape(2, 3))
+        b = m.Variable(np.ones((3, 4), np.float32))
+        with m.GradientTape() as t:
+            _, v, _ = m.sparse.sampled_addmm([[0, 1], [1, 3]], [1., 2.], [2, 4], a, b, alpha=3.)
+            loss = m.reduce_sum(v * v)
+        grads.append([m.convert_to_tensor(g).numpy() for g in t.gradient(loss, [a, b])])
+    for g, w in zip(*grads):
+        np.testing.assert_allclose(g, w, rtol=1e-5)
+
 
 @pytest.mark.parametrize("expr", BINCOUNT_EXPRS)
 def test_bincount_matches_tf(expr):

@@ -467,3 +467,37 @@ def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binar
     b = np.repeat(np.arange(vals.shape[0]), vals.shape[1])
     return _count(kind, b, vals.reshape(-1), None if w is None else w.reshape(-1),
                   vals.shape[0], minl, maxl, binary_output, out_dt)
+
+
+# -- sampled_addmm --------------------------------------------------------------------------------
+def sampled_addmm(indices, values, dense_shape, mat1, mat2, beta=1.0, alpha=1.0,
+                  output_type=_d.float32):
+    """``alpha * (mat1 @ mat2)`` at ``indices`` plus ``beta * values``; returns the
+    (indices, values, dense_shape) triple as ``tf.sparse.sampled_addmm`` does.
+
+    >>> import tftape as tf
+    >>> _, v, _ = tf.sparse.sampled_addmm([[0, 1], [1, 0]], [1., 2.], [2, 2],
+    ...                                   tf.ones([2, 3]), tf.ones([3, 2]))
+    >>> v.numpy()
+    array([4., 5.], dtype=float32)
+    """
+    from .._ops import linalg_ops
+    dt = _d.as_dtype(output_type)
+    indices = indices if isinstance(indices, Tensor) else convert_to_tensor(indices)
+    values = convert_to_tensor(values, dtype=dt)
+    dense_shape = convert_to_tensor(dense_shape, dtype=_d.int32)
+    mat1 = convert_to_tensor(mat1, dtype=dt)
+    mat2 = convert_to_tensor(mat2, dtype=dt)
+    output_shape = convert_to_tensor(np.asarray([mat1.shape[-2], mat2.shape[-1]], np.int32))
+    if not np.all(np.asarray(host(dense_shape)) == np.asarray(host(output_shape))):
+        raise ValueError(f"Dense shape: {dense_shape} does not match output shape: "
+                         f"{output_shape}")
+    batch_indices = indices[..., :-2]
+    row_indices = indices[..., :-1]
+    col_indices = array_ops.concat([batch_indices, indices[..., -1:]], axis=-1)
+    batch_dims = mat1.ndim - 2
+    rows = array_ops.gather_nd(mat1, row_indices, batch_dims=batch_dims)
+    cols = array_ops.gather_nd(linalg_ops.matrix_transpose(mat2), col_indices,
+                               batch_dims=batch_dims)
+    dot = math_ops.reduce_sum(rows * cols, axis=-1)
+    return indices, dot * alpha + values * beta, dense_shape
