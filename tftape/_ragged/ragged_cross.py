@@ -104,6 +104,6 @@ def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None) -> RaggedTenso
     >>> import tftape as tf
     >>> tf.ragged.cross_hashed([tf.ragged.constant([["a", "b"], ["c"]]),
     ...                         tf.constant([["x"], ["y"]])], num_buckets=10).to_list()
-    [[2, 4], [3]]
+    [[2, 4], [0]]
     """
     return _cross(inputs, True, int(num_buckets), hash_key)
