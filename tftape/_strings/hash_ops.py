@@ -34,18 +34,17 @@ def _check_buckets(op_name: str, num_buckets) -> int:
     return n
 
 
-def to_hash_bucket(string_tensor, num_buckets: int, name=None):
+def to_hash_bucket(input, num_buckets: int, name=None):  # noqa: A002
     """Hashes each string with TF's legacy ``Hash64`` into ``num_buckets`` buckets.
 
     >>> import tftape as tf
     >>> tf.strings.to_hash_bucket(["Hello", "TF"], 3).numpy()
     array([2, 1])
     """
-    if is_ragged(string_tensor):
-        return string_tensor.with_flat_values(
-            to_hash_bucket(string_tensor.flat_values, num_buckets))
+    if is_ragged(input):
+        return input.with_flat_values(to_hash_bucket(input.flat_values, num_buckets))
     n = _check_buckets("StringToHashBucket", num_buckets)
-    return run(_bucket, string_input(string_tensor, "StringToHashBucket"), n=n)
+    return run(_bucket, string_input(input, "StringToHashBucket"), n=n)
 
 
 def to_hash_bucket_fast(input, num_buckets: int, name=None):  # noqa: A002
