@@ -14,7 +14,8 @@ from tests._oracle import compare  # noqa: E402
 SETUP = """
 a = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 0]], ["a", "b", "c"], [3, 2])
 b = tf.constant([["x", "y"], ["z", "w"], ["u", "v"]])
-c = tf.sparse.SparseTensor([[0, 0], [1, 0], [2, 0], [2, 3]], tf.constant([1, 2, 3, 4], tf.int64), [3, 4])
+c = tf.sparse.SparseTensor([[0, 0], [1, 0], [2, 0], [2, 3]],
+                           tf.constant([1, 2, 3, 4], tf.int64), [3, 4])
 r = tf.ragged.constant([["p"], [], ["q", "s"]])
 ri = tf.ragged.constant([[5], [6, 7], []], dtype=tf.int64)
 r32 = tf.ragged.constant([[1, 2], [], [3]], row_splits_dtype=tf.int32)
@@ -46,14 +47,20 @@ EXPRS = [
     'tf.ragged.segment_ids_to_row_splits([0], num_segments=[2])',
 ]
 EXPRS += [
-    'tf.ragged.cross([r, b])', 'tf.ragged.cross([b, r, a])', 'tf.ragged.cross([ri, r])', 'tf.ragged.cross([r])',
+    'tf.ragged.cross([r, b])',
+    'tf.ragged.cross([b, r, a])',
+    'tf.ragged.cross([ri, r])',
+    'tf.ragged.cross([r])',
     'tf.ragged.cross([])', 'tf.ragged.cross([r, c])', 'tf.ragged.cross([r32])',
     'tf.ragged.cross([r32]).row_splits', 'tf.ragged.cross([b]).row_splits',
     'tf.ragged.cross_hashed([r, b])', 'tf.ragged.cross_hashed([r, b], num_buckets=10, hash_key=3)',
-    'tf.ragged.cross_hashed([r, c, ri], num_buckets=1000)', 'tf.ragged.cross_hashed([r], hash_key=0)',
+    'tf.ragged.cross_hashed([r, c, ri], num_buckets=1000)',
+    'tf.ragged.cross_hashed([r], hash_key=0)',
     'tf.ragged.cross_hashed([r], num_buckets=-2)', 'tf.ragged.cross_hashed([])',
-    'tf.ragged.cross([r, tf.constant([[1], [2], [3]])])', 'tf.ragged.cross([r, tf.constant([[1.], [2], [3]])])',
-    'tf.ragged.cross([r, tf.constant([["a"], ["b"]])])', 'tf.ragged.cross([r, tf.constant(["a", "b", "c"])])',
+    'tf.ragged.cross([r, tf.constant([[1], [2], [3]])])',
+    'tf.ragged.cross([r, tf.constant([[1.], [2], [3]])])',
+    'tf.ragged.cross([r, tf.constant([["a"], ["b"]])])',
+    'tf.ragged.cross([r, tf.constant(["a", "b", "c"])])',
     'tf.ragged.cross([r, ["a", "b", "c"]])', 'tf.ragged.cross([r, [["a"], ["b"], ["c"]]])',
     'tf.ragged.cross([tf.ragged.constant([[["a"]]])])', 'tf.ragged.cross(r)',
     'tf.ragged.cross([r, tf.constant([[True], [False], [True]])])',

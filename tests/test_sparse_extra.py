@@ -16,15 +16,25 @@ a = tf.sparse.SparseTensor([[0, 0], [1, 2]], [1., -2.], [3, 4])
 b = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 3]], [-1., 5., 3.], [3, 4])
 ai = tf.sparse.SparseTensor([[0, 0], [1, 2]], [1, -2], [3, 4])
 bi = tf.sparse.SparseTensor([[0, 1], [1, 2]], [7, -9], [3, 4])
-c3 = tf.sparse.SparseTensor([[0, 0, 1], [0, 0, 3], [1, 2, 0], [1, 3, 2]], [1., 2., 3., 4.], [2, 4, 5])
+c3 = tf.sparse.SparseTensor([[0, 0, 1], [0, 0, 3], [1, 2, 0], [1, 3, 2]],
+                            [1., 2., 3., 4.], [2, 4, 5])
 e = tf.sparse.SparseTensor(tf.zeros([0, 2], tf.int64), tf.zeros([0]), [3, 3])
-s = tf.IndexedSlices(tf.constant([[1., 2], [3, 4], [5, 6]]), tf.constant([12, 26, 37]), tf.constant([40, 2]))
+s = tf.IndexedSlices(tf.constant([[1., 2], [3, 4], [5, 6]]), tf.constant([12, 26, 37]),
+                     tf.constant([40, 2]))
 """
 
 EXPRS = [
-    'tf.sparse.eye(3)', 'tf.sparse.eye(2, 4, dtype=tf.int32)', 'tf.sparse.eye(4, 2, dtype=tf.float64)',
-    'tf.sparse.eye(0)', 'tf.sparse.eye(-1)', 'tf.sparse.eye(tf.constant(2))', 'tf.sparse.eye(2, dtype=tf.bool)',
-    'tf.sparse.maximum(a, b)', 'tf.sparse.minimum(a, b)', 'tf.sparse.maximum(ai, bi)', 'tf.sparse.minimum(ai, bi)',
+    'tf.sparse.eye(3)',
+    'tf.sparse.eye(2, 4, dtype=tf.int32)',
+    'tf.sparse.eye(4, 2, dtype=tf.float64)',
+    'tf.sparse.eye(0)',
+    'tf.sparse.eye(-1)',
+    'tf.sparse.eye(tf.constant(2))',
+    'tf.sparse.eye(2, dtype=tf.bool)',
+    'tf.sparse.maximum(a, b)',
+    'tf.sparse.minimum(a, b)',
+    'tf.sparse.maximum(ai, bi)',
+    'tf.sparse.minimum(ai, bi)',
     'tf.sparse.maximum(a, e)', 'tf.sparse.maximum(e, e)',
     'tf.sparse.maximum(a, tf.sparse.SparseTensor([[0, 0]], [1.], [3, 5]))',
     'tf.sparse.maximum(a, ai)', 'tf.sparse.minimum(ai, a)',
@@ -33,13 +43,19 @@ EXPRS = [
     'tf.sparse.softmax(tf.sparse.SparseTensor([[0], [2]], [1., 2.], [4]))',
     'tf.sparse.softmax(ai)',
     'tf.sparse.softmax(tf.sparse.SparseTensor([[1, 0], [0, 0]], [1., 2.], [2, 2]))',
-    'tf.sparse.softmax(tf.sparse.SparseTensor([[0, 0], [0, 1]], tf.constant([1., 3.], tf.float64), [2, 2]))',
-    'tf.sparse.reset_shape(a)', 'tf.sparse.reset_shape(a, [5, 6])', 'tf.sparse.reset_shape(a, [2, 6])',
+    'tf.sparse.softmax(tf.sparse.SparseTensor([[0, 0], [0, 1]], tf.constant([1., 3.], '
+    'tf.float64), [2, 2]))',
+    'tf.sparse.reset_shape(a)',
+    'tf.sparse.reset_shape(a, [5, 6])',
+    'tf.sparse.reset_shape(a, [2, 6])',
     'tf.sparse.reset_shape(a, [5, 6, 7])', 'tf.sparse.reset_shape(e)', 'tf.sparse.reset_shape(c3)',
     'tf.sparse.reset_shape(a, tf.constant([3, 4]))',
-    'tf.sparse.split(sp_input=b, num_split=2, axis=1)', 'tf.sparse.split(sp_input=b, num_split=2, axis=0)',
-    'tf.sparse.split(sp_input=b, num_split=3, axis=1)', 'tf.sparse.split(sp_input=c3, num_split=3, axis=-1)',
-    'tf.sparse.split(sp_input=b, num_split=5, axis=1)', 'tf.sparse.split(sp_input=b, num_split=2, axis=2)',
+    'tf.sparse.split(sp_input=b, num_split=2, axis=1)',
+    'tf.sparse.split(sp_input=b, num_split=2, axis=0)',
+    'tf.sparse.split(sp_input=b, num_split=3, axis=1)',
+    'tf.sparse.split(sp_input=c3, num_split=3, axis=-1)',
+    'tf.sparse.split(sp_input=b, num_split=5, axis=1)',
+    'tf.sparse.split(sp_input=b, num_split=2, axis=2)',
     'tf.sparse.split(b, 2, -1)', 'tf.sparse.split(b, 0, 1)', 'tf.sparse.split(e, 3, 0)',
     'tf.sparse.map_values(tf.math.abs, a)', 'tf.sparse.map_values(tf.add, a, 1.0)',
     'tf.sparse.map_values(tf.add, a, b)', 'tf.sparse.map_values(tf.add, 1, 2)',
@@ -47,34 +63,52 @@ EXPRS = [
     'tf.sparse.map_values(tf.add, a, tf.sparse.SparseTensor([[0, 0], [1, 2]], [1., -2.], [3, 5]))',
     'tf.sparse.map_values(tf.add, a, tf.sparse.SparseTensor([[0, 0], [1, 3]], [1., -2.], [3, 4]))',
     'tf.sparse.map_values(lambda x, y: x * y, x=a, y=a)',
-    'tf.sparse.mask(s, [12, 45]).indices', 'tf.sparse.mask(s, [12, 45]).values', 'tf.sparse.mask(s, [12, 45]).dense_shape',
+    'tf.sparse.mask(s, [12, 45]).indices',
+    'tf.sparse.mask(s, [12, 45]).values',
+    'tf.sparse.mask(s, [12, 45]).dense_shape',
     'tf.sparse.mask(s, tf.constant([26])).values', 'tf.sparse.mask(s, []).indices',
 ]
 
 CROSS_SETUP = """
 a = tf.sparse.SparseTensor([[0, 0], [0, 1], [2, 0]], ["a", "b", "c"], [3, 2])
 b = tf.constant([["x", "y"], ["z", "w"], ["u", "v"]])
-c = tf.sparse.SparseTensor([[0, 0], [1, 0], [2, 0], [2, 3]], tf.constant([1, 2, 3, 4], tf.int64), [3, 4])
+c = tf.sparse.SparseTensor([[0, 0], [1, 0], [2, 0], [2, 3]],
+                           tf.constant([1, 2, 3, 4], tf.int64), [3, 4])
 f = tf.sparse.SparseTensor([[0, 0], [1, 0]], [1.7, -2.2], [3, 1])
 r = tf.ragged.constant([["p"], [], ["q", "s"]])
 ri = tf.ragged.constant([[5], [6, 7], []], dtype=tf.int64)
 """
 CROSS_EXPRS = [
-    'tf.sparse.cross([a, b])', 'tf.sparse.cross([a, b, c], separator="|")', 'tf.sparse.cross([b, c])',
-    'tf.sparse.cross([a])', 'tf.sparse.cross([])', 'tf.sparse.cross([b])', 'tf.sparse.cross([f, a])',
-    'tf.sparse.cross([a, tf.constant([[1], [2], [3]])])', 'tf.sparse.cross([a, tf.constant([[1.], [2], [3]])])',
-    'tf.sparse.cross([a, tf.constant([["a"], ["b"]])])', 'tf.sparse.cross([a, r])', 'tf.sparse.cross(a)',
+    'tf.sparse.cross([a, b])',
+    'tf.sparse.cross([a, b, c], separator="|")',
+    'tf.sparse.cross([b, c])',
+    'tf.sparse.cross([a])',
+    'tf.sparse.cross([])',
+    'tf.sparse.cross([b])',
+    'tf.sparse.cross([f, a])',
+    'tf.sparse.cross([a, tf.constant([[1], [2], [3]])])',
+    'tf.sparse.cross([a, tf.constant([[1.], [2], [3]])])',
+    'tf.sparse.cross([a, tf.constant([["a"], ["b"]])])',
+    'tf.sparse.cross([a, r])',
+    'tf.sparse.cross(a)',
     'tf.sparse.cross([a, tf.constant(["a", "b", "c"])])', 'tf.sparse.cross([a, ["x"]])',
     'tf.sparse.cross([a, tf.sparse.SparseTensor([[0, 0]], ["k"], [2, 1])])',
     'tf.sparse.cross([tf.sparse.SparseTensor([[0, 0, 0]], ["k"], [2, 1, 1])])',
-    'tf.sparse.cross([a, tf.zeros([3, 0], tf.string)])', 'tf.sparse.cross([tf.constant([[b"\\xff"]])])',
+    'tf.sparse.cross([a, tf.zeros([3, 0], tf.string)])',
+    'tf.sparse.cross([tf.constant([[b"\\xff"]])])',
     'tf.sparse.cross([a, b], separator=b"--")',
-    'tf.sparse.cross_hashed([a, b, c])', 'tf.sparse.cross_hashed([a, b], num_buckets=100, hash_key=7)',
+    'tf.sparse.cross_hashed([a, b, c])',
+    'tf.sparse.cross_hashed([a, b], num_buckets=100, hash_key=7)',
     'tf.sparse.cross_hashed([c, tf.constant([[-1], [2**40], [3]], tf.int64)], num_buckets=1000)',
-    'tf.sparse.cross_hashed([a, b], num_buckets=-1)', 'tf.sparse.cross_hashed([a, tf.constant([[1], [2], [3]])])',
-    'tf.sparse.cross_hashed([a, tf.constant([["a"], ["b"]])])', 'tf.sparse.cross_hashed([a, tf.constant(["a", "b", "c"])])',
-    'tf.sparse.cross_hashed([a, tf.sparse.SparseTensor([[0, 0]], ["k"], [2, 1])])', 'tf.sparse.cross_hashed([a, r])',
-    'tf.sparse.cross_hashed(a)', 'tf.sparse.cross_hashed([])', 'tf.sparse.cross_hashed([a], num_buckets=5, hash_key=0)',
+    'tf.sparse.cross_hashed([a, b], num_buckets=-1)',
+    'tf.sparse.cross_hashed([a, tf.constant([[1], [2], [3]])])',
+    'tf.sparse.cross_hashed([a, tf.constant([["a"], ["b"]])])',
+    'tf.sparse.cross_hashed([a, tf.constant(["a", "b", "c"])])',
+    'tf.sparse.cross_hashed([a, tf.sparse.SparseTensor([[0, 0]], ["k"], [2, 1])])',
+    'tf.sparse.cross_hashed([a, r])',
+    'tf.sparse.cross_hashed(a)',
+    'tf.sparse.cross_hashed([])',
+    'tf.sparse.cross_hashed([a], num_buckets=5, hash_key=0)',
 ]
 
 BINCOUNT_SETUP = """
@@ -84,18 +118,29 @@ spw = tf.sparse.SparseTensor([[0, 0], [0, 2], [1, 1]], [.5, 1., 2.], [2, 4])
 rt = tf.ragged.constant([[1, 1], [2]])
 """
 BINCOUNT_EXPRS = [
-    'tf.sparse.bincount(x)', 'tf.sparse.bincount(x, axis=-1)', 'tf.sparse.bincount(x, axis=-1, minlength=8)',
-    'tf.sparse.bincount(x, axis=-1, maxlength=3)', 'tf.sparse.bincount(x, axis=-1, binary_output=True)',
+    'tf.sparse.bincount(x)',
+    'tf.sparse.bincount(x, axis=-1)',
+    'tf.sparse.bincount(x, axis=-1, minlength=8)',
+    'tf.sparse.bincount(x, axis=-1, maxlength=3)',
+    'tf.sparse.bincount(x, axis=-1, binary_output=True)',
     'tf.sparse.bincount(x, weights=tf.constant([[1., 2, 3], [4, 5, 6]]), axis=-1)',
     'tf.sparse.bincount(x, weights=tf.constant([[1., 2, 3], [4, 5, 6]]))',
-    'tf.sparse.bincount(x, axis=None)', 'tf.sparse.bincount(x, axis=1)', 'tf.sparse.bincount([1, 3, 3])',
-    'tf.sparse.bincount(sp)', 'tf.sparse.bincount(sp, axis=-1)', 'tf.sparse.bincount(sp, axis=-1, weights=[.5, 1., 2.])',
+    'tf.sparse.bincount(x, axis=None)',
+    'tf.sparse.bincount(x, axis=1)',
+    'tf.sparse.bincount([1, 3, 3])',
+    'tf.sparse.bincount(sp)',
+    'tf.sparse.bincount(sp, axis=-1)',
+    'tf.sparse.bincount(sp, axis=-1, weights=[.5, 1., 2.])',
     'tf.sparse.bincount(sp, axis=-1, weights=spw)', 'tf.sparse.bincount(sp, weights=spw)',
-    'tf.sparse.bincount(sp, axis=-1, binary_output=True)', 'tf.sparse.bincount(sp, axis=-1, maxlength=2)',
+    'tf.sparse.bincount(sp, axis=-1, binary_output=True)',
+    'tf.sparse.bincount(sp, axis=-1, maxlength=2)',
     'tf.sparse.bincount(tf.sparse.SparseTensor([[0], [2]], [3, 1], [4]), axis=-1)',
     'tf.sparse.bincount(tf.sparse.SparseTensor([[0, 0], [2, 1]], [3, -1], [3, 4]), axis=-1)',
-    'tf.sparse.bincount(sp, axis=-1, weights=tf.sparse.SparseTensor([[0, 0], [0, 3], [1, 1]], [.5, 1., 2.], [2, 4]))',
-    'tf.sparse.bincount(rt, axis=-1)', 'tf.sparse.bincount(rt)', 'tf.sparse.bincount(rt, axis=-1, minlength=5)',
+    'tf.sparse.bincount(sp, axis=-1, weights=tf.sparse.SparseTensor([[0, 0], [0, 3], [1, 1]], '
+    '[.5, 1., 2.], [2, 4]))',
+    'tf.sparse.bincount(rt, axis=-1)',
+    'tf.sparse.bincount(rt)',
+    'tf.sparse.bincount(rt, axis=-1, minlength=5)',
     'tf.sparse.bincount(rt, axis=-1, weights=tf.ragged.constant([[1., 2.], [3.]]))',
     'tf.sparse.bincount(tf.ragged.constant([[1, -1], [2]]), axis=-1)',
     'tf.sparse.bincount(rt, axis=-1, weights=[1., 2., 3.])',
@@ -104,10 +149,13 @@ BINCOUNT_EXPRS = [
     'tf.sparse.bincount(tf.constant([1, 2], tf.int64), weights=tf.constant([1, 2]))',
     'tf.sparse.bincount(tf.constant([1, 2]), weights=tf.constant([1., 2., 3.]))',
     'tf.sparse.bincount(tf.constant([1, 2]), weights=tf.constant([1, 2], tf.int16))',
-    'tf.sparse.bincount(tf.constant([], tf.int32))', 'tf.sparse.bincount(tf.constant([[[1]]]), axis=-1)',
+    'tf.sparse.bincount(tf.constant([], tf.int32))',
+    'tf.sparse.bincount(tf.constant([[[1]]]), axis=-1)',
     'tf.sparse.bincount(tf.zeros([0, 3], tf.int32), axis=-1)',
-    'tf.sparse.bincount(x, axis=-1, binary_output=True, weights=tf.constant([[1., 2, 3], [4, 5, 6]]))',
-    'tf.sparse.bincount(tf.constant([1, 5]), maxlength=0)', 'tf.sparse.bincount(tf.constant([1, 5]), maxlength=3, minlength=7)',
+    'tf.sparse.bincount(x, axis=-1, binary_output=True, weights=tf.constant([[1., 2, 3], [4, 5, '
+    '6]]))',
+    'tf.sparse.bincount(tf.constant([1, 5]), maxlength=0)',
+    'tf.sparse.bincount(tf.constant([1, 5]), maxlength=3, minlength=7)',
     'tf.sparse.bincount(tf.constant([1, 2]), minlength=-3)',
 ]
 
@@ -122,8 +170,10 @@ ADDMM_EXPRS = [
     'tf.sparse.sampled_addmm([[0, 1], [1, 3]], [1., 2.], [2, 4], m1, m2, beta=0.5, alpha=2.)',
     'tf.sparse.sampled_addmm(tf.constant([[0, 0]], tf.int64), [3.], [2, 4], m1, m2)',
     'tf.sparse.sampled_addmm([[0, 1]], [1.], [2, 5], m1, m2)',
-    'tf.sparse.sampled_addmm([[[0, 1], [1, 2]], [[1, 0], [0, 3]]], [[1., 2.], [3., 4.]], [2, 4], b1, b2)',
-    'tf.sparse.sampled_addmm([[0, 1]], [1], [2, 4], tf.cast(m1, tf.float64), tf.cast(m2, tf.float64), output_type=tf.float64)',
+    'tf.sparse.sampled_addmm([[[0, 1], [1, 2]], [[1, 0], [0, 3]]], [[1., 2.], [3., 4.]], [2, 4], '
+    'b1, b2)',
+    'tf.sparse.sampled_addmm([[0, 1]], [1], [2, 4], tf.cast(m1, tf.float64), tf.cast(m2, '
+    'tf.float64), output_type=tf.float64)',
 ]
 
 
@@ -179,7 +229,8 @@ def _random_sparse(draw, shape, dtype=np.float32):
     size = int(np.prod(shape))
     flat = draw(st.lists(st.integers(0, size - 1), unique=True, max_size=min(size, 12)))
     flat = sorted(flat)
-    idx = np.array(np.unravel_index(np.asarray(flat, np.int64), shape), dtype=np.int64).T.reshape(-1, len(shape))
+    idx = np.array(np.unravel_index(np.asarray(flat, np.int64), shape), dtype=np.int64)
+    idx = idx.T.reshape(-1, len(shape))
     vals = np.asarray(draw(st.lists(st.integers(-9, 9), min_size=len(flat),
                                     max_size=len(flat))), dtype=dtype)
     return idx, vals
@@ -203,7 +254,8 @@ def _same(ours, theirs):
 def test_maximum_minimum_random(case):
     shape, (ia, va), (ib, vb) = case
     for fn in ("maximum", "minimum"):
-        ours = getattr(tf.sparse, fn)(tf.SparseTensor(ia, va, shape), tf.SparseTensor(ib, vb, shape))
+        ours = getattr(tf.sparse, fn)(tf.SparseTensor(ia, va, shape),
+                                      tf.SparseTensor(ib, vb, shape))
         theirs = getattr(real_tf.sparse, fn)(real_tf.SparseTensor(ia, va, shape),
                                              real_tf.SparseTensor(ib, vb, shape))
         _same(ours, theirs)

@@ -14,7 +14,6 @@ import itertools
 import numpy as np
 
 from .._core import dtypes as _d
-from .._core.convert import convert_to_tensor
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.tensor import Tensor, make_string
 from .._ops import math_ops
