@@ -5,7 +5,8 @@
 * ``hash64``: TF's own ``Hash64`` (a MurmurHash64A variant with seed 0xDECAFCAFFE), used by
   ``tf.strings.to_hash_bucket``.
 * ``siphash``: SipHash-2-4 with a 128-bit key, used by ``tf.strings.to_hash_bucket_strong``.
-* ``fingerprint_cat64``: FarmHash's ``FingerprintCat64`` combining step (``tf.sparse.cross_hashed``).
+* ``fingerprint_cat64``: TF's ``FingerprintCat64``, chaining the hashes of crossed features
+  (``tf.sparse.cross_hashed``, ``tf.ragged.cross_hashed``).
 
 All arithmetic is on Python ints masked to 64 bits.
 """
