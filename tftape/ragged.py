@@ -7,6 +7,10 @@ from ._ragged.ragged_factory import constant as constant, range as range  # noqa
 from ._ragged.ragged_ops import (  # noqa: F401
     map_flat_values as map_flat_values, ragged_boolean_mask as boolean_mask, stack as stack)
 from ._ragged.ragged_tensor import is_ragged as is_ragged  # noqa: F401
+from ._ragged.ragged_cross import cross as cross, cross_hashed as cross_hashed  # noqa: F401
+from ._ragged.segment_id_ops import (  # noqa: F401
+    row_splits_to_segment_ids as row_splits_to_segment_ids,
+    segment_ids_to_row_splits as segment_ids_to_row_splits)
 
 
 def stack_dynamic_partitions(data, partitions, num_partitions, name=None):
@@ -22,9 +26,6 @@ def stack_dynamic_partitions(data, partitions, num_partitions, name=None):
     return RaggedTensor.from_row_lengths(vals, lens)
 
 
-def cross(inputs, name=None):
-    raise NotImplementedError("tf.ragged.cross is not supported by tftape")
-
-
 __all__ = ["RaggedTensor", "RaggedTensorSpec", "constant", "map_flat_values", "boolean_mask",
-           "range", "stack", "stack_dynamic_partitions"]
+           "range", "stack", "stack_dynamic_partitions", "row_splits_to_segment_ids",
+           "segment_ids_to_row_splits", "cross", "cross_hashed"]

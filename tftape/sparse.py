@@ -11,3 +11,7 @@ from ._sparse.sparse_manip import (
     slice as slice, to_indicator as to_indicator, transpose as transpose)
 
 matmul = sparse_dense_matmul
+from ._sparse.sparse_extra import (
+    bincount as bincount, eye as eye, map_values as map_values, mask as mask, maximum as maximum, minimum as minimum,
+    reset_shape as reset_shape, sampled_addmm as sampled_addmm, softmax as softmax, split as split)
+from ._sparse.sparse_cross import cross as cross, cross_hashed as cross_hashed

@@ -11,3 +11,7 @@ from ._strings.unicode_ops import (  # noqa: F401
     unicode_encode as unicode_encode, unicode_split as unicode_split,
     unicode_split_with_offsets as unicode_split_with_offsets,
     unicode_transcode as unicode_transcode)
+from ._strings.hash_ops import (  # noqa: F401
+    to_hash_bucket as to_hash_bucket, to_hash_bucket_fast as to_hash_bucket_fast,
+    to_hash_bucket_strong as to_hash_bucket_strong)
+from ._strings.script_ops import unicode_script as unicode_script  # noqa: F401

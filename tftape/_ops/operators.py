@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .._core import dtypes as _d
+from .._core import errors as _errors
 from .._core.convert import convert_to_tensor
 from .._core.registry import execute, execute_binary
 from .._core.tensor import EagerTensor, Tensor, vshape
@@ -71,19 +72,32 @@ def _invert(x):
     return m.logical_not(x) if x._dtype is _d.bool else m.invert(x)
 
 
+def _incompatible(err) -> bool:
+    return "Incompatible shapes" in str(getattr(err, "message", err))
+
+
 def _eq(self, other):
+    # Note: TF's ``==`` runs Equal with incompatible_shape_error=False: operands whose shapes
+    # do not broadcast compare as a scalar False (``!=`` as True) instead of raising.
     if other is None:
         return False
     try:
         return m.equal(self, other)
-    except (TypeError, ValueError):
-        raise
+    except _errors.InvalidArgumentError as e:
+        if not _incompatible(e):
+            raise
+        return convert_to_tensor(False)
 
 
 def _ne(self, other):
     if other is None:
         return True
-    return m.not_equal(self, other)
+    try:
+        return m.not_equal(self, other)
+    except _errors.InvalidArgumentError as e:
+        if not _incompatible(e):
+            raise
+        return convert_to_tensor(True)
 
 
 def _mul(x, y):

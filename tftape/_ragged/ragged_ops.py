@@ -370,7 +370,7 @@ def concat(values, axis):
     return _concat(values, axis % rank)
 
 
-def stack(values, axis=0):
+def stack(values, axis=0, name=None):
     """tf.stack for a list containing RaggedTensors."""
     values = [to_tensor_or_ragged(v) for v in values]
     rank = values[0].shape.rank

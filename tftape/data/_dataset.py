@@ -304,7 +304,7 @@ class _TensorSliceDataset(DatasetSource):
                 c = comps[0]
                 return ((c[i, ...],) for i in range(self._n))
             return (tuple(c[i, ...] for c in comps) for i in range(self._n))
-        return (tuple(c.row(i) if isinstance(c, st.HostRagged) else c[i, ...] for c in comps)
+        return (tuple(c.row(i) if isinstance(c, st.ROWED) else c[i, ...] for c in comps)
                 for i in range(self._n))
 
     def _rows_ok(self):

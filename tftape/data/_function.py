@@ -26,6 +26,10 @@ _MAX_TRACES = 16
 
 def _dummy(spec, n, fill=0):
     """A value ``fill`` matching ``spec`` with unknown dimensions of size ``n``."""
+    if st.is_sparse_spec(spec):
+        dims = [n if d is None else d for d in spec.shape.as_list()]
+        return st.HostSparse(np.zeros((0, len(dims)), np.int64), _full([0], spec.dtype, fill),
+                             dims)
     if st.is_ragged_spec(spec) and spec.ragged_rank > 0:
         dims = [n if d is None else d for d in spec.shape.as_list()]
         rows = dims[0]

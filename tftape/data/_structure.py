@@ -116,8 +116,32 @@ class HostRagged:
         return HostRagged(vals, new) if new else vals
 
 
+class HostSparse:
+    """A SparseTensor component on the host: indices, values and dense shape (NumPy)."""
+
+    __slots__ = ("indices", "values", "shape")
+
+    def __init__(self, indices: np.ndarray, values: np.ndarray, shape: tuple):
+        self.indices = indices
+        self.values = values
+        self.shape = tuple(int(d) for d in shape)
+
+    @property
+    def nrows(self) -> int:
+        return self.shape[0]
+
+    def row(self, i: int) -> "HostSparse":
+        """Row ``i``: the entries whose first index is ``i``, one dimension less."""
+        where = np.flatnonzero(self.indices[:, 0] == i)
+        return HostSparse(self.indices[where, 1:], self.values[where], self.shape[1:])
+
+
+# Components whose rows are taken with ``.row(i)`` (not NumPy indexing).
+ROWED = (HostRagged, HostSparse)
+
+
 def host_dtype(c) -> _d.DType:
-    arr = c.values if isinstance(c, HostRagged) else c
+    arr = c.values if isinstance(c, ROWED) else c
     if isinstance(arr, Tensor):
         return arr.dtype
     return _d.string if arr.dtype.kind == "O" else _d._BY_NP[arr.dtype]
@@ -128,6 +152,10 @@ def host_shape(c) -> tuple:
     if isinstance(c, HostRagged):
         return (c.nrows,) + (None,) * len(c.splits) + tuple(c.values.shape[1:])
     return tuple(c.shape)
+
+
+def _is_sparse(x) -> bool:
+    return type(x).__name__ == "SparseTensor" and hasattr(x, "dense_shape")
 
 
 def to_host(x, dtype=None):
@@ -143,8 +171,12 @@ def to_host(x, dtype=None):
         return HostRagged(np.asarray(x.flat_values._v) if x.dtype is not _d.string
                           else x.flat_values._v, tuple(np.asarray(s._v) for s in
                                                         x.nested_row_splits))
-    if isinstance(x, HostRagged):
+    if isinstance(x, ROWED):
         return x
+    if _is_sparse(x):
+        vals = x.values
+        return HostSparse(np.asarray(x.indices._v), vals._v if vals.dtype is _d.string
+                          else np.asarray(vals._v), np.asarray(x.dense_shape._v).tolist())
     if isinstance(x, np.ndarray) and x.dtype.kind not in "OSU" and \
             (dtype is None or x.dtype == dtype._np) and x.dtype in _d._BY_NP:
         return x
@@ -154,8 +186,15 @@ def to_host(x, dtype=None):
 
 def to_user(c, spec):
     """The value the user sees for host component ``c`` with spec ``spec``."""
-    if isinstance(c, Tensor) or type(c).__name__ == "RaggedTensor":
+    if isinstance(c, Tensor) or type(c).__name__ == "RaggedTensor" or _is_sparse(c):
         return c
+    if isinstance(c, HostSparse):
+        from .._sparse.sparse_tensor import SparseTensor
+        from .._core.convert import convert_to_tensor
+        vals = make_string(c.values) if c.values.dtype.kind == "O" else \
+            convert_to_tensor(c.values)
+        return SparseTensor(convert_to_tensor(np.asarray(c.indices, np.int64)), vals,
+                            convert_to_tensor(np.asarray(c.shape, np.int64)))
     if isinstance(c, HostRagged):
         from ..ragged import RaggedTensor
         from .._core.convert import _asarray
@@ -174,6 +213,10 @@ def to_user(c, spec):
 def spec_of(c):
     """The TypeSpec of one host component."""
     from .._function.specs import TensorSpec
+    if isinstance(c, HostSparse) or _is_sparse(c):
+        from .._sparse.sparse_tensor import SparseTensorSpec
+        return SparseTensorSpec(c.shape, host_dtype(c) if isinstance(c, HostSparse)
+                                else c.dtype)
     if isinstance(c, HostRagged) or type(c).__name__ == "RaggedTensor":
         from ..ragged import RaggedTensorSpec
         if not isinstance(c, HostRagged):
@@ -187,9 +230,19 @@ def is_ragged_spec(s) -> bool:
     return type(s).__name__ == "RaggedTensorSpec"
 
 
+def is_sparse_spec(s) -> bool:
+    return type(s).__name__ == "SparseTensorSpec"
+
+
 def unbatch_spec(s):
     """The spec of one slice (first dimension removed) of values with spec ``s``."""
     from .._function.specs import TensorSpec
+    if is_sparse_spec(s):
+        if s.shape.rank == 0:
+            raise ValueError("Unbatching a tensor is only supported for rank >= 1")
+        from .._sparse.sparse_tensor import SparseTensorSpec
+        return SparseTensorSpec(s.shape.as_list()[1:] if s.shape.rank is not None else None,
+                                s.dtype)
     if is_ragged_spec(s):
         from ..ragged import RaggedTensorSpec
         shape = TensorShape(s.shape.as_list()[1:])
@@ -205,6 +258,10 @@ def unbatch_spec(s):
 def batch_spec(s, n):
     """The spec of ``n`` (None: unknown) values with spec ``s`` stacked."""
     from .._function.specs import TensorSpec
+    if is_sparse_spec(s):
+        from .._sparse.sparse_tensor import SparseTensorSpec
+        return SparseTensorSpec([n] + (s.shape.as_list() if s.shape.rank is not None else []),
+                                s.dtype)
     if is_ragged_spec(s):
         from ..ragged import RaggedTensorSpec
         return RaggedTensorSpec([n] + s.shape.as_list(), s.dtype, s.ragged_rank + 1,
@@ -214,6 +271,8 @@ def batch_spec(s, n):
 
 def dense_spec(s) -> bool:
     """A rank-0-ragged spec describes dense values (what iteration yields)."""
+    if is_sparse_spec(s):
+        return False
     return not is_ragged_spec(s) or s.ragged_rank == 0
 
 

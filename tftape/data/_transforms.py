@@ -271,8 +271,11 @@ def reduce_dataset(ds, initial_state, reduce_func):
 # -- batching -------------------------------------------------------------------------------
 def _stack(items, spec, index, fused=False):
     """Stacks one component of several elements (ragged components give ragged batches)."""
-    items = [st.to_host(x) if not isinstance(x, (np.ndarray, np.generic, st.HostRagged))
+    items = [st.to_host(x) if not isinstance(x, (np.ndarray, np.generic, st.HostRagged,
+                                                 st.HostSparse))
              else x for x in items]
+    if st.is_sparse_spec(spec):
+        return _stack_sparse(items)
     if st.is_ragged_spec(spec):
         return _stack_ragged(items, spec)
     first = np.shape(items[0])
@@ -290,6 +293,16 @@ def _stack(items, spec, index, fused=False):
                 f"element had shape {list(first)} and element {j} had shape "
                 f"{list(np.shape(x))}.")
     return np.stack(items)
+
+
+def _stack_sparse(items):
+    """SparseTensors batched as TF does: a new leading index, each dimension the largest."""
+    rank = len(items[0].shape)
+    shape = [len(items)] + [max(x.shape[d] for x in items) for d in range(rank)]
+    idx = [np.concatenate([np.full((x.indices.shape[0], 1), k, np.int64),
+                           x.indices.astype(np.int64)], axis=1) for k, x in enumerate(items)]
+    vals = np.concatenate([x.values for x in items])
+    return st.HostSparse(np.concatenate(idx).reshape(-1, rank + 1), vals, shape)
 
 
 def _stack_ragged(items, spec):
@@ -510,17 +523,17 @@ class _UnbatchDataset(_UnaryDataset):
 
     def _iter(self):
         for flat in self._input._iter():
-            comps = [c if isinstance(c, (np.ndarray, st.HostRagged)) else st.to_host(c)
+            comps = [c if isinstance(c, (np.ndarray,) + st.ROWED) else st.to_host(c)
                      for c in flat]
-            n = comps[0].nrows if isinstance(comps[0], st.HostRagged) else len(comps[0])
+            n = comps[0].nrows if isinstance(comps[0], st.ROWED) else len(comps[0])
             for c in comps[1:]:
-                k = c.nrows if isinstance(c, st.HostRagged) else len(c)
+                k = c.nrows if isinstance(c, st.ROWED) else len(c)
                 if k != n:
                     raise _wrapped_error("IteratorGetNext", "Input element must have the same "
                                          "batch size in each component. Component 0 had size "
                                          f"{n} but component {comps.index(c)} had size {k}.")
             for i in range(n):
-                yield tuple(c.row(i) if isinstance(c, st.HostRagged) else c[i, ...]
+                yield tuple(c.row(i) if isinstance(c, st.ROWED) else c[i, ...]
                             for c in comps)
 
 
