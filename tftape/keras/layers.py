@@ -59,3 +59,5 @@ from ._norm_extra import (GroupNormalization as GroupNormalization,
                           UnitNormalization as UnitNormalization)
 from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attention as Attention,
                                 MultiHeadAttention as MultiHeadAttention)
+from ._lookup_layers import IntegerLookup as IntegerLookup, StringLookup as StringLookup
+from ._text_vectorization import TextVectorization as TextVectorization
