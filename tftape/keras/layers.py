@@ -61,3 +61,6 @@ from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attentio
                                 MultiHeadAttention as MultiHeadAttention)
 from ._lookup_layers import IntegerLookup as IntegerLookup, StringLookup as StringLookup
 from ._text_vectorization import TextVectorization as TextVectorization
+from ._preprocessing import (CategoryEncoding as CategoryEncoding,
+                             Discretization as Discretization, Normalization as Normalization,
+                             Rescaling as Rescaling)
