@@ -64,3 +64,8 @@ from ._text_vectorization import TextVectorization as TextVectorization
 from ._preprocessing import (CategoryEncoding as CategoryEncoding,
                              Discretization as Discretization, Normalization as Normalization,
                              Rescaling as Rescaling)
+from ._image_preprocessing import (
+    CenterCrop as CenterCrop, RandomBrightness as RandomBrightness,
+    RandomContrast as RandomContrast, RandomCrop as RandomCrop, RandomFlip as RandomFlip,
+    RandomRotation as RandomRotation, RandomTranslation as RandomTranslation,
+    RandomZoom as RandomZoom, Resizing as Resizing)

@@ -1,0 +1,598 @@
+"""Image preprocessing layers: ``Resizing``, ``CenterCrop`` and the random augmentations.
+
+Each layer follows Keras 3's split: ``get_random_transformation`` draws the parameters and
+``transform_images`` applies them, so a transformation can be replayed exactly. Random layers
+are the identity (up to their dtype cast) unless called with ``training=True``.
+
+Note: random draws come from JAX keys (a layer's ``SeedGenerator``), not TF's kernels: with
+the same ``seed`` a layer repeats its own draws, but not TensorFlow's values.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _d, errors as _errors
+from .._core.convert import convert_to_tensor
+from .._core.tensor import make
+from .._image import _resize
+from ._layer import Layer
+from ._layer_utils import standardize_data_format
+from ._rng import SeedGenerator, make_default_seed
+
+_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+_INTERPOLATIONS = ("nearest", "bilinear")
+
+
+def _arr(x):
+    return convert_to_tensor(x)._v
+
+
+def _wrap(v):
+    return make(v, _d._BY_NP[np.dtype(v.dtype)])
+
+
+def _to_last(x, data_format):
+    return jnp.moveaxis(x, -3, -1) if data_format == "channels_first" else x
+
+
+def _from_last(x, data_format):
+    return jnp.moveaxis(x, -1, -3) if data_format == "channels_first" else x
+
+
+def _resize_last(images, height, width, interpolation="bilinear", antialias=False,
+                 crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_value=0.0):
+    """Keras' TF-backend ``image.resize`` on a channels-last JAX array (rank 3 or 4)."""
+    unbatched = images.ndim == 3
+    if unbatched:
+        images = images[None]
+    h, w = images.shape[1], images.shape[2]
+    if crop_to_aspect_ratio:
+        ch = max(min(h, int(np.float32(w * height) / np.float32(width))), 1)
+        cw = max(min(w, int(np.float32(h * width) / np.float32(height))), 1)
+        hs, ws = int((h - ch) / 2), int((w - cw) / 2)
+        images = images[:, hs:hs + ch, ws:ws + cw, :]
+    elif pad_to_aspect_ratio:
+        ph = max(h, int(np.float32(w * height) / np.float32(width)))
+        pw = max(w, int(np.float32(h * width) / np.float32(height)))
+        hs, ws = int((ph - h) / 2), int((pw - w) / 2)
+        images = jnp.pad(images, ((0, 0), (hs, hs), (ws, ws), (0, 0)),
+                         constant_values=jnp.asarray(fill_value, images.dtype))
+    method = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic",
+              "area": "area", "lanczos3": "lanczos3", "lanczos5": "lanczos5",
+              "gaussian": "gaussian", "mitchellcubic": "mitchellcubic"}[interpolation]
+    out = _resize.resize(make(images, _d._BY_NP[np.dtype(images.dtype)]), (height, width),
+                         method=method, antialias=antialias)._v
+    return out[0] if unbatched else out
+
+
+def _affine_transform(images, transform, interpolation, fill_mode, fill_value):
+    """Keras' JAX-backend ``affine_transform``: ``transform`` rows ``[a0..a2, b0..b2, c0,
+    c1]`` map output pixels to input coordinates (channels-last, rank 4)."""
+    batch = images.shape[0]
+    mesh = jnp.meshgrid(*[jnp.arange(s) for s in images.shape[1:]], indexing="ij")
+    indices = jnp.concatenate([jnp.expand_dims(m, -1) for m in mesh], axis=-1)
+    indices = jnp.tile(indices, (batch, 1, 1, 1, 1))
+    t = transform
+    t = t.at[:, 0].set(transform[:, 4]).at[:, 2].set(transform[:, 5])
+    t = t.at[:, 4].set(transform[:, 0]).at[:, 5].set(transform[:, 2])
+    t = jnp.pad(t, [[0, 0], [0, 1]], constant_values=1).reshape(batch, 3, 3)
+    offset = jnp.pad(t[:, 0:2, 2], [[0, 0], [0, 1]])
+    t = t.at[:, 0:2, 2].set(0)
+    coords = jnp.einsum("Bhwij, Bjk -> Bhwik", indices.astype(t.dtype), t)
+    coords = jnp.moveaxis(coords, -1, 1) + offset.reshape(*offset.shape, 1, 1, 1)
+    fn = functools.partial(jax.scipy.ndimage.map_coordinates,
+                           order={"nearest": 0, "bilinear": 1}[interpolation],
+                           mode=fill_mode, cval=fill_value)
+    return jax.vmap(fn)(images, coords)
+
+
+class _ImageLayer(Layer):
+    """The shared frame: call = transform_images(get_random_transformation(...))."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.built = True
+
+    def _hw(self, shape):
+        if self.data_format == "channels_first":
+            return shape[-2], shape[-1]
+        return shape[-3], shape[-2]
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        return None
+
+    def call(self, inputs, training=True):
+        x = convert_to_tensor(inputs)
+        transformation = self.get_random_transformation(x, training=training)
+        return self.transform_images(x, transformation, training=training)
+
+    def _key(self, seed=None):
+        return seed if seed is not None else self.generator.next()
+
+    def _cast(self, x):
+        x = convert_to_tensor(x)
+        return make(x._v.astype(np.dtype(self.compute_dtype)), _d.as_dtype(self.compute_dtype))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+class Resizing(_ImageLayer):
+    """Resizes images to ``(height, width)``; integer images stay integer (rounded).
+
+    >>> import tftape as tf
+    >>> tf.keras.layers.Resizing(2, 2)(tf.ones((1, 4, 4, 3))).shape
+    TensorShape([1, 2, 2, 3])
+    """
+
+    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
+                 pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
+                 antialias=False, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height = height
+        self.width = width
+        self.interpolation = interpolation
+        self.crop_to_aspect_ratio = crop_to_aspect_ratio
+        self.pad_to_aspect_ratio = pad_to_aspect_ratio
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.antialias = bool(antialias)
+
+    def transform_images(self, images, transformation=None, training=True):
+        if self.pad_to_aspect_ratio and self.crop_to_aspect_ratio:
+            raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can "
+                             "be `True`.")
+        x = _arr(images)
+        out = _resize_last(_to_last(x, self.data_format), self.height, self.width,
+                           self.interpolation, self.antialias, self.crop_to_aspect_ratio,
+                           self.pad_to_aspect_ratio, self.fill_value)
+        out = _from_last(out, self.data_format)
+        if out.dtype != x.dtype:
+            if jnp.issubdtype(x.dtype, jnp.integer):
+                info = jnp.iinfo(x.dtype)
+                out = jnp.clip(jnp.round(out), info.min, info.max)
+            out = out.astype(x.dtype)
+        return _wrap(out)
+
+    def compute_output_shape(self, input_shape):
+        shape = list(input_shape)
+        if len(shape) in (3, 4):
+            if self.data_format == "channels_first":
+                shape[-2], shape[-1] = self.height, self.width
+            else:
+                shape[-3], shape[-2] = self.height, self.width
+        return tuple(shape)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "height": self.height, "width": self.width,
+                "interpolation": self.interpolation,
+                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,
+                "fill_value": self.fill_value, "antialias": self.antialias}
+
+
+class CenterCrop(_ImageLayer):
+    """Crops the central ``(height, width)`` region (resizing smaller images up).
+
+    >>> import tftape as tf
+    >>> tf.keras.layers.CenterCrop(2, 2)(tf.ones((4, 4, 1))).shape
+    TensorShape([2, 2, 1])
+    """
+
+    def __init__(self, height, width, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height = height
+        self.width = width
+
+    def transform_images(self, images, transformation=None, training=True):
+        x = _arr(self._cast(images))
+        h, w = self._hw(x.shape)
+        if h >= self.height and w >= self.width:
+            hs, ws = (h - self.height) // 2, (w - self.width) // 2
+            last = _to_last(x, self.data_format)
+            out = last[..., hs:hs + self.height, ws:ws + self.width, :]
+            return _wrap(_from_last(out, self.data_format))
+        # Keras' smart_resize: crop to the target aspect ratio, then resize (bilinear).
+        out = _resize_last(_to_last(x, self.data_format), self.height, self.width,
+                           crop_to_aspect_ratio=True)
+        return _wrap(_from_last(out, self.data_format).astype(x.dtype))
+
+    compute_output_shape = Resizing.compute_output_shape
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "height": self.height, "width": self.width}
+
+
+class _RandomLayer(_ImageLayer):
+    def __init__(self, seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.seed = seed
+        self.generator = SeedGenerator(seed)
+        self._extra_variables.append(self.generator.state)
+
+    def call(self, inputs, training=True):
+        return super().call(inputs, training=bool(training))
+
+
+def _batch_size(shape):
+    return shape[0] if len(shape) == 4 else 1
+
+
+class RandomCrop(_RandomLayer):
+    """Crops a random ``(height, width)`` window while training (center crop otherwise)."""
+
+    def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
+        # Note: Keras' RandomCrop draws a seed when given none, and its config records it.
+        seed = seed or make_default_seed()
+        super().__init__(seed=seed, data_format=data_format, name=name, **kwargs)
+        self.height = height
+        self.width = width
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        h, w = self._hw(tuple(data.shape))
+        if training and h > self.height and w > self.width:
+            k1, k2 = jax.random.split(self._key(seed))
+            hs = int(jax.random.uniform(k1, (), jnp.float32, 0, h - self.height + 1))
+            ws = int(jax.random.uniform(k2, (), jnp.float32, 0, w - self.width + 1))
+            return hs, ws
+        ch = max(min(h, int(float(w * self.height) / self.width)), 1)
+        cw = max(min(w, int(float(h * self.width) / self.height)), 1)
+        return int(float(h - ch) / 2), int(float(w - cw) / 2)
+
+    def transform_images(self, images, transformation, training=True):
+        if not training:
+            return convert_to_tensor(images)
+        x = _to_last(_arr(self._cast(images)), self.data_format)
+        hs, ws = transformation
+        x = x[..., hs:hs + self.height, ws:ws + self.width, :]
+        if x.shape[-3] != self.height or x.shape[-2] != self.width:
+            x = _resize_last(x, self.height, self.width).astype(x.dtype)
+        return _wrap(_from_last(x, self.data_format))
+
+    def compute_output_shape(self, input_shape):
+        return Resizing.compute_output_shape(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "height": self.height, "width": self.width, "seed": self.seed}
+
+
+class RandomFlip(_RandomLayer):
+    """Flips images horizontally and/or vertically at random while training."""
+
+    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.mode = mode
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        shape = tuple(data.shape)
+        flips_shape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+        return {"flips": jax.random.uniform(self._key(seed), flips_shape) <= 0.5,
+                "input_shape": shape}
+
+    def transform_images(self, images, transformation, training=True):
+        x = _arr(self._cast(images))
+        if not training or transformation is None:
+            return _wrap(x)
+        flips = jnp.asarray(_arr(transformation["flips"]))
+        unbatched = x.ndim == 3
+        if unbatched:
+            x = x[None]
+        h_axis, v_axis = (-2, -3) if self.data_format == "channels_last" else (-1, -2)
+        if self.mode in ("horizontal", "horizontal_and_vertical"):
+            x = jnp.where(flips, jnp.flip(x, h_axis), x)
+        if self.mode in ("vertical", "horizontal_and_vertical"):
+            x = jnp.where(flips, jnp.flip(x, v_axis), x)
+        return _wrap(x[0] if unbatched else x)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format, "seed": self.seed,
+                "mode": self.mode}
+
+
+def _check_modes(fill_mode, interpolation):
+    if fill_mode not in _FILL_MODES:
+        raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
+                                  f"{_FILL_MODES}.")
+    if interpolation not in _INTERPOLATIONS:
+        raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of one "
+                                  f"{_INTERPOLATIONS}.")
+
+
+class _AffineLayer(_RandomLayer):
+    def _apply(self, images, matrix, training):
+        x = _arr(self._cast(images))
+        if not training or matrix is None:
+            return _wrap(x)
+        unbatched = x.ndim == 3
+        last = _to_last(x[None] if unbatched else x, self.data_format)
+        m = jnp.asarray(_arr(matrix), jnp.float32)
+        if m.ndim == 1:
+            m = m[None]
+        out = _affine_transform(last, m, self.interpolation, self.fill_mode, self.fill_value)
+        out = _from_last(out.astype(x.dtype), self.data_format)
+        return _wrap(out[0] if unbatched else out)
+
+
+def _factor_pair(factor, error, open_low):
+    def check(v):
+        if v > 1.0 or (v <= -1.0 if open_low else v < -1.0):
+            raise ValueError(error + f"Received: input_number={v}")
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2:
+            raise ValueError(error + f"Received: {factor}")
+        check(factor[0])
+        check(factor[1])
+        return tuple(sorted(factor))
+    if isinstance(factor, (int, float)):
+        check(factor)
+        return -abs(factor), abs(factor)
+    raise ValueError(error + f"Received: {factor}")
+
+
+class RandomRotation(_AffineLayer):
+    """Rotates images by a random angle in ``factor * 2pi`` while training."""
+
+    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        error = ("The `factor` argument should be a number (or a list of two numbers) in the "
+                 f"range [-1.0, 1.0]. Received: factor={factor}")
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2 or factor[0] > 1.0 or factor[1] < -1.0:
+                raise ValueError(error)
+            lower, upper = sorted(factor)
+        elif isinstance(factor, (int, float)):
+            if factor < -1.0 or factor > 1.0:
+                raise ValueError(error)
+            lower, upper = max(-abs(factor), -1.0), abs(factor)
+        else:
+            raise ValueError(error)
+        self.factor = (lower, upper)
+        _check_modes(fill_mode, interpolation)
+        self.fill_mode = fill_mode
+        self.interpolation = interpolation
+        self.fill_value = fill_value
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        shape = tuple(data.shape)
+        batch = _batch_size(shape)
+        h, w = self._hw(shape)
+        angle = jax.random.uniform(self._key(seed), (batch,), jnp.float32,
+                                   self.factor[0] * 360.0, self.factor[1] * 360.0)
+        matrix = rotation_matrix(angle, h, w)
+        if len(shape) == 3:
+            matrix = matrix[0]
+        return {"angle": angle, "rotation_matrix": matrix, "image_height": h,
+                "image_width": w, "batch_size": batch}
+
+    def transform_images(self, images, transformation, training=True):
+        m = None if transformation is None else transformation["rotation_matrix"]
+        return self._apply(images, m, training)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "factor": list(self.factor), "fill_mode": self.fill_mode,
+                "fill_value": self.fill_value, "interpolation": self.interpolation,
+                "seed": self.seed}
+
+
+def rotation_matrix(angle, height, width):
+    """Keras' ``_compute_affine_matrix`` for a pure rotation (degrees) about the center."""
+    a = angle * jnp.float32(math.pi / 180.0)
+    cx, cy = 0.5 * (width - 1), 0.5 * (height - 1)
+    cos, sin = jnp.cos(a), jnp.sin(a)
+    a0, a1 = cos, -sin
+    b0, b1 = sin, cos
+    a2 = cx - cx * a0 - cy * a1
+    b2 = cy - cx * b0 - cy * b1
+    z = jnp.zeros_like(a)
+    return jnp.stack([a0, a1, a2, b0, b1, b2, z, z], axis=1)
+
+
+class RandomZoom(_AffineLayer):
+    """Zooms in or out by a random factor per image while training."""
+
+    _ERROR = ("The `height_factor` and `width_factor` arguments should be a number (or a "
+              "list of two numbers) in the range (-1.0, 1.0]. ")
+
+    def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.height_factor = height_factor
+        self.height_lower, self.height_upper = _factor_pair(height_factor, self._ERROR, True)
+        self.width_factor = width_factor
+        if width_factor is not None:
+            self.width_lower, self.width_upper = _factor_pair(width_factor, self._ERROR, True)
+        _check_modes(fill_mode, interpolation)
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.interpolation = interpolation
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        shape = tuple(data.shape)
+        zshape = (shape[0], 1) if len(shape) == 4 else (1, 1)
+        k1, k2 = jax.random.split(self._key(seed))
+        hz = jax.random.uniform(k1, zshape, jnp.float32, 1.0 + self.height_lower,
+                                1.0 + self.height_upper)
+        wz = hz if self.width_factor is None else jax.random.uniform(
+            k2, zshape, jnp.float32, 1.0 + self.width_lower, 1.0 + self.width_upper)
+        return {"height_zoom": hz, "width_zoom": wz, "input_shape": shape}
+
+    def transform_images(self, images, transformation, training=True):
+        if transformation is None or not training:
+            return self._apply(images, None, False)
+        zooms = jnp.concatenate([jnp.asarray(_arr(transformation["width_zoom"])),
+                                 jnp.asarray(_arr(transformation["height_zoom"]))],
+                                axis=1).astype(jnp.float32)
+        h, w = self._hw(tuple(images.shape))
+        x_off = (jnp.float32(w) - 1.0) / 2.0 * (1.0 - zooms[:, 0:1])
+        y_off = (jnp.float32(h) - 1.0) / 2.0 * (1.0 - zooms[:, 1:])
+        n = zooms.shape[0]
+        m = jnp.concatenate([zooms[:, 0:1], jnp.zeros((n, 1)), x_off, jnp.zeros((n, 1)),
+                             zooms[:, 1:], y_off, jnp.zeros((n, 2))], axis=1)
+        return self._apply(images, m, training)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "height_factor": self.height_factor, "width_factor": self.width_factor,
+                "fill_mode": self.fill_mode, "interpolation": self.interpolation,
+                "seed": self.seed, "fill_value": self.fill_value}
+
+
+class RandomTranslation(_AffineLayer):
+    """Shifts images by a random fraction of their height and width while training."""
+
+    _ERROR = ("The `factor` argument should be a number (or a list of two numbers) in the "
+              "range [-1.0, 1.0]. ")
+
+    def __init__(self, height_factor, width_factor, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.height_factor = height_factor
+        self.height_lower, self.height_upper = _factor_pair(height_factor, self._ERROR, False)
+        self.width_factor = width_factor
+        self.width_lower, self.width_upper = _factor_pair(width_factor, self._ERROR, False)
+        _check_modes(fill_mode, interpolation)
+        self.fill_mode = fill_mode
+        self.fill_value = fill_value
+        self.interpolation = interpolation
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        shape = tuple(data.shape)
+        batch = _batch_size(shape)
+        h, w = self._hw(shape)
+        k1, k2 = jax.random.split(self._key(seed))
+        ht = jax.random.uniform(k1, (batch, 1), jnp.float32, self.height_lower,
+                                self.height_upper) * h
+        wt = jax.random.uniform(k2, (batch, 1), jnp.float32, self.width_lower,
+                                self.width_upper) * w
+        return {"translations": jnp.concatenate([wt, ht], axis=1), "input_shape": shape}
+
+    def transform_images(self, images, transformation, training=True):
+        if transformation is None or not training:
+            return self._apply(images, None, False)
+        t = jnp.asarray(_arr(transformation["translations"]), jnp.float32)
+        n = t.shape[0]
+        m = jnp.concatenate([jnp.ones((n, 1)), jnp.zeros((n, 1)), -t[:, 0:1],
+                             jnp.zeros((n, 1)), jnp.ones((n, 1)), -t[:, 1:],
+                             jnp.zeros((n, 2))], axis=1)
+        return self._apply(images, m, training)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "height_factor": self.height_factor, "width_factor": self.width_factor,
+                "fill_mode": self.fill_mode, "interpolation": self.interpolation,
+                "seed": self.seed, "fill_value": self.fill_value}
+
+
+def _bounded_factor(factor, bounds):
+    error = ("The `factor` argument should be a number (or a list of two numbers) in the "
+             f"range [{bounds[0]}, {bounds[1]}]. Received: factor={factor}")
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(error)
+        return tuple(sorted(factor))
+    if isinstance(factor, (int, float)):
+        if factor < bounds[0] or factor > bounds[1]:
+            raise ValueError(error)
+        return max(-abs(factor), bounds[0]), abs(factor)
+    raise ValueError(error)
+
+
+class RandomContrast(_RandomLayer):
+    """Scales each image's deviation from its mean by a random factor while training."""
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.factor = _bounded_factor(factor, (0, 1))
+        self.value_range = value_range
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        shape = tuple(data.shape)
+        if len(shape) not in (3, 4):
+            raise ValueError("Expected the input image to be rank 3 or 4. Received "
+                             f"inputs.shape={shape}")
+        fshape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+        if not training:
+            return {"contrast_factor": jnp.zeros(fshape)}
+        return {"contrast_factor": jax.random.uniform(
+            self._key(seed), fshape, jnp.float32, 1.0 - self.factor[0], 1.0 + self.factor[1])}
+
+    def transform_images(self, images, transformation, training=True):
+        images = convert_to_tensor(images)
+        if not training:
+            return images
+        x = images._v
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            # Note: Keras' TF backend subtracts the float mean from the integer image, which
+            # TF refuses.
+            raise _errors.InvalidArgumentError(
+                None, None, f"cannot compute Sub as input #1(zero-based) was expected to be a "
+                f"{images.dtype.name} tensor but is a float tensor [Op:Sub]")
+        factor = jnp.asarray(_arr(transformation["contrast_factor"])).astype(x.dtype)
+        h_axis, w_axis = (-2, -1) if self.data_format == "channels_first" else (-3, -2)
+        mean = jnp.mean(jnp.mean(x, axis=h_axis, keepdims=True), axis=w_axis, keepdims=True)
+        out = (x - mean) * factor + mean
+        return _wrap(jnp.clip(out, self.value_range[0], self.value_range[1]).astype(x.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "factor": list(self.factor), "value_range": list(self.value_range),
+                "seed": self.seed}
+
+
+class RandomBrightness(_RandomLayer):
+    """Adds a random delta (a fraction of ``value_range``) to each image while training."""
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.factor = _bounded_factor(factor, (-1, 1))
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError("The `value_range` argument should be a list of two numbers. "
+                             f"Received: value_range={value_range}")
+        self.value_range = sorted(value_range)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        shape = tuple(data.shape)
+        if len(shape) not in (3, 4):
+            raise ValueError("Expected the input image to be rank 3 or 4. Received "
+                             f"inputs.shape={shape}")
+        dshape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+        if not training:
+            return {"rgb_delta": jnp.zeros(dshape)}
+        delta = jax.random.uniform(self._key(seed), dshape, jnp.float32, self.factor[0],
+                                   self.factor[1])
+        return {"rgb_delta": delta * (self.value_range[1] - self.value_range[0])}
+
+    def transform_images(self, images, transformation, training=True):
+        images = convert_to_tensor(images)
+        if not training:
+            return images
+        x = images._v
+        delta = jnp.asarray(_arr(transformation["rgb_delta"])).astype(x.dtype)
+        return _wrap(jnp.clip(x + delta, self.value_range[0], self.value_range[1]
+                              ).astype(x.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "factor": list(self.factor), "value_range": list(self.value_range),
+                "seed": self.seed}
