@@ -60,6 +60,11 @@ def _resize_last(images, height, width, interpolation="bilinear", antialias=Fals
         ph = max(h, int(np.float32(w * height) / np.float32(width)))
         pw = max(w, int(np.float32(h * width) / np.float32(height)))
         hs, ws = int((ph - h) / 2), int((pw - w) / 2)
+        if (hs or ws) and jnp.issubdtype(images.dtype, jnp.integer) and \
+                isinstance(fill_value, float):
+            # Note: Keras' TF backend builds the padding as fill_value in the image's dtype.
+            raise TypeError(f"Cannot convert {fill_value} to EagerTensor of dtype "
+                            f"{np.dtype(images.dtype).name}")
         images = jnp.pad(images, ((0, 0), (hs, hs), (ws, ws), (0, 0)),
                          constant_values=jnp.asarray(fill_value, images.dtype))
     method = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic",
@@ -70,25 +75,66 @@ def _resize_last(images, height, width, interpolation="bilinear", antialias=Fals
     return out[0] if unbatched else out
 
 
+def _map_coordinate(c, n, fill_mode):
+    """TF's ``MapCoordinate``: an input coordinate brought inside ``[0, n - 1]``."""
+    if fill_mode == "constant":
+        return c
+    if n <= 1:
+        return jnp.zeros_like(c)
+    if fill_mode == "nearest":
+        return jnp.clip(c, 0.0, n - 1.0)
+    if fill_mode == "reflect":
+        sz2 = 2 * n
+        neg = sz2 * jnp.trunc(-c / sz2) + c
+        neg = jnp.where(neg < -n, neg + sz2, -neg - 1)
+        pos = c - sz2 * jnp.trunc(c / sz2)
+        pos = jnp.where(pos >= n, sz2 - pos - 1, pos)
+    else:   # wrap
+        sz = n - 1
+        neg = c + n * (jnp.trunc(-c / sz) + 1)
+        pos = c - n * jnp.trunc(c / sz)
+    out = jnp.where(c < 0, neg, jnp.where(c > n - 1, pos, c))
+    return jnp.clip(out, 0.0, n - 1.0)
+
+
+@functools.partial(jax.jit, static_argnames=("interpolation", "fill_mode"))
 def _affine_transform(images, transform, interpolation, fill_mode, fill_value):
-    """Keras' JAX-backend ``affine_transform``: ``transform`` rows ``[a0..a2, b0..b2, c0,
-    c1]`` map output pixels to input coordinates (channels-last, rank 4)."""
-    batch = images.shape[0]
-    mesh = jnp.meshgrid(*[jnp.arange(s) for s in images.shape[1:]], indexing="ij")
-    indices = jnp.concatenate([jnp.expand_dims(m, -1) for m in mesh], axis=-1)
-    indices = jnp.tile(indices, (batch, 1, 1, 1, 1))
-    t = transform
-    t = t.at[:, 0].set(transform[:, 4]).at[:, 2].set(transform[:, 5])
-    t = t.at[:, 4].set(transform[:, 0]).at[:, 5].set(transform[:, 2])
-    t = jnp.pad(t, [[0, 0], [0, 1]], constant_values=1).reshape(batch, 3, 3)
-    offset = jnp.pad(t[:, 0:2, 2], [[0, 0], [0, 1]])
-    t = t.at[:, 0:2, 2].set(0)
-    coords = jnp.einsum("Bhwij, Bjk -> Bhwik", indices.astype(t.dtype), t)
-    coords = jnp.moveaxis(coords, -1, 1) + offset.reshape(*offset.shape, 1, 1, 1)
-    fn = functools.partial(jax.scipy.ndimage.map_coordinates,
-                           order={"nearest": 0, "bilinear": 1}[interpolation],
-                           mode=fill_mode, cval=fill_value)
-    return jax.vmap(fn)(images, coords)
+    """TF's ``ImageProjectiveTransformV3`` on channels-last rank-4 images: each row
+    ``[a0, a1, a2, b0, b1, b2, c0, c1]`` maps output ``(x, y)`` to the input point
+    ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)``, ``k = c0 x + c1 y + 1``."""
+    # Note: not jax.scipy.ndimage.map_coordinates: TF maps the point inside the image first
+    # and then reads each neighbour with the fill value outside, which differs at the edges.
+    b, h, w, _ = images.shape
+    ys, xs = jnp.meshgrid(jnp.arange(h, dtype=jnp.float32), jnp.arange(w, dtype=jnp.float32),
+                          indexing="ij")
+    t = transform.astype(jnp.float32)[:, :, None, None]
+    proj = t[:, 6] * xs + t[:, 7] * ys + 1.0
+    in_x = (t[:, 0] * xs + t[:, 1] * ys + t[:, 2]) / proj
+    in_y = (t[:, 3] * xs + t[:, 4] * ys + t[:, 5]) / proj
+    x = _map_coordinate(in_x, w, fill_mode)
+    y = _map_coordinate(in_y, h, fill_mode)
+    fill = jnp.asarray(fill_value, images.dtype)
+    bi = jnp.arange(b)[:, None, None]
+
+    def read(yi, xi):
+        ok = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
+        v = images[bi, jnp.clip(yi, 0, h - 1).astype(jnp.int32),
+                   jnp.clip(xi, 0, w - 1).astype(jnp.int32)]
+        return jnp.where(ok[..., None], v, fill).astype(jnp.float32)
+
+    if interpolation == "nearest":
+        # std::round: halves away from zero.
+        out = read(jnp.sign(y) * jnp.floor(jnp.abs(y) + 0.5),
+                   jnp.sign(x) * jnp.floor(jnp.abs(x) + 0.5))
+    else:
+        y0, x0 = jnp.floor(y), jnp.floor(x)
+        y1, x1 = y0 + 1, x0 + 1
+        wx0, wx1 = (x1 - x)[..., None], (x - x0)[..., None]
+        top = wx0 * read(y0, x0) + wx1 * read(y0, x1)
+        bottom = wx0 * read(y1, x0) + wx1 * read(y1, x1)
+        out = (y1 - y)[..., None] * top + (y - y0)[..., None] * bottom
+    out = jnp.where((proj == 0)[..., None], fill.astype(jnp.float32), out)
+    return out.astype(images.dtype)
 
 
 class _ImageLayer(Layer):
@@ -219,6 +265,8 @@ class _RandomLayer(_ImageLayer):
         self._extra_variables.append(self.generator.state)
 
     def call(self, inputs, training=True):
+        # Note: as in Keras 3, a random layer called outside fit() without `training`
+        # augments (the call signature's default).
         return super().call(inputs, training=bool(training))
 
 
@@ -347,7 +395,7 @@ class RandomRotation(_AffineLayer):
                  fill_value=0.0, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         error = ("The `factor` argument should be a number (or a list of two numbers) in the "
-                 f"range [-1.0, 1.0]. Received: factor={factor}")
+                 f"range [-1, 1]. Received: factor={factor}")
         if isinstance(factor, (tuple, list)):
             if len(factor) != 2 or factor[0] > 1.0 or factor[1] < -1.0:
                 raise ValueError(error)

@@ -27,18 +27,8 @@ def validate_string_arg(value, allowable_strings, caller_name, arg_name, allow_n
         return
     if isinstance(value, str) and value in allowable_strings:
         return
-    allowed_args = "`None`, " if allow_none else ""
-    allowed_args += "a `Callable`, " if allow_callables else ""
-    allowed_args += f"or one of the following values: {allowable_strings}"
-    if allow_callables:
-        callable_note = (f"If restoring a model and `{arg_name}` is a custom callable, please "
-                         "ensure the callable is registered as a custom object. See "
-                         "https://keras.io/guides/serialization_and_saving/#custom-objects "
-                         "for details. ")
-    else:
-        callable_note = ""
-    raise ValueError(f"Unkown value for `{arg_name}` argument of layer {caller_name}. "
-                     f"{callable_note}Allowed values are: {allowed_args}. Received: {value}")
+    raise ValueError(f"Unknown value for `{arg_name}` argument of {caller_name}. Allowed values "
+                     f"are: {allowable_strings}. Received: {arg_name}={value}")
 
 
 def listify(x):
@@ -158,7 +148,7 @@ class IndexLookup(Layer):
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = has_input
         self._tokens = []                  # learned tokens, in index order
-        self._table = {}
+        self._table = None                 # None until a vocabulary is set or adapted
         self.idf_weights = None
         if output_mode == "tf_idf" and has_input and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output "
@@ -185,6 +175,10 @@ class IndexLookup(Layer):
         if self._string:
             return key.decode(getattr(self, "encoding", "utf-8"))
         return np.int64(key)
+
+    def _np_repr(self, key):
+        """How NumPy 2 prints a token of the vocabulary array Keras builds."""
+        return f"np.str_({self._out_token(key)!r})" if self._string else f"np.int64({key})"
 
     @property
     def compute_dtype(self):
@@ -252,7 +246,7 @@ class IndexLookup(Layer):
         if repeated:
             raise ValueError("The passed vocabulary has at least one repeated term. Please "
                              "uniquify your dataset. The repeated terms are: "
-                             f"{[self._out_token(t) for t in repeated]}")
+                             f"[{', '.join(self._np_repr(t) for t in repeated)}]")
         if self.mask_token is not None and self._key(self.mask_token) in tokens:
             raise ValueError(
                 "Found reserved mask token at unexpected location in `vocabulary`. Note that "
@@ -362,6 +356,7 @@ class IndexLookup(Layer):
 
     def finalize_state(self):
         if self._has_input_vocabulary or not self._counts:
+            self._frozen_vocab_size = self.vocabulary_size()
             return
         counts = dict(self._counts)
         for special in (self.mask_token, self.oov_token):
@@ -372,6 +367,11 @@ class IndexLookup(Layer):
         tokens = sorted(counts, key=lambda t: (counts[t], t), reverse=True)
         if self.max_tokens:
             tokens = tokens[:self.max_tokens - self._token_start_index()]
+        if not tokens:
+            # Note: Keras builds its tf.lookup table from the (here empty) learned tokens.
+            raise _errors.InvalidArgumentError(
+                None, None,
+                "keys and values cannot be empty tensors. [Op:LookupTableImportV2]")
         self._set_tokens(tokens)
         if self.output_mode == "tf_idf":
             docs = np.array([self._doc_counts[t] for t in tokens], np.float64)
@@ -386,6 +386,11 @@ class IndexLookup(Layer):
     # -- call -----------------------------------------------------------------------------------
     def _lookup(self, arr):
         """Indices (or tokens, inverted) for a NumPy array of input values."""
+        if self._table is None:
+            # Note: Keras looks tokens up in a tf.lookup table that adapt() on data without
+            # tokens leaves uninitialized.
+            raise _errors.FailedPreconditionError(
+                None, None, "Table not initialized. [Op:LookupTableFindV2]")
         flat = arr.ravel()
         if self.invert:
             size = self.vocabulary_size()
