@@ -328,7 +328,7 @@ def test_rescaling(scale, offset):
 
 
 # -- image layers ----------------------------------------------------------------------------
-IMG = np.random.default_rng(1).uniform(0, 255, (2, 7, 9, 3)).astype(np.float32)
+IMG = np.random.default_rng(1).uniform(0, 255, (2, 5, 7, 3)).astype(np.float32)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -336,16 +336,14 @@ IMG = np.random.default_rng(1).uniform(0, 255, (2, 7, 9, 3)).astype(np.float32)
     {"crop_to_aspect_ratio": True}, {"pad_to_aspect_ratio": True},
     {"pad_to_aspect_ratio": True, "fill_value": 7.0}, {"antialias": True},
     {"data_format": "channels_first"}], ids=str)
-@pytest.mark.parametrize("size", [(4, 5), (10, 4), (7, 9)], ids=str)
+@pytest.mark.parametrize("size", [(4, 5), (10, 4)], ids=str)
 def test_resizing(kwargs, size):
     ours, theirs = _both("Resizing", *size, **kwargs)
-    for x in (IMG, IMG[0], IMG.astype(np.uint8)):
-        if kwargs.get("data_format") and x.ndim == 3:
-            continue
+    for x in (IMG, IMG[0].astype(np.uint8)):
         _same_out(ours, theirs, x)
 
 
-@pytest.mark.parametrize("size", [(3, 4), (7, 9), (10, 4), (2, 12)], ids=str)
+@pytest.mark.parametrize("size", [(3, 4), (5, 7), (10, 4), (2, 12)], ids=str)
 def test_center_crop(size):
     ours, theirs = _both("CenterCrop", *size)
     for x in (IMG, IMG[0], IMG.astype(np.uint8)):
@@ -361,7 +359,7 @@ RANDOM_LAYERS = [("RandomFlip", ()), ("RandomFlip", ("horizontal",)),
 @pytest.mark.parametrize("name,args", RANDOM_LAYERS, ids=str)
 def test_random_layers_inference_is_identity(name, args):
     ours, theirs = _both(name, *args)
-    for x in (IMG, IMG[0], IMG.astype(np.uint8)):
+    for x in (IMG, IMG[0].astype(np.uint8)):
         _same_out(ours, theirs, x, training=False)
         if name == "RandomContrast" and x.dtype == np.uint8:
             continue
@@ -412,11 +410,7 @@ def test_random_layers_replay_transformation(name, args, kwargs):
         t = {k: (np.asarray(v) if tf.is_tensor(v) else v) for k, v in t.items()}
     want = theirs.transform_images(tf.constant(x), t, training=True)
     got = ours.transform_images(tftape.constant(x), t, training=True)
-    # TF's ImageProjectiveTransform and JAX's map_coordinates round differently at edges.
-    tol = 1e-3 if name in ("RandomContrast", "RandomBrightness", "RandomFlip") else 0.5
-    assert got.dtype.name == want.dtype.name and tuple(got.shape) == tuple(want.shape)
-    close = np.isclose(got.numpy(), want.numpy(), atol=tol)
-    assert close.mean() > 0.97, close.mean()
+    assert_same(got, want, rtol=1e-4, atol=1e-3)
 
 
 def test_random_contrast_integer_images_raise_like_tf():
@@ -446,7 +440,7 @@ def test_preprocessing_in_a_model():
     outs = []
     for mod in (tftape, tf):
         k = mod.keras
-        model = k.Sequential([k.Input((7, 9, 3)), k.layers.Rescaling(1 / 255.0),
+        model = k.Sequential([k.Input((5, 7, 3)), k.layers.Rescaling(1 / 255.0),
                               k.layers.RandomFlip(), k.layers.CenterCrop(4, 4),
                               k.layers.Resizing(2, 3)])
         outs.append(model.predict(IMG, verbose=0))
