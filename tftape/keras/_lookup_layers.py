@@ -173,12 +173,13 @@ class IndexLookup(Layer):
 
     def _out_token(self, key):
         if self._string:
-            return key.decode(getattr(self, "encoding", "utf-8"))
+            # Keras' vocabularies come out of a NumPy array: learned tokens are np.str_.
+            return np.str_(key.decode(getattr(self, "encoding", "utf-8")))
         return np.int64(key)
 
     def _np_repr(self, key):
         """How NumPy 2 prints a token of the vocabulary array Keras builds."""
-        return f"np.str_({self._out_token(key)!r})" if self._string else f"np.int64({key})"
+        return repr(self._out_token(key)) if self._string else f"np.int64({key})"
 
     @property
     def compute_dtype(self):

@@ -19,8 +19,8 @@ class TextVectorization(Layer):
     >>> import tftape as tf
     >>> layer = tf.keras.layers.TextVectorization(output_sequence_length=4)
     >>> layer.adapt(["The cat sat.", "The dog sat!", "a cat"])
-    >>> layer.get_vocabulary()
-    ['', '[UNK]', 'the', 'sat', 'cat', 'dog', 'a']
+    >>> layer.get_vocabulary()[:4]
+    ['', '[UNK]', np.str_('the'), np.str_('sat')]
     >>> layer(["the cat ran"]).numpy()
     array([[2, 4, 1, 0]])
     """
