@@ -445,3 +445,24 @@ def test_preprocessing_in_a_model():
                               k.layers.Resizing(2, 3)])
         outs.append(model.predict(IMG, verbose=0))
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5, atol=1e-6)
+
+
+def test_text_vectorization_in_dataset_map_and_in_a_model():
+    """The tutorial patterns: Dataset.map(vectorize), and a model that takes raw strings
+    (Keras runs it uncompiled, as the layer does not support jit)."""
+    tf = real_tf()
+    texts = np.array(CORPUS)
+    outs = []
+    weights = np.random.default_rng(2).normal(size=(16, 2)).astype(np.float32)
+    for mod in (tftape, tf):
+        k = mod.keras
+        vec = k.layers.TextVectorization(max_tokens=16, output_sequence_length=4)
+        vec.adapt(texts)
+        ds = mod.data.Dataset.from_tensor_slices((texts, np.arange(len(texts)))).batch(3)
+        mapped = [x.numpy().tolist() for x, _ in ds.map(lambda x, y: (vec(x), y))]
+        model = k.Sequential([k.Input((1,), dtype="string"), vec, k.layers.Embedding(16, 2)])
+        model.layers[-1].set_weights([weights])
+        outs.append((mapped, model.predict(mod.constant([["the dog"], ["zebra cat"]]),
+                                           verbose=0)))
+    assert outs[0][0] == outs[1][0]
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-6)

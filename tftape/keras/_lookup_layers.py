@@ -156,6 +156,7 @@ class IndexLookup(Layer):
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self._reset_counts()
+        self.supports_jit = False      # host-side lookups: a model holding it runs eagerly
         self.built = True
 
     # -- tokens ---------------------------------------------------------------------------------

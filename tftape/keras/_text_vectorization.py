@@ -76,6 +76,7 @@ class TextVectorization(Layer):
             pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
             sparse=sparse, has_input_vocabulary=has_input, encoding=encoding,
             vocabulary_size=vocabulary_size)
+        self.supports_jit = False      # host-side lookups: a model holding it runs eagerly
         self.built = True
 
     @property
