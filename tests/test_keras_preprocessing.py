@@ -466,3 +466,18 @@ def test_text_vectorization_in_dataset_map_and_in_a_model():
                                            verbose=0)))
     assert outs[0][0] == outs[1][0]
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-6)
+
+
+def test_keras_file_with_preprocessing_layers_both_ways(tmp_path):
+    tf = real_tf()
+    x = np.random.default_rng(0).normal(2, 3, (20, 3)).astype(np.float32)
+    for writer, reader in ((tftape, tf), (tf, tftape)):
+        k = writer.keras
+        norm = k.layers.Normalization()
+        norm.adapt(x)
+        model = k.Sequential([k.Input((3,)), norm, k.layers.Rescaling(2.0, offset=1.0),
+                              k.layers.Discretization([0.0, 1.0], output_mode="one_hot")])
+        path = str(tmp_path / f"{writer.__name__}.keras")
+        model.save(path)
+        loaded = reader.keras.models.load_model(path)
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -11,7 +11,7 @@ import numpy as np
 from .._core import dtypes as _d, errors as _errors
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor, make
-from .._ops import math_ops as _m
+from .._ops import array_ops as _a, math_ops as _m
 from ._layer import KerasTensor, Layer
 from ._lookup_layers import validate_string_arg
 
@@ -258,10 +258,17 @@ class Normalization(Layer):
             raise ValueError("You must call `.build(input_shape)` on the layer before using "
                              "it.")
         x = _m.cast(convert_to_tensor(inputs), self.compute_dtype)
-        scale = _m.maximum(_m.sqrt(self.variance), 1e-7)
+        mean, variance = self.mean, self.variance
+        if self.input_mean is None:
+            # Read from the variables, so that loaded weights (a .keras file) take effect.
+            shape = self._broadcast_shape
+            mean = _m.cast(_a.reshape(self.adapt_mean.value, shape), self.compute_dtype)
+            variance = _m.cast(_a.reshape(self.adapt_variance.value, shape),
+                               self.compute_dtype)
+        scale = _m.maximum(_m.sqrt(variance), 1e-7)
         if self.invert:
-            return self.mean + x * scale
-        return (x - self.mean) / scale
+            return mean + x * scale
+        return (x - mean) / scale
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
