@@ -481,3 +481,50 @@ def test_keras_file_with_preprocessing_layers_both_ways(tmp_path):
         model.save(path)
         loaded = reader.keras.models.load_model(path)
         np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("name,args", [("RandomRotation", (0.2,)), ("RandomZoom", (0.3,)),
+                                       ("RandomTranslation", (0.2, 0.2)), ("RandomFlip", ()),
+                                       ("RandomContrast", (0.4,)), ("RandomCrop", (3, 4)),
+                                       ("Resizing", (3, 4)), ("CenterCrop", (3, 4))],
+                         ids=str)
+def test_segmentation_masks_and_labels(name, args):
+    tf = real_tf()
+    theirs = getattr(tf.keras.layers, name)(*args)
+    ours = getattr(L, name)(*args)
+    masks = np.random.default_rng(3).integers(0, 4, (2, 5, 7, 1)).astype(np.int32)
+    t = theirs.get_random_transformation(tf.constant(IMG), training=True)
+    if isinstance(t, dict):
+        t = {k: (np.asarray(v) if tf.is_tensor(v) else v) for k, v in t.items()}
+    elif isinstance(t, tuple):
+        t = tuple(int(v) for v in t)
+    want = theirs.transform_segmentation_masks(tf.constant(masks), t, training=True)
+    got = ours.transform_segmentation_masks(tftape.constant(masks), t, training=True)
+    assert_same(got, want)
+    labels = np.array([1, 0])
+    assert_same(ours.transform_labels(tftape.constant(labels), t),
+                theirs.transform_labels(tf.constant(labels), t))
+    out = ours({"images": IMG, "labels": labels, "segmentation_masks": masks},
+               training=False)
+    assert sorted(out) == ["images", "labels", "segmentation_masks"]
+    assert tuple(out["images"].shape)[1:3] == tuple(out["segmentation_masks"].shape)[1:3]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"output_mode": "tf_idf"}, {"max_tokens": 6}], ids=str)
+def test_vocabulary_assets_and_idf_weights_both_ways(tmp_path, kwargs):
+    tf = real_tf()
+    for i, (writer, reader) in enumerate(((tftape, tf), (tf, tftape))):
+        src = writer.keras.layers.TextVectorization(**kwargs)
+        src.adapt(CORPUS)
+        dst = reader.keras.layers.TextVectorization(**kwargs)
+        store = {}
+        src.save_own_variables(store)
+        if store:
+            dst.load_own_variables({k: np.asarray(v) for k, v in store.items()})
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        src.save_assets(str(folder))
+        dst.load_assets(str(folder))
+        assert dst.get_vocabulary() == src.get_vocabulary()
+        np.testing.assert_allclose(np.asarray(dst(["the cat, the dog"])),
+                                   np.asarray(src(["the cat, the dog"])), rtol=1e-6)

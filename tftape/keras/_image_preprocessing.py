@@ -154,9 +154,35 @@ class _ImageLayer(Layer):
         return None
 
     def call(self, inputs, training=True):
+        if isinstance(inputs, dict):
+            return self._call_dict(dict(inputs), training)
         x = convert_to_tensor(inputs)
         transformation = self.get_random_transformation(x, training=training)
         return self.transform_images(x, transformation, training=training)
+
+    def _call_dict(self, data, training):
+        """``{"images", "labels", "segmentation_masks"}``: one transformation for all."""
+        if "bounding_boxes" in data:
+            raise NotImplementedError("tftape's image preprocessing layers do not transform "
+                                      "`bounding_boxes`.")
+        images = convert_to_tensor(data["images"])
+        transformation = self.get_random_transformation(images, training=training)
+        data["images"] = self.transform_images(images, transformation, training=training)
+        if "labels" in data:
+            data["labels"] = self.transform_labels(convert_to_tensor(data["labels"]),
+                                                   transformation, training=training)
+        if "segmentation_masks" in data:
+            data["segmentation_masks"] = self.transform_segmentation_masks(
+                convert_to_tensor(data["segmentation_masks"]), transformation,
+                training=training)
+        return data
+
+    def transform_labels(self, labels, transformation=None, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation=None,
+                                     training=True):
+        return self.transform_images(segmentation_masks, transformation, training=training)
 
     def _key(self, seed=None):
         return seed if seed is not None else self.generator.next()
@@ -190,13 +216,20 @@ class Resizing(_ImageLayer):
         self.fill_value = fill_value
         self.antialias = bool(antialias)
 
+    def transform_segmentation_masks(self, segmentation_masks, transformation=None,
+                                     training=True):
+        return self._resize(segmentation_masks, "nearest")
+
     def transform_images(self, images, transformation=None, training=True):
+        return self._resize(images, self.interpolation)
+
+    def _resize(self, images, interpolation):
         if self.pad_to_aspect_ratio and self.crop_to_aspect_ratio:
             raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can "
                              "be `True`.")
         x = _arr(images)
         out = _resize_last(_to_last(x, self.data_format), self.height, self.width,
-                           self.interpolation, self.antialias, self.crop_to_aspect_ratio,
+                           interpolation, self.antialias, self.crop_to_aspect_ratio,
                            self.pad_to_aspect_ratio, self.fill_value)
         out = _from_last(out, self.data_format)
         if out.dtype != x.dtype:
@@ -358,8 +391,18 @@ def _check_modes(fill_mode, interpolation):
 
 
 class _AffineLayer(_RandomLayer):
-    def _apply(self, images, matrix, training):
-        x = _arr(self._cast(images))
+    def transform_images(self, images, transformation, training=True):
+        return self._apply(images, self._matrix(images, transformation), training)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation,
+                                     training=True):
+        # Keras samples masks with `nearest` and keeps their dtype.
+        masks = convert_to_tensor(segmentation_masks)
+        return self._apply(masks, self._matrix(masks, transformation), training, "nearest",
+                           cast=False)
+
+    def _apply(self, images, matrix, training, interpolation=None, cast=True):
+        x = _arr(self._cast(images) if cast else images)
         if not training or matrix is None:
             return _wrap(x)
         unbatched = x.ndim == 3
@@ -367,7 +410,8 @@ class _AffineLayer(_RandomLayer):
         m = jnp.asarray(_arr(matrix), jnp.float32)
         if m.ndim == 1:
             m = m[None]
-        out = _affine_transform(last, m, self.interpolation, self.fill_mode, self.fill_value)
+        out = _affine_transform(last, m, interpolation or self.interpolation, self.fill_mode,
+                                self.fill_value)
         out = _from_last(out.astype(x.dtype), self.data_format)
         return _wrap(out[0] if unbatched else out)
 
@@ -426,9 +470,8 @@ class RandomRotation(_AffineLayer):
         return {"angle": angle, "rotation_matrix": matrix, "image_height": h,
                 "image_width": w, "batch_size": batch}
 
-    def transform_images(self, images, transformation, training=True):
-        m = None if transformation is None else transformation["rotation_matrix"]
-        return self._apply(images, m, training)
+    def _matrix(self, images, transformation):
+        return None if transformation is None else transformation["rotation_matrix"]
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
@@ -482,9 +525,9 @@ class RandomZoom(_AffineLayer):
             k2, zshape, jnp.float32, 1.0 + self.width_lower, 1.0 + self.width_upper)
         return {"height_zoom": hz, "width_zoom": wz, "input_shape": shape}
 
-    def transform_images(self, images, transformation, training=True):
-        if transformation is None or not training:
-            return self._apply(images, None, False)
+    def _matrix(self, images, transformation):
+        if transformation is None:
+            return None
         zooms = jnp.concatenate([jnp.asarray(_arr(transformation["width_zoom"])),
                                  jnp.asarray(_arr(transformation["height_zoom"]))],
                                 axis=1).astype(jnp.float32)
@@ -492,9 +535,8 @@ class RandomZoom(_AffineLayer):
         x_off = (jnp.float32(w) - 1.0) / 2.0 * (1.0 - zooms[:, 0:1])
         y_off = (jnp.float32(h) - 1.0) / 2.0 * (1.0 - zooms[:, 1:])
         n = zooms.shape[0]
-        m = jnp.concatenate([zooms[:, 0:1], jnp.zeros((n, 1)), x_off, jnp.zeros((n, 1)),
-                             zooms[:, 1:], y_off, jnp.zeros((n, 2))], axis=1)
-        return self._apply(images, m, training)
+        return jnp.concatenate([zooms[:, 0:1], jnp.zeros((n, 1)), x_off, jnp.zeros((n, 1)),
+                                zooms[:, 1:], y_off, jnp.zeros((n, 2))], axis=1)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
@@ -535,15 +577,14 @@ class RandomTranslation(_AffineLayer):
                                 self.width_upper) * w
         return {"translations": jnp.concatenate([wt, ht], axis=1), "input_shape": shape}
 
-    def transform_images(self, images, transformation, training=True):
-        if transformation is None or not training:
-            return self._apply(images, None, False)
+    def _matrix(self, images, transformation):
+        if transformation is None:
+            return None
         t = jnp.asarray(_arr(transformation["translations"]), jnp.float32)
         n = t.shape[0]
-        m = jnp.concatenate([jnp.ones((n, 1)), jnp.zeros((n, 1)), -t[:, 0:1],
-                             jnp.zeros((n, 1)), jnp.ones((n, 1)), -t[:, 1:],
-                             jnp.zeros((n, 2))], axis=1)
-        return self._apply(images, m, training)
+        return jnp.concatenate([jnp.ones((n, 1)), jnp.zeros((n, 1)), -t[:, 0:1],
+                                jnp.zeros((n, 1)), jnp.ones((n, 1)), -t[:, 1:],
+                                jnp.zeros((n, 2))], axis=1)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
@@ -602,6 +643,10 @@ class RandomContrast(_RandomLayer):
         out = (x - mean) * factor + mean
         return _wrap(jnp.clip(out, self.value_range[0], self.value_range[1]).astype(x.dtype))
 
+    def transform_segmentation_masks(self, segmentation_masks, transformation,
+                                     training=True):
+        return segmentation_masks
+
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
                 "factor": list(self.factor), "value_range": list(self.value_range),
@@ -639,6 +684,10 @@ class RandomBrightness(_RandomLayer):
         delta = jnp.asarray(_arr(transformation["rgb_delta"])).astype(x.dtype)
         return _wrap(jnp.clip(x + delta, self.value_range[0], self.value_range[1]
                               ).astype(x.dtype))
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation,
+                                     training=True):
+        return segmentation_masks
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,

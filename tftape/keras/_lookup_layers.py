@@ -491,6 +491,37 @@ class IndexLookup(Layer):
             dtype = self.vocabulary_dtype
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=dtype)
 
+    def save_own_variables(self, store):
+        if self.output_mode == "tf_idf":
+            store["idf_weights"] = np.asarray(self.idf_weights)
+
+    def load_own_variables(self, store):
+        if self.output_mode == "tf_idf":
+            self.idf_weights = np.asarray(store["idf_weights"], np.float32)
+
+    def save_assets(self, dir_path):
+        """Writes the vocabulary to ``dir_path/vocabulary.txt`` (one token a line)."""
+        import os
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path):
+        """Reads the vocabulary written by ``save_assets``."""
+        import os
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt")) as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = [str(v) for v in lines] if self._string else [int(v) for v in lines]
+        if self.output_mode == "tf_idf":
+            self.set_vocabulary(values, idf_weights=self.idf_weights)
+        else:
+            self.set_vocabulary(values)
+
     def get_build_config(self):
         return {}
 

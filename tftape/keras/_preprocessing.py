@@ -278,6 +278,18 @@ class Normalization(Layer):
                 "mean": np.array(self.input_mean).tolist(),
                 "variance": np.array(self.input_variance).tolist()}
 
+    def save_own_variables(self, store):
+        """Keras' ``Layer.save_own_variables``: the weights under "0", "1", ..."""
+        for i, v in enumerate(self._trainable_variables + self._non_trainable_variables):
+            store[str(i)] = v.numpy()
+
+    def load_own_variables(self, store):
+        """Assigns the weights from ``store`` (as saved), then recomputes mean and variance."""
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, v in enumerate(own):
+            v.assign(np.asarray(store[str(i)]))
+        self.finalize_state()
+
     def get_build_config(self):
         if self._build_input_shape:
             return {"input_shape": self._build_input_shape}
@@ -405,6 +417,10 @@ class Discretization(Layer):
         if self.num_bins is None:
             return
         self.summary = np.array([[], []], dtype="float32")
+
+    def load_own_variables(self, store):
+        if len(store) == 1:
+            self.summary = store["0"]
 
     def call(self, inputs):
         if self.bin_boundaries is None:

@@ -136,6 +136,18 @@ class TextVectorization(Layer):
         """Sets the vocabulary (and ``tf_idf`` weights) instead of adapting."""
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
+    def save_own_variables(self, store):
+        self._lookup_layer.save_own_variables(store)
+
+    def load_own_variables(self, store):
+        self._lookup_layer.load_own_variables(store)
+
+    def save_assets(self, dir_path):
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path):
+        self._lookup_layer.load_assets(dir_path)
+
     # -- call -----------------------------------------------------------------------------------
     def _preprocess(self, inputs):
         inputs = _strings(inputs)
