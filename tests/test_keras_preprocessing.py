@@ -528,3 +528,52 @@ def test_vocabulary_assets_and_idf_weights_both_ways(tmp_path, kwargs):
         assert dst.get_vocabulary() == src.get_vocabulary()
         np.testing.assert_allclose(np.asarray(dst(["the cat, the dog"])),
                                    np.asarray(src(["the cat, the dog"])), rtol=1e-6)
+
+
+@pytest.mark.parametrize("value_range", [(0, 255), (0, 1)], ids=str)
+def test_auto_contrast(value_range):
+    ours, theirs = _both("AutoContrast", value_range=value_range)
+    scale = 255.0 / value_range[1]
+    for x in (IMG / scale, IMG[0] / scale, IMG.astype(np.uint8),
+              np.full((1, 2, 2, 3), 7.0, np.float32)):
+        _same_out(ours, theirs, x)
+
+
+@pytest.mark.parametrize("name,args,kwargs", [
+    ("RandomGrayscale", (0.5,), {}), ("RandomGrayscale", (1.0,), {}),
+    ("RandomInvert", (0.8,), {}), ("RandomInvert", (), {"value_range": (0, 1)}),
+    ("Solarization", (0.5, 0.5), {}), ("Solarization", (0.2, 0.8), {"value_range": (0, 1)})],
+    ids=str)
+def test_color_layers_replay_transformation(name, args, kwargs):
+    tf = real_tf()
+    theirs = getattr(tf.keras.layers, name)(*args, seed=4, **kwargs)
+    ours = getattr(L, name)(*args, **kwargs)
+    x = IMG if kwargs.get("value_range", (0, 255))[1] == 255 else IMG / 255.0
+    t = theirs.get_random_transformation(tf.constant(x), training=True)
+    t = {k: np.asarray(v) for k, v in t.items()} if isinstance(t, dict) else np.asarray(t)
+    want = theirs.transform_images(tf.constant(x), t, training=True)
+    got = ours.transform_images(tftape.constant(x), t, training=True)
+    assert_same(got, want, rtol=1e-5, atol=1e-4)
+    _same_out(ours, theirs, x, training=False)
+    got = ours(x, training=True)
+    assert got.dtype.name == "float32" and tuple(got.shape) == x.shape
+
+
+def test_pipeline():
+    tf = real_tf()
+    made = []
+    for mod in (tftape, tf):
+        k = mod.keras.layers
+        made.append(k.Pipeline([k.Rescaling(1 / 255.0), k.CenterCrop(3, 3),
+                                k.RandomFlip(seed=1)]))
+    ours, theirs = made
+    _same_out(ours, theirs, IMG, training=False)
+    got, want = ours.get_config(), theirs.get_config()
+    got.pop("name"), want.pop("name")
+    strip = lambda c: [{**layer, "config": {k: v for k, v in layer["config"].items()  # noqa
+                                            if k != "name"}} for layer in c["layers"]]
+    assert strip(got) == strip(want)
+    again = L.Pipeline.from_config(ours.get_config())
+    assert [type(layer).__name__ for layer in again.layers] == \
+        ["Rescaling", "CenterCrop", "RandomFlip"]
+    assert_same(again(IMG, training=False), theirs(IMG, training=False))

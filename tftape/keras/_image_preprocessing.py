@@ -143,7 +143,6 @@ class _ImageLayer(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
-        self.built = True
 
     def _hw(self, shape):
         if self.data_format == "channels_first":

@@ -157,7 +157,6 @@ class IndexLookup(Layer):
             self.set_vocabulary(vocabulary, idf_weights)
         self._reset_counts()
         self.supports_jit = False      # host-side lookups: a model holding it runs eagerly
-        self.built = True
 
     # -- tokens ---------------------------------------------------------------------------------
     @property
@@ -524,6 +523,10 @@ class IndexLookup(Layer):
 
     def get_build_config(self):
         return {}
+
+    def _maybe_build(self, args, kwargs):
+        # Inputs may be Python strings or lists, which have no shape to record.
+        self.built = True
 
     def build_from_config(self, config):
         self.built = True

@@ -71,7 +71,6 @@ class CategoryEncoding(Layer):
         self.num_tokens = num_tokens
         self.output_mode = output_mode
         self.sparse = sparse
-        self.built = True
 
     def call(self, inputs, count_weights=None):
         x = convert_to_tensor(inputs)
@@ -372,7 +371,6 @@ class Discretization(Layer):
         self.output_mode = output_mode
         self.sparse = sparse
         self.summary = None if bin_boundaries else np.array([[], []], dtype="float32")
-        self.built = True
 
     @property
     def input_dtype(self):
@@ -480,7 +478,6 @@ class Rescaling(Layer):
         self.scale = scale
         self.offset = offset
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         dtype = self.compute_dtype

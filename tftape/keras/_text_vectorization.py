@@ -77,7 +77,6 @@ class TextVectorization(Layer):
             sparse=sparse, has_input_vocabulary=has_input, encoding=encoding,
             vocabulary_size=vocabulary_size)
         self.supports_jit = False      # host-side lookups: a model holding it runs eagerly
-        self.built = True
 
     @property
     def compute_dtype(self):
@@ -89,6 +88,10 @@ class TextVectorization(Layer):
 
     def build(self, input_shape=None):
         pass
+
+    def _maybe_build(self, args, kwargs):
+        # Inputs may be Python strings or lists, which have no shape to record.
+        self.built = True
 
     # -- vocabulary -----------------------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None):

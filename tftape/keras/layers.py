@@ -69,3 +69,6 @@ from ._image_preprocessing import (
     RandomContrast as RandomContrast, RandomCrop as RandomCrop, RandomFlip as RandomFlip,
     RandomRotation as RandomRotation, RandomTranslation as RandomTranslation,
     RandomZoom as RandomZoom, Resizing as Resizing)
+from ._image_color import (AutoContrast as AutoContrast, Pipeline as Pipeline,
+                           RandomGrayscale as RandomGrayscale, RandomInvert as RandomInvert,
+                           Solarization as Solarization)
