@@ -542,7 +542,11 @@ def test_auto_contrast(value_range):
 @pytest.mark.parametrize("name,args,kwargs", [
     ("RandomGrayscale", (0.5,), {}), ("RandomGrayscale", (1.0,), {}),
     ("RandomInvert", (0.8,), {}), ("RandomInvert", (), {"value_range": (0, 1)}),
-    ("Solarization", (0.5, 0.5), {}), ("Solarization", (0.2, 0.8), {"value_range": (0, 1)})],
+    ("Solarization", (0.5, 0.5), {}), ("Solarization", (0.2, 0.8), {"value_range": (0, 1)}),
+    ("RandomPosterization", (3,), {}), ("RandomPosterization", ((2, 6),), {}),
+    ("RandomPosterization", (5,), {"value_range": (0, 1)}),
+    ("RandomColorDegeneration", (0.7,), {}),
+    ("RandomColorDegeneration", ((0.1, 0.9),), {"value_range": (0, 1)})],
     ids=str)
 def test_color_layers_replay_transformation(name, args, kwargs):
     tf = real_tf()

@@ -90,7 +90,8 @@ _LAYER_ARGS = {
     "CenterCrop": (2, 2), "RandomCrop": (2, 2, 1), "RandomRotation": (0.1,),
     "RandomZoom": (0.1,), "RandomTranslation": (0.1, 0.1), "Rescaling": (0.5,),
     "Dot": (1,), "Discretization": ([0.0, 1.0],), "RandomContrast": (0.1,),
-    "RandomBrightness": (0.1,), "Pipeline": ([],),
+    "RandomBrightness": (0.1,), "Pipeline": ([],), "RandomPosterization": (4,),
+    "RandomColorDegeneration": (0.5,),
 }
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
     for _nd in "123":

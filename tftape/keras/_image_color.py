@@ -1,5 +1,5 @@
 """Color preprocessing layers: ``AutoContrast``, ``RandomGrayscale``, ``RandomInvert``,
-``Solarization``; and ``Pipeline``."""
+``Solarization``, ``RandomPosterization``, ``RandomColorDegeneration``; and ``Pipeline``."""
 from __future__ import annotations
 
 import jax
@@ -217,6 +217,88 @@ class Solarization(_RandomLayer):
                 "value_range": list(self.value_range),
                 "addition_factor": list(self.addition_factor),
                 "threshold_factor": list(self.threshold_factor), "seed": self.seed}
+
+
+def _rank_batch(shape):
+    if len(shape) not in (3, 4):
+        raise ValueError("Expected the input image to be rank 3 or 4. Received: "
+                         f"inputs.shape={shape}")
+    return 1 if len(shape) == 3 else shape[0]
+
+
+def _gray(x, data_format):
+    """Keras' ``rgb_to_grayscale`` (one channel; a one-channel image is returned as is)."""
+    axis = -1 if data_format == "channels_last" else -3
+    if x.shape[axis] == 1:
+        return x
+    weights = jnp.asarray([0.2989, 0.5870, 0.1140], x.dtype)
+    return jnp.expand_dims(jnp.tensordot(x, weights, axes=((axis % x.ndim,), (0,))), axis)
+
+
+class RandomPosterization(_RandomLayer):
+    """Keeps a random number (in ``factor``, 1 to 8) of the high bits of each value."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = _bounded_factor(factor, (1, 8))
+        self.value_range = _value_range(value_range)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        batch = _rank_batch(tuple(data.shape))
+        if self.factor[0] != self.factor[1]:
+            factor = jax.random.randint(self._key(seed), (batch,), self.factor[0],
+                                        self.factor[1]).astype(jnp.uint8)
+        else:
+            factor = jnp.full((batch,), self.factor[0], jnp.uint8)
+        return {"shift_factor": jnp.uint8(8) - factor}
+
+    def transform_images(self, images, transformation=None, training=True):
+        if not training:
+            return convert_to_tensor(images)
+        shift = jnp.asarray(_arr(transformation["shift_factor"])).astype(jnp.uint8)
+        shift = shift.reshape(shift.shape + (1, 1, 1))
+        x = _to_range(_arr(self._cast(images)), self.value_range, (0, 255))
+        x = x.astype(jnp.uint8)
+        x = jnp.left_shift(jnp.right_shift(x, shift), shift).astype(jnp.float32)
+        return _wrap(_to_range(x, (0, 255), self.value_range))
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        return segmentation_masks
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "factor": list(self.factor), "value_range": list(self.value_range),
+                "seed": self.seed}
+
+
+class RandomColorDegeneration(_RandomLayer):
+    """Blends each image with its grayscale version by a random factor."""
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = _bounded_factor(factor, (-1, 1))
+        self.value_range = _value_range(value_range)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        batch = _rank_batch(tuple(data.shape))
+        return {"factor": jax.random.uniform(self._key(seed), (batch, 1, 1, 1), jnp.float32,
+                                             self.factor[0], self.factor[1])}
+
+    def transform_images(self, images, transformation=None, training=True):
+        if not training:
+            return convert_to_tensor(images)
+        x = _arr(self._cast(images))
+        factor = jnp.asarray(_arr(transformation["factor"])).astype(x.dtype)
+        out = x + factor * (_gray(x, self.data_format) - x)
+        return _wrap(jnp.clip(out, self.value_range[0], self.value_range[1]).astype(x.dtype))
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        return segmentation_masks
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "factor": list(self.factor), "value_range": list(self.value_range),
+                "seed": self.seed}
 
 
 class Pipeline(Layer):

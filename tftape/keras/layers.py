@@ -70,5 +70,7 @@ from ._image_preprocessing import (
     RandomRotation as RandomRotation, RandomTranslation as RandomTranslation,
     RandomZoom as RandomZoom, Resizing as Resizing)
 from ._image_color import (AutoContrast as AutoContrast, Pipeline as Pipeline,
+                           RandomColorDegeneration as RandomColorDegeneration,
                            RandomGrayscale as RandomGrayscale, RandomInvert as RandomInvert,
+                           RandomPosterization as RandomPosterization,
                            Solarization as Solarization)
