@@ -546,13 +546,18 @@ def test_auto_contrast(value_range):
     ("RandomPosterization", (3,), {}), ("RandomPosterization", ((2, 6),), {}),
     ("RandomPosterization", (5,), {"value_range": (0, 1)}),
     ("RandomColorDegeneration", (0.7,), {}),
-    ("RandomColorDegeneration", ((0.1, 0.9),), {"value_range": (0, 1)})],
+    ("RandomColorDegeneration", ((0.1, 0.9),), {"value_range": (0, 1)}),
+    ("RandomSaturation", (0.6,), {}), ("RandomSaturation", ((0.2, 0.9),), {}),
+    ("RandomHue", (0.8,), {}), ("RandomHue", (0.4,), {"value_range": (0, 1)}),
+    ("RandomHue", (0.5,), {"data_format": "channels_first"})],
     ids=str)
 def test_color_layers_replay_transformation(name, args, kwargs):
     tf = real_tf()
     theirs = getattr(tf.keras.layers, name)(*args, seed=4, **kwargs)
     ours = getattr(L, name)(*args, **kwargs)
     x = IMG if kwargs.get("value_range", (0, 255))[1] == 255 else IMG / 255.0
+    if kwargs.get("data_format") == "channels_first":
+        x = np.moveaxis(x, -1, 1).copy()
     t = theirs.get_random_transformation(tf.constant(x), training=True)
     t = {k: np.asarray(v) for k, v in t.items()} if isinstance(t, dict) else np.asarray(t)
     want = theirs.transform_images(tf.constant(x), t, training=True)

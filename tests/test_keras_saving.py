@@ -91,7 +91,7 @@ _LAYER_ARGS = {
     "RandomZoom": (0.1,), "RandomTranslation": (0.1, 0.1), "Rescaling": (0.5,),
     "Dot": (1,), "Discretization": ([0.0, 1.0],), "RandomContrast": (0.1,),
     "RandomBrightness": (0.1,), "Pipeline": ([],), "RandomPosterization": (4,),
-    "RandomColorDegeneration": (0.5,),
+    "RandomColorDegeneration": (0.5,), "RandomSaturation": (0.5,), "RandomHue": (0.5,),
 }
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
     for _nd in "123":

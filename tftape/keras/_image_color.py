@@ -1,5 +1,6 @@
 """Color preprocessing layers: ``AutoContrast``, ``RandomGrayscale``, ``RandomInvert``,
-``Solarization``, ``RandomPosterization``, ``RandomColorDegeneration``; and ``Pipeline``."""
+``Solarization``, ``RandomPosterization``, ``RandomColorDegeneration``, ``RandomSaturation``,
+``RandomHue``; and ``Pipeline``."""
 from __future__ import annotations
 
 import jax
@@ -299,6 +300,84 @@ class RandomColorDegeneration(_RandomLayer):
         return {**super().get_config(), "data_format": self.data_format,
                 "factor": list(self.factor), "value_range": list(self.value_range),
                 "seed": self.seed}
+
+
+def _hsv(x, data_format, to_hsv):
+    """``tf.image.rgb_to_hsv`` / ``hsv_to_rgb`` on channels-last or channels-first images."""
+    from .._image import _color
+    fn = _color.rgb_to_hsv if to_hsv else _color.hsv_to_rgb
+    if data_format == "channels_first":
+        return jnp.moveaxis(fn(_wrap(jnp.moveaxis(x, -3, -1)))._v, -1, -3)
+    return fn(_wrap(x))._v
+
+
+class _HSVLayer(_RandomLayer):
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = _bounded_factor(factor, self._BOUNDS)
+        self.value_range = _value_range(value_range)
+
+    def transform_images(self, images, transformation=None, training=True):
+        if not training:
+            return convert_to_tensor(images)
+        x = _arr(self._cast(images))
+        unbatched = x.ndim == 3
+        factor = jnp.asarray(_arr(transformation["factor"])).astype(x.dtype)
+        out = self._adjust(x[None] if unbatched else x, factor)
+        return _wrap(out[0] if unbatched else out)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        return segmentation_masks
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "factor": list(self.factor), "value_range": list(self.value_range),
+                "seed": self.seed}
+
+
+class RandomSaturation(_HSVLayer):
+    """Scales each image's saturation by a random factor."""
+
+    _BOUNDS = (-1, 1)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        batch = _rank_batch(tuple(data.shape))
+        f = jax.random.uniform(self._key(seed), (batch,), jnp.float32, self.factor[0],
+                               self.factor[1])
+        return {"factor": f / (1 - f + 1e-7)}
+
+    def _adjust(self, x, factor):
+        hsv = _hsv(x, self.data_format, True)
+        c = 1 if self.data_format == "channels_first" else -1
+        h, sat, v = (jnp.take(hsv, i, axis=c) for i in range(3))
+        # Note: Keras clips the saturation to `value_range`, as it does.
+        sat = jnp.clip(sat * factor.reshape(factor.shape + (1, 1)), self.value_range[0],
+                       self.value_range[1])
+        return _hsv(jnp.stack([h, sat, v], axis=c), self.data_format, False)
+
+
+class RandomHue(_HSVLayer):
+    """Shifts each image's hue by a random amount (up to ``factor / 2`` of a turn)."""
+
+    _BOUNDS = (0, 1)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        batch = _rank_batch(tuple(data.shape))
+        k1, k2 = jax.random.split(self._key(seed))
+        invert = jnp.where(jax.random.uniform(k1, (batch,)) > 0.5, -1.0, 1.0)
+        f = jax.random.uniform(k2, (batch,), jnp.float32, self.factor[0], self.factor[1])
+        return {"factor": invert * f * 0.5}
+
+    def _adjust(self, x, factor):
+        x = _to_range(x, self.value_range, (0, 1))
+        hsv = _hsv(x, self.data_format, True)
+        c = 1 if self.data_format == "channels_first" else -1
+        h, sat, v = (jnp.take(hsv, i, axis=c) for i in range(3))
+        h = h + factor[:, None, None]
+        h = jnp.where(h > 1.0, h - 1.0, h)
+        h = jnp.where(h < 0.0, h + 1.0, h)
+        out = jnp.clip(_hsv(jnp.stack([h, sat, v], axis=c), self.data_format, False), 0, 1)
+        return _to_range(out, (0, 1), self.value_range).astype(jnp.float32)
 
 
 class Pipeline(Layer):

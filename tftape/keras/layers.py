@@ -71,6 +71,8 @@ from ._image_preprocessing import (
     RandomZoom as RandomZoom, Resizing as Resizing)
 from ._image_color import (AutoContrast as AutoContrast, Pipeline as Pipeline,
                            RandomColorDegeneration as RandomColorDegeneration,
-                           RandomGrayscale as RandomGrayscale, RandomInvert as RandomInvert,
+                           RandomGrayscale as RandomGrayscale, RandomHue as RandomHue,
+                           RandomInvert as RandomInvert,
                            RandomPosterization as RandomPosterization,
+                           RandomSaturation as RandomSaturation,
                            Solarization as Solarization)
