@@ -586,3 +586,40 @@ def test_pipeline():
     assert [type(layer).__name__ for layer in again.layers] == \
         ["Rescaling", "CenterCrop", "RandomFlip"]
     assert_same(again(IMG, training=False), theirs(IMG, training=False))
+
+
+def test_bounding_box_format_config_and_color_layers_keep_boxes():
+    tf = real_tf()
+    boxes = {"boxes": np.array([[[1.0, 2.0, 4.0, 5.0]], [[0.0, 0.0, 3.0, 3.0]]], np.float32),
+             "labels": np.array([[1], [2]], np.int32)}
+    for name, args in (("RandomContrast", (0.3,)), ("RandomHue", (0.3,)),
+                       ("Solarization", (0.3,))):
+        ours, theirs = _both(name, *args, bounding_box_format="xyxy")
+        got, want = ours.get_config(), theirs.get_config()
+        got.pop("name"), want.pop("name")
+        assert got == want and got["bounding_box_format"] == "xyxy"
+        out = ours({"images": IMG, "bounding_boxes": boxes}, training=True)
+        ref = theirs({"images": IMG, "bounding_boxes": boxes}, training=True)
+        for key in ("boxes", "labels"):
+            np.testing.assert_array_equal(np.asarray(out["bounding_boxes"][key]),
+                                          np.asarray(ref["bounding_boxes"][key]))
+    with pytest.raises(ValueError) as theirs_err:
+        tf.keras.layers.RandomContrast(0.3)({"images": IMG, "bounding_boxes": boxes})
+    with pytest.raises(ValueError) as ours_err:
+        L.RandomContrast(0.3)({"images": IMG, "bounding_boxes": boxes})
+    assert str(ours_err.value) in str(theirs_err.value)
+    with pytest.raises(NotImplementedError):
+        L.RandomFlip(bounding_box_format="xyxy")({"images": IMG, "bounding_boxes": boxes})
+
+
+@pytest.mark.parametrize("name,args", [("RandomRotation", (0.2,)), ("RandomContrast", (0.3,)),
+                                       ("RandomBrightness", ((-0.2, 0.1),)),
+                                       ("RandomInvert", ()), ("Solarization", (0.2, 0.4)),
+                                       ("RandomPosterization", (3,)), ("RandomHue", (0.4,)),
+                                       ("Resizing", (2, 3)), ("AutoContrast", ())], ids=str)
+def test_python_configs_match(name, args):
+    """get_config as Python values (tuples stay tuples), not only after JSON."""
+    ours, theirs = _both(name, *args)
+    got, want = ours.get_config(), theirs.get_config()
+    got.pop("name"), want.pop("name")
+    assert got == want

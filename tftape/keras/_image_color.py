@@ -7,7 +7,8 @@ import jax
 import jax.numpy as jnp
 
 from .._core.convert import convert_to_tensor
-from ._image_preprocessing import _ImageLayer, _RandomLayer, _arr, _bounded_factor, _wrap
+from ._image_preprocessing import (_ColorLayer, _ImageLayer, _RandomLayer, _arr, _bounded_factor,
+                                   _wrap)
 from ._layer import Layer
 
 _VALUE_RANGE_ERROR = "The `value_range` argument should be a list of two numbers. "
@@ -39,7 +40,7 @@ def _saturate_like(out, dtype):
     return out.astype(dtype)
 
 
-class AutoContrast(_ImageLayer):
+class AutoContrast(_ColorLayer, _ImageLayer):
     """Stretches each image's values to span ``value_range`` (per channel).
 
     >>> import tftape as tf
@@ -79,7 +80,7 @@ class AutoContrast(_ImageLayer):
                 "value_range": self.value_range}
 
 
-class RandomGrayscale(_RandomLayer):
+class RandomGrayscale(_ColorLayer, _RandomLayer):
     """Turns each image to grayscale (kept in 3 channels) with probability ``factor``."""
 
     def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
@@ -115,11 +116,10 @@ class RandomGrayscale(_RandomLayer):
         return segmentation_masks
 
     def get_config(self):
-        return {**Layer.get_config(self), "data_format": self.data_format,
-                "factor": self.factor}
+        return {**super().get_config(), "factor": self.factor}
 
 
-class RandomInvert(_RandomLayer):
+class RandomInvert(_ColorLayer, _RandomLayer):
     """Inverts images (``value_range[1] - x``) with a random probability in ``factor``."""
 
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None,
@@ -153,11 +153,11 @@ class RandomInvert(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "value_range": list(self.value_range),
+                "factor": self.factor, "value_range": self.value_range,
                 "seed": self.seed}
 
 
-class Solarization(_RandomLayer):
+class Solarization(_ColorLayer, _RandomLayer):
     """Adds a random amount to each image, then inverts values above a random threshold."""
 
     _FACTOR_ERROR = ("The `addition_factor` and `threshold_factor` arguments should be a "
@@ -215,9 +215,9 @@ class Solarization(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "value_range": list(self.value_range),
-                "addition_factor": list(self.addition_factor),
-                "threshold_factor": list(self.threshold_factor), "seed": self.seed}
+                "value_range": self.value_range,
+                "addition_factor": self.addition_factor,
+                "threshold_factor": self.threshold_factor, "seed": self.seed}
 
 
 def _rank_batch(shape):
@@ -236,7 +236,7 @@ def _gray(x, data_format):
     return jnp.expand_dims(jnp.tensordot(x, weights, axes=((axis % x.ndim,), (0,))), axis)
 
 
-class RandomPosterization(_RandomLayer):
+class RandomPosterization(_ColorLayer, _RandomLayer):
     """Keeps a random number (in ``factor``, 1 to 8) of the high bits of each value."""
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
@@ -268,11 +268,11 @@ class RandomPosterization(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "value_range": list(self.value_range),
+                "factor": self.factor, "value_range": self.value_range,
                 "seed": self.seed}
 
 
-class RandomColorDegeneration(_RandomLayer):
+class RandomColorDegeneration(_ColorLayer, _RandomLayer):
     """Blends each image with its grayscale version by a random factor."""
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
@@ -298,7 +298,7 @@ class RandomColorDegeneration(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "value_range": list(self.value_range),
+                "factor": self.factor, "value_range": self.value_range,
                 "seed": self.seed}
 
 
@@ -311,11 +311,12 @@ def _hsv(x, data_format, to_hsv):
     return fn(_wrap(x))._v
 
 
-class _HSVLayer(_RandomLayer):
+class _HSVLayer(_ColorLayer, _RandomLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = _bounded_factor(factor, self._BOUNDS)
-        self.value_range = _value_range(value_range)
+        # Keras' RandomHue keeps `value_range` as given; RandomSaturation sorts it.
+        self.value_range = value_range if self._BOUNDS == (0, 1) else _value_range(value_range)
 
     def transform_images(self, images, transformation=None, training=True):
         if not training:
@@ -331,7 +332,7 @@ class _HSVLayer(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "value_range": list(self.value_range),
+                "factor": self.factor, "value_range": self.value_range,
                 "seed": self.seed}
 
 

@@ -140,9 +140,24 @@ def _affine_transform(images, transform, interpolation, fill_mode, fill_value):
 class _ImageLayer(Layer):
     """The shared frame: call = transform_images(get_random_transformation(...))."""
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format=None, bounding_box_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.bounding_box_format = bounding_box_format
         self.data_format = standardize_data_format(data_format)
+
+    def _maybe_build(self, args, kwargs):
+        first = args[0] if args else None
+        if isinstance(first, dict):    # {"images": ..., "bounding_boxes": {...}, ...}
+            self._build_shapes = tuple(convert_to_tensor(first["images"]).shape)
+            self.built = True
+            return
+        super()._maybe_build(args, kwargs)
+
+    def get_config(self):
+        config = {**super().get_config(), "data_format": self.data_format}
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        return config
 
     def _hw(self, shape):
         if self.data_format == "channels_first":
@@ -162,11 +177,22 @@ class _ImageLayer(Layer):
     def _call_dict(self, data, training):
         """``{"images", "labels", "segmentation_masks"}``: one transformation for all."""
         if "bounding_boxes" in data:
-            raise NotImplementedError("tftape's image preprocessing layers do not transform "
-                                      "`bounding_boxes`.")
+            if not self.bounding_box_format:
+                raise ValueError("You passed an input with a 'bounding_boxes' key, but you "
+                                 "didn't specify a bounding box format. Pass a "
+                                 "`bounding_box_format` argument to your "
+                                 f"{self.__class__.__name__} layer, e.g. "
+                                 "`bounding_box_format='xyxy'`.")
+            if not hasattr(self, "transform_bounding_boxes"):
+                raise NotImplementedError(f"tftape's {self.__class__.__name__} does not "
+                                          "transform `bounding_boxes` yet.")
         images = convert_to_tensor(data["images"])
         transformation = self.get_random_transformation(images, training=training)
         data["images"] = self.transform_images(images, transformation, training=training)
+        if "bounding_boxes" in data:
+            boxes = {k: convert_to_tensor(v) for k, v in data["bounding_boxes"].items()}
+            data["bounding_boxes"] = self.transform_bounding_boxes(boxes, transformation,
+                                                                   training=training)
         if "labels" in data:
             data["labels"] = self.transform_labels(convert_to_tensor(data["labels"]),
                                                    transformation, training=training)
@@ -474,7 +500,7 @@ class RandomRotation(_AffineLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "fill_mode": self.fill_mode,
+                "factor": self.factor, "fill_mode": self.fill_mode,
                 "fill_value": self.fill_value, "interpolation": self.interpolation,
                 "seed": self.seed}
 
@@ -592,6 +618,13 @@ class RandomTranslation(_AffineLayer):
                 "seed": self.seed, "fill_value": self.fill_value}
 
 
+class _ColorLayer:
+    """Layers that change colors only: boxes (like masks and labels) pass unchanged."""
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        return bounding_boxes
+
+
 def _bounded_factor(factor, bounds):
     error = ("The `factor` argument should be a number (or a list of two numbers) in the "
              f"range [{bounds[0]}, {bounds[1]}]. Received: factor={factor}")
@@ -606,7 +639,7 @@ def _bounded_factor(factor, bounds):
     raise ValueError(error)
 
 
-class RandomContrast(_RandomLayer):
+class RandomContrast(_ColorLayer, _RandomLayer):
     """Scales each image's deviation from its mean by a random factor while training."""
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
@@ -648,11 +681,11 @@ class RandomContrast(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "value_range": list(self.value_range),
+                "factor": self.factor, "value_range": self.value_range,
                 "seed": self.seed}
 
 
-class RandomBrightness(_RandomLayer):
+class RandomBrightness(_ColorLayer, _RandomLayer):
     """Adds a random delta (a fraction of ``value_range``) to each image while training."""
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
@@ -690,5 +723,5 @@ class RandomBrightness(_RandomLayer):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
-                "factor": list(self.factor), "value_range": list(self.value_range),
+                "factor": self.factor, "value_range": self.value_range,
                 "seed": self.seed}
