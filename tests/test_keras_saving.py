@@ -87,9 +87,11 @@ _LAYER_ARGS = {
     "SpatialDropout3D": (0.2,), "GaussianNoise": (0.1,), "GaussianDropout": (0.1,),
     "AlphaDropout": (0.1,), "Activation": ("relu",), "MultiHeadAttention": (2, 4),
     "CategoryEncoding": (4,), "Hashing": (4,), "HashedCrossing": (4,), "Resizing": (4, 4),
-    "CenterCrop": (2, 2), "RandomCrop": (2, 2), "RandomRotation": (0.1,),
+    "CenterCrop": (2, 2), "RandomCrop": (2, 2, 1), "RandomRotation": (0.1,),
     "RandomZoom": (0.1,), "RandomTranslation": (0.1, 0.1), "Rescaling": (0.5,),
-    "Dot": (1,),
+    "Dot": (1,), "Discretization": ([0.0, 1.0],), "RandomContrast": (0.1,),
+    "RandomBrightness": (0.1,), "Pipeline": ([],), "RandomPosterization": (4,),
+    "RandomColorDegeneration": (0.5,), "RandomSaturation": (0.5,), "RandomHue": (0.5,),
 }
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
     for _nd in "123":

@@ -167,8 +167,9 @@ def _as_tensors(x):
     if isinstance(x, jax.Array) or isinstance(x, jax.core.Tracer):
         return make(x, _d._BY_NP[np.dtype(x.dtype)])
     arr = np.asarray(x)
-    if arr.dtype == np.float64:
-        pass
+    if arr.dtype.kind in "OSU":     # strings, for a model holding a TextVectorization
+        from .._core.convert import convert_to_tensor
+        return convert_to_tensor(arr.astype(object))
     return make(jnp.asarray(arr), _d._BY_NP[arr.dtype])
 
 
@@ -394,7 +395,11 @@ class Trainer:
                 new = s.current()
             out = _map_out(out)
             return new, out
-        fn = step if getattr(self, "run_eagerly", False) else jax.jit(step)
+        # Keras 3 compiles a step only if every layer supports it (jit_compile="auto"):
+        # the text and lookup layers (supports_jit = False) look tokens up on the host.
+        jit = not getattr(self, "run_eagerly", False) and all(
+            getattr(layer, "supports_jit", True) for layer in self._flatten_layers())
+        fn = jax.jit(step) if jit else step
 
         def run(data):
             data = _place_batch(state, data)

@@ -59,3 +59,20 @@ from ._norm_extra import (GroupNormalization as GroupNormalization,
                           UnitNormalization as UnitNormalization)
 from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attention as Attention,
                                 MultiHeadAttention as MultiHeadAttention)
+from ._lookup_layers import IntegerLookup as IntegerLookup, StringLookup as StringLookup
+from ._text_vectorization import TextVectorization as TextVectorization
+from ._preprocessing import (CategoryEncoding as CategoryEncoding,
+                             Discretization as Discretization, Normalization as Normalization,
+                             Rescaling as Rescaling)
+from ._image_preprocessing import (
+    CenterCrop as CenterCrop, RandomBrightness as RandomBrightness,
+    RandomContrast as RandomContrast, RandomCrop as RandomCrop, RandomFlip as RandomFlip,
+    RandomRotation as RandomRotation, RandomTranslation as RandomTranslation,
+    RandomZoom as RandomZoom, Resizing as Resizing)
+from ._image_color import (AutoContrast as AutoContrast, Pipeline as Pipeline,
+                           RandomColorDegeneration as RandomColorDegeneration,
+                           RandomGrayscale as RandomGrayscale, RandomHue as RandomHue,
+                           RandomInvert as RandomInvert,
+                           RandomPosterization as RandomPosterization,
+                           RandomSaturation as RandomSaturation,
+                           Solarization as Solarization)
