@@ -82,6 +82,16 @@ from ._ops.array_ops import (  # noqa: E402,F401
     tensor_scatter_nd_update as tensor_scatter_nd_update, tile as tile, transpose as transpose,
     unique as unique, unstack as unstack, where as where, zeros as zeros,
     zeros_like as zeros_like, bitcast as bitcast)
+from ._ops.array_extra import (  # noqa: E402,F401
+    dynamic_partition as dynamic_partition, dynamic_stitch as dynamic_stitch,
+    histogram_fixed_width as histogram_fixed_width,
+    histogram_fixed_width_bins as histogram_fixed_width_bins, identity_n as identity_n,
+    parallel_stack as parallel_stack, realdiv as realdiv, reverse_sequence as reverse_sequence,
+    unique_with_counts as unique_with_counts, unravel_index as unravel_index)
+from ._ops.space_batch_ops import (  # noqa: E402,F401
+    batch_to_space as batch_to_space, space_to_batch as space_to_batch,
+    space_to_batch_nd as space_to_batch_nd,
+    required_space_to_batch_paddings as required_space_to_batch_paddings)
 from ._ops.linalg_ops import (  # noqa: E402,F401
     einsum as einsum, matmul as matmul, norm as norm, tensordot as tensordot)
 from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
