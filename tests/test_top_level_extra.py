@@ -219,3 +219,248 @@ def test_in_function(name):
     x = np.arange(6, dtype=np.float32).reshape(2, 3) / 5
     fn = FUNCTION_CASES[name]
     assert_same(tf.function(lambda v: fn(tf, v))(x), real_tf.function(lambda v: fn(real_tf, v))(x))
+
+
+# -- aliases, initializers, specs and utilities ---------------------------------------------------
+@pytest.mark.parametrize("ns,names", [
+    ("initializers", ["Constant", "GlorotUniform", "Zeros", "RandomNormal", "get", "serialize"]),
+    ("losses", ["MeanSquaredError", "BinaryCrossentropy", "mse", "get"]),
+    ("metrics", ["Mean", "Accuracy", "AUC", "get"]),
+    ("optimizers", ["Adam", "SGD", "schedules", "get"]),
+])
+def test_keras_namespace_aliases(ns, names):
+    """TF 2's tf.initializers / losses / metrics / optimizers are Keras's namespaces."""
+    ours, theirs = getattr(tf, ns), getattr(real_tf, ns)
+    assert ours is getattr(tf.keras, ns)
+    for n in names:
+        assert hasattr(theirs, n)
+        assert getattr(ours, n) is getattr(getattr(tf.keras, ns), n)
+
+
+ASSERT_CASES = """
+tf.assert_greater([3, 4], [1, 2])
+tf.assert_greater([3, 1], [1, 2])
+tf.assert_greater([3., 4.], 3.)
+tf.assert_less([1, 2], [3, 4])
+tf.assert_less([1, 5], 4)
+tf.assert_rank([[1, 2]], 2)
+tf.assert_rank([[1, 2]], 1)
+tf.assert_rank(3., 0)
+"""
+
+
+@pytest.mark.parametrize("src", ASSERT_CASES.strip().splitlines())
+def test_assert_aliases(src):
+    exp = got = None
+    try:
+        eval(src, {"tf": real_tf})  # noqa: S307 - test expressions
+    except Exception as e:  # noqa: BLE001
+        exp = type(e).__name__
+    try:
+        eval(src, {"tf": tf})  # noqa: S307
+    except Exception as e:  # noqa: BLE001
+        got = type(e).__name__
+    assert got == exp, src
+
+
+INIT_CASES = [
+    ("zeros_initializer", (), ([2, 3],), {}),
+    ("zeros_initializer", (), ([2],), {"dtype": "int64"}),
+    ("zeros_initializer", (), ([2],), {"dtype": "bool"}),
+    ("ones_initializer", (), ((3,),), {}),
+    ("ones_initializer", (), ([2, 2],), {"dtype": "float64"}),
+    ("ones_initializer", (), ([2],), {"dtype": "string"}),
+    ("constant_initializer", (3,), ([2, 2],), {}),
+    ("constant_initializer", (3,), ([2, 2],), {"dtype": "float32"}),
+    ("constant_initializer", ([1, 2, 3, 4],), ([2, 2],), {"dtype": "float64"}),
+    ("constant_initializer", ([1, 2, 3],), ([2, 2],), {}),
+    ("constant_initializer", (2.5,), ([3],), {"partition_shape": [1]}),
+    ("zeros_initializer", (), ([3],), {"bad": 1}),
+    ("random_normal_initializer", (0., 1., 3), ([2],), {"dtype": "int32"}),
+    ("random_uniform_initializer", (0., 1., 3), ([2],), {"dtype": "bool"}),
+]
+
+
+@pytest.mark.parametrize("name,args,call_args,kw", INIT_CASES)
+def test_initializers(name, args, call_args, kw):
+    def run(lib):
+        try:
+            kwargs = {k: (getattr(lib, v) if k == "dtype" else v) for k, v in kw.items()}
+            return getattr(lib, name)(*args)(*call_args, **kwargs), None
+        except Exception as e:  # noqa: BLE001
+            return None, type(e).__name__
+    (ours, oe), (theirs, te) = run(tf), run(real_tf)
+    assert oe == te, (oe, te)
+    if te is None:
+        assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("name,args,dtype,lo,hi", [
+    ("random_uniform_initializer", (-2., 3.), "float32", -2., 3.),
+    ("random_uniform_initializer", (0, 10), "int32", 0, 10),
+    ("random_uniform_initializer", (), "float64", -0.05, 0.05),
+    ("random_normal_initializer", (5., 0.5), "float32", 1., 9.),
+    ("random_normal_initializer", (), "float16", -1., 1.),
+])
+def test_random_initializers(name, args, dtype, lo, hi):
+    """Shape, dtype and range as TF's; a seed makes every call give the same values."""
+    ours_seeded = getattr(tf, name)(*args, seed=7)
+    theirs = getattr(real_tf, name)(*args, seed=7)([50, 4], getattr(real_tf, dtype))
+    a = ours_seeded([50, 4], getattr(tf, dtype))
+    assert (a.dtype.name, tuple(a.shape)) == (theirs.dtype.name, tuple(theirs.shape))
+    v = a.numpy().astype(np.float64)
+    assert v.min() >= lo and v.max() <= hi
+    np.testing.assert_array_equal(a.numpy(), ours_seeded([50, 4], getattr(tf, dtype)).numpy())
+    unseeded = getattr(tf, name)(*args)
+    assert not np.array_equal(unseeded([50, 4], getattr(tf, dtype)).numpy(),
+                              unseeded([50, 4], getattr(tf, dtype)).numpy())
+    cfg = getattr(tf, name)(*args, seed=7).get_config()
+    assert cfg == getattr(real_tf, name)(*args, seed=7).get_config()
+    assert type(getattr(tf, name).from_config(cfg)) is getattr(tf, name)
+
+
+def test_initializer_configs():
+    for name, args in [("constant_initializer", ([1, 2],)), ("zeros_initializer", ()),
+                       ("ones_initializer", ())]:
+        assert getattr(tf, name)(*args).get_config() == getattr(real_tf, name)(*args).get_config()
+    with pytest.raises(TypeError):
+        tf.constant_initializer(object())
+    with pytest.raises(TypeError):
+        real_tf.constant_initializer(object())
+
+
+DEVICE_STRINGS = ["", "/job:worker/replica:0/task:1/device:GPU:2", "/cpu:0", "/GPU:*",
+                  "/job:ps", "/task:3/device:TPU:1", "gpu:1", "/job:a/device:CPU:0/device:GPU:0",
+                  "/foo:1", "/job:a/CPU"]
+
+
+@pytest.mark.parametrize("spec", DEVICE_STRINGS)
+def test_device_spec_strings(spec):
+    def run(lib):
+        try:
+            d = lib.DeviceSpec.from_string(spec)
+            return (d.to_string(), repr(d), d.job, d.replica, d.task, d.device_type,
+                    d.device_index), None
+        except Exception as e:  # noqa: BLE001
+            return None, (type(e).__name__, str(e))
+    assert run(tf) == run(real_tf)
+
+
+def test_device_spec_merge_replace():
+    for lib in (tf, real_tf):
+        a = lib.DeviceSpec(job="ps", task=1, device_type="cpu")
+        b = lib.DeviceSpec(replica=2, device_type="GPU", device_index=0)
+        got = (a.make_merged_spec(b).to_string(), b.make_merged_spec(a).to_string(),
+               a.replace(job="w", device_index=3).to_string(), a == lib.DeviceSpec.from_string(
+                   a.to_string()), hash(a) == hash(lib.DeviceSpec(job="ps", task=1,
+                                                                   device_type="CPU")))
+        if lib is tf:
+            ours = got
+    assert ours == got
+
+
+def _spec_values(lib):
+    return [1, 1.5, [1, 2], np.ones((2, 3), np.float16), lib.constant([1, 2]), "a", True, None,
+            lib.ragged.constant([[1], [2, 3]]), lib.sparse.from_dense([[1., 0.], [0., 2.]]),
+            (1, 2), lib.Variable(1.), lib.Variable([1, 2], trainable=False),
+            lib.IndexedSlices(lib.ones([2, 2]), lib.constant([0, 1]), lib.constant([3, 2])),
+            {"a": 1}, object()]
+
+
+@pytest.mark.parametrize("i", range(16))
+def test_type_spec_from_value(i):
+    def run(lib):
+        try:
+            return repr(lib.type_spec_from_value(_spec_values(lib)[i])), None
+        except Exception as e:  # noqa: BLE001
+            return None, type(e).__name__
+    (ours, oe), (theirs, te) = run(tf), run(real_tf)
+    assert oe == te
+    if te is None and i != 15:
+        assert ours == theirs
+
+
+def test_specs():
+    for lib in (tf, real_tf):
+        a = lib.IndexedSlicesSpec([None, 3], lib.float64, lib.int32)
+        b = lib.IndexedSlicesSpec([2, 3], lib.float64, lib.int32)
+        got = (repr(a), repr(lib.IndexedSlicesSpec()), a == lib.IndexedSlicesSpec(
+            [None, 3], lib.float64, lib.int32), a == b, a.is_compatible_with(b),
+            b.is_compatible_with(lib.IndexedSlicesSpec([2, 3])), a.value_type.__name__,
+            hash(a) == hash(lib.IndexedSlicesSpec([None, 3], lib.float64, lib.int32)),
+            repr(lib.NoneTensorSpec()), lib.NoneTensorSpec() == lib.NoneTensorSpec(),
+            lib.NoneTensorSpec().is_compatible_with(None))
+        if lib is tf:
+            ours = got
+    assert ours == got
+
+
+def test_scopes_and_tracing():
+    for lib in (tf, real_tf):
+        seen = [lib.get_current_name_scope(), lib.inside_function(),
+                lib.is_symbolic_tensor(lib.constant(1)), lib.is_symbolic_tensor(1.0)]
+        with lib.name_scope("outer"):
+            with lib.name_scope("inner"):
+                seen.append(lib.get_current_name_scope())
+            seen.append(lib.get_current_name_scope())
+
+        @lib.function
+        def f(x):
+            seen.extend([lib.inside_function(), lib.is_symbolic_tensor(x)])
+            with lib.init_scope():
+                seen.append(lib.inside_function())
+            return x
+        f(lib.constant(1.0))
+        if lib is tf:
+            ours, seen = seen, None
+    assert ours == seen
+
+
+def test_timestamp():
+    a = tf.timestamp()
+    b = real_tf.timestamp()
+    assert a.dtype.name == b.dtype.name == "float64" and a.shape == b.shape == ()
+    assert abs(float(a) - float(b)) < 60
+    f = tf.function(lambda: tf.timestamp())
+    t1 = float(f())
+    import time
+    time.sleep(0.01)
+    assert float(f()) > t1   # read when the function runs, not when traced
+
+
+@pytest.mark.parametrize("fn", ["round", "floor", "sign"])
+def test_grad_pass_through(fn):
+    def run(lib):
+        x = lib.Variable([0.7, -1.2, 2.5])
+        with lib.GradientTape() as tape:
+            y = lib.grad_pass_through(getattr(lib.math, fn))(x * 3.0)
+            loss = lib.reduce_sum(y * y)
+        return y, tape.gradient(loss, x)
+    for a, b in zip(run(tf), run(real_tf)):
+        assert_same(a, b)
+
+
+def test_gradient_registry():
+    for lib in (tf, real_tf):
+        outcome = []
+        for op_type in (object(), "AddV2", f"TftapeTestOp{id(lib)}"):
+            try:
+                lib.RegisterGradient(op_type)(lambda op, g: g)
+                outcome.append(None)
+            except Exception as e:  # noqa: BLE001
+                outcome.append(type(e).__name__)
+        for op_type in (f"TftapeTestOp{id(lib)}", f"TftapeNoGrad{id(lib)}", 3):
+            try:
+                lib.no_gradient(op_type)
+                outcome.append(None)
+            except Exception as e:  # noqa: BLE001
+                outcome.append(type(e).__name__)
+        if lib is tf:
+            ours = outcome
+    assert ours == outcome == [None if False else "TypeError", "KeyError", None, "KeyError", None,
+                               "TypeError"]
+    assert tf.AggregationMethod.ADD_N == real_tf.AggregationMethod.ADD_N
+    assert tf.AggregationMethod.DEFAULT == real_tf.AggregationMethod.DEFAULT
+    assert tf.AggregationMethod.EXPERIMENTAL_TREE == real_tf.AggregationMethod.EXPERIMENTAL_TREE
+    assert tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N == \
+        real_tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N

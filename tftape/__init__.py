@@ -165,6 +165,11 @@ _LAZY = {
     "tpu": ".tpu",
     "quantization": ".quantization",
     "test": ".test",
+    # TF 2's tf.initializers, tf.losses, tf.metrics and tf.optimizers are Keras's namespaces.
+    "initializers": ".keras.initializers",
+    "losses": ".keras.losses",
+    "metrics": ".keras.metrics",
+    "optimizers": ".keras.optimizers",
 }
 
 
@@ -209,4 +214,13 @@ _LAZY_ATTRS = {
     "._autodiff.custom": {"custom_gradient": "custom_gradient",
                           "recompute_grad": "recompute_grad"},
     ".strings": {"as_string": "as_string"},
+    ".debugging": {"assert_greater": "assert_greater", "assert_less": "assert_less",
+                   "assert_rank": "assert_rank"},
+    "._ops.init_ops": {"constant_initializer": "Constant", "ones_initializer": "Ones",
+                       "zeros_initializer": "Zeros", "random_normal_initializer": "RandomNormal",
+                       "random_uniform_initializer": "RandomUniform"},
+    "._toplevel": {n: n for n in (
+        "AggregationMethod", "DeviceSpec", "IndexedSlicesSpec", "NoneTensorSpec",
+        "RegisterGradient", "get_current_name_scope", "grad_pass_through", "inside_function",
+        "is_symbolic_tensor", "no_gradient", "timestamp", "type_spec_from_value")},
 }
