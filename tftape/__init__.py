@@ -92,6 +92,8 @@ from ._ops.space_batch_ops import (  # noqa: E402,F401
     batch_to_space as batch_to_space, space_to_batch as space_to_batch,
     space_to_batch_nd as space_to_batch_nd,
     required_space_to_batch_paddings as required_space_to_batch_paddings)
+from ._ops.signal_ops import (  # noqa: E402,F401
+    raw_fftnd as fftnd, raw_ifftnd as ifftnd, raw_irfftnd as irfftnd, raw_rfftnd as rfftnd)
 from ._ops.linalg_ops import (  # noqa: E402,F401
     einsum as einsum, matmul as matmul, norm as norm, tensordot as tensordot)
 from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
