@@ -464,3 +464,85 @@ def test_gradient_registry():
     assert tf.AggregationMethod.EXPERIMENTAL_TREE == real_tf.AggregationMethod.EXPERIMENTAL_TREE
     assert tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N == \
         real_tf.AggregationMethod.EXPERIMENTAL_ACCUMULATE_N
+
+
+def _sparse(lib, indices, values, shape):
+    return lib.sparse.SparseTensor(indices, values, shape)
+
+
+EDIT_CASES = [
+    (([[0, 0], [0, 1], [1, 0]], ["a", "b", "c"], [2, 3]), ([[0, 0], [1, 0], [1, 1]],
+                                                          ["a", "c", "d"], [2, 2])),
+    (([[0, 0, 0], [1, 0, 0]], ["a", "b"], [2, 1, 1]), ([[0, 1, 0], [1, 0, 0]], ["a", "b"],
+                                                       [2, 2, 1])),
+    (([[0, 0], [0, 1], [0, 2]], [1, 2, 3], [1, 3]), ([[0, 0], [0, 1], [0, 2], [0, 3]],
+                                                     [3, 2, 1, 0], [1, 4])),
+    (([[0, 0]], [1], [1, 1]), ([[0, 0]], ["x"], [1, 1])),
+    (([[0, 0]], [1], [1, 1]), (np.zeros([0, 2], np.int64), np.zeros([0], np.int32), [1, 1])),
+]
+
+
+@pytest.mark.parametrize("case", range(len(EDIT_CASES)))
+@pytest.mark.parametrize("normalize", [True, False])
+def test_edit_distance(case, normalize):
+    def run(lib):
+        h, t = EDIT_CASES[case]
+        try:
+            return lib.edit_distance(_sparse(lib, *h), _sparse(lib, *t), normalize=normalize), None
+        except Exception as e:  # noqa: BLE001
+            return None, (type(e).__name__, str(e))
+    (ours, oe), (theirs, te) = run(tf), run(real_tf)
+    assert oe == te
+    if te is None:
+        assert_same(ours, theirs)
+
+
+@settings(deadline=None, max_examples=15)
+@given(st.lists(st.lists(st.integers(0, 3), max_size=5), min_size=1, max_size=3),
+       st.lists(st.lists(st.integers(0, 3), max_size=5), min_size=1, max_size=3))
+def test_edit_distance_random(hyp, truth):
+    def sparse(lib, seqs):
+        idx = [[i, j] for i, s in enumerate(seqs) for j in range(len(s))]
+        vals = [v for s in seqs for v in s]
+        return lib.sparse.SparseTensor(np.asarray(idx, np.int64).reshape(-1, 2),
+                                       np.asarray(vals, np.int32),
+                                       [len(seqs), max([len(s) for s in seqs] + [1])])
+    assert_same(tf.edit_distance(sparse(tf, hyp), sparse(tf, truth)),
+                real_tf.edit_distance(sparse(real_tf, hyp), sparse(real_tf, truth)))
+
+
+def test_edit_distance_errors():
+    for lib in (tf, real_tf):
+        with pytest.raises(TypeError):
+            lib.edit_distance(_sparse(lib, [[0, 0]], [1], [1, 1]), lib.constant([1]))
+        with pytest.raises(TypeError):
+            lib.edit_distance([1], _sparse(lib, [[0, 0]], [1], [1, 1]))
+
+
+MORE_CASES = """
+tf.approx_top_k(tf.constant([[1., 5., 3.], [4., 0., 9.]]), 2)[0]
+tf.approx_top_k(tf.constant([[1., 5., 3.], [4., 0., 9.]]), 2)[1]
+tf.approx_top_k(tf.constant([1., 5., 3.], tf.float16), 3)[1]
+tf.approx_top_k(tf.constant([[1, 5, 3]]), 2)
+tf.approx_top_k(tf.constant([[1., 5., 3.]]), 2, is_max_k=False)
+tf.approx_top_k(tf.constant([[1., 5., 3.]]), 5)
+tf.approx_top_k(tf.constant([[[1., 5., 3.]]]), 2, reduction_dimension=2)
+tf.guarantee_const([1, 2])
+tf.guarantee_const(tf.constant([[1.5]]))
+tf.tuple([tf.constant(1), tf.constant([2.])])[1]
+"""
+
+
+@pytest.mark.parametrize("src", MORE_CASES.strip().splitlines())
+def test_more(src):
+    check_expr(src)
+
+
+def test_tuple():
+    a = tf.constant(1)
+    ours = tf.tuple([a, None])
+    theirs = real_tf.tuple([real_tf.constant(1), None])
+    assert type(ours) is type(theirs) and ours[1] is theirs[1] is None and ours[0] is a
+    f = tf.function(lambda x: tf.tuple([x * 2, None])[0])
+    g = real_tf.function(lambda x: real_tf.tuple([x * 2, None])[0])
+    assert_same(f(tf.constant(3.)), g(real_tf.constant(3.)))

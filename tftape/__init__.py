@@ -87,6 +87,7 @@ from ._ops.array_extra import (  # noqa: E402,F401
     histogram_fixed_width as histogram_fixed_width,
     histogram_fixed_width_bins as histogram_fixed_width_bins, identity_n as identity_n,
     parallel_stack as parallel_stack, realdiv as realdiv, reverse_sequence as reverse_sequence,
+    tuple_ as tuple, guarantee_const as guarantee_const, approx_top_k as approx_top_k,
     unique_with_counts as unique_with_counts, unravel_index as unravel_index)
 from ._ops.space_batch_ops import (  # noqa: E402,F401
     batch_to_space as batch_to_space, space_to_batch as space_to_batch,
@@ -223,6 +224,6 @@ _LAZY_ATTRS = {
                        "random_uniform_initializer": "RandomUniform"},
     "._toplevel": {n: n for n in (
         "AggregationMethod", "DeviceSpec", "IndexedSlicesSpec", "NoneTensorSpec",
-        "RegisterGradient", "get_current_name_scope", "grad_pass_through", "inside_function",
+        "RegisterGradient", "edit_distance", "get_current_name_scope", "grad_pass_through", "inside_function",
         "is_symbolic_tensor", "no_gradient", "timestamp", "type_spec_from_value")},
 }

@@ -401,3 +401,64 @@ def grad_pass_through(f):
         return f(*args, **kwargs), grad
 
     return functools.wraps(f)(_pass_through)
+
+
+# -- edit_distance --------------------------------------------------------------------------------
+def _levenshtein(a, b) -> int:
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y))
+        prev = cur
+    return prev[-1]
+
+
+def edit_distance(hypothesis, truth, normalize=True, name="edit_distance") -> Tensor:
+    """Levenshtein distances between sequences of two SparseTensors (grouped by all but the
+    last index), divided by the truth lengths when ``normalize``.
+
+    >>> import tftape as tf
+    >>> h = tf.sparse.SparseTensor([[0, 0], [0, 1]], ["a", "b"], [1, 2])
+    >>> t = tf.sparse.SparseTensor([[0, 0]], ["a"], [1, 1])
+    >>> tf.edit_distance(h, t)
+    <tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>
+    """
+    from ._sparse.sparse_tensor import SparseTensor
+    from ._core.errors import InvalidArgumentError
+    import jax.numpy as jnp
+    if not isinstance(hypothesis, SparseTensor):
+        raise TypeError("Hypothesis must be a SparseTensor.")
+    if not isinstance(truth, SparseTensor):
+        raise TypeError("Truth must be a SparseTensor.")
+    hd, td = hypothesis.values.dtype, truth.values.dtype
+    if hd is not td:
+        raise InvalidArgumentError(None, None, (
+            f"cannot compute EditDistance as input #4(zero-based) was expected to be a "
+            f"{_d.TF_TYPE_NAMES[hd]} tensor but is a {_d.TF_TYPE_NAMES[td]} tensor "
+            f"[Op:EditDistance] name: {name}"))
+    hs = np.asarray(hypothesis.dense_shape.numpy())
+    ts = np.asarray(truth.dense_shape.numpy())
+    if hs.shape[0] != ts.shape[0]:
+        raise InvalidArgumentError(None, None, (
+            "{{function_node __wrapped__EditDistance_device_/job:localhost/replica:0/task:0/"
+            "device:CPU:0}} hypothesis_shape and truth_shape must have the same rank: "
+            f"{hs.shape[0]} vs. {ts.shape[0]} [Op:EditDistance] name: {name}"))
+    out_shape = tuple(int(d) for d in np.maximum(hs[:-1], ts[:-1]))
+
+    def groups(st):
+        idx = np.asarray(st.indices.numpy())
+        vals = st.values.numpy()
+        g: dict = {}
+        for i, v in zip(map(tuple, idx[:, :-1].tolist()), vals):
+            g.setdefault(i, []).append(v)
+        return g
+    hg, tg = groups(hypothesis), groups(truth)
+    out = np.zeros(out_shape, np.float32)
+    for key in set(hg) | set(tg):
+        a, b = hg.get(key, []), tg.get(key, [])
+        d = float(_levenshtein(a, b))
+        if normalize:
+            d = d / len(b) if b else (np.inf if a else 0.0)
+        out[key] = d
+    return make(jnp.asarray(out), _d.float32)

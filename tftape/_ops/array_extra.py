@@ -386,3 +386,63 @@ def realdiv(x, y, name=None) -> Tensor:
             "  device='CPU'; T in [DT_HALF]\n  device='CPU'; T in [DT_FLOAT]\n"
             " [Op:RealDiv] name: "))
     return execute(_m._realdiv, (a, b))
+
+
+# -- tuple / guarantee_const / approx_top_k -------------------------------------------------------
+def tuple_(tensors, control_inputs=None, name=None):
+    """Groups tensors: eagerly the tensors themselves; in tf.function their identities.
+
+    >>> import tftape as tf
+    >>> tf.tuple([tf.constant(1), None])
+    [<tf.Tensor: shape=(), dtype=int32, numpy=1>, None]
+    """
+    if not STATE.tracing:
+        return tensors
+    return [None if t is None else _a.identity(t) for t in tensors]
+
+
+def guarantee_const(input, name=None) -> Tensor:  # noqa: A002
+    """The identity, promising the value is constant (TF's deprecated ``GuaranteeConst``)."""
+    return _a.identity(tensor(input))
+
+
+ApproxTopK = _nt("ApproxTopK", ["values", "indices"])
+_approx = Op("approx_top_k", "ApproxTopK", lambda x, k: lax.top_k(x, k),
+             dtypes=(_d.float16, _d.bfloat16, _d.float32))
+
+
+def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95, is_max_k=True,  # noqa: A002
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """The ``k`` largest values along the last axis and their indices.
+
+    >>> import tftape as tf
+    >>> tf.approx_top_k(tf.constant([[1., 5., 3.]]), 2).indices
+    <tf.Tensor: shape=(1, 2), dtype=int32, numpy=array([[1, 2]], dtype=int32)>
+    """
+    t = tensor(input)
+    if t.dtype not in _approx.dtypes:
+        raise InvalidArgumentError(None, None, (
+            f"Value for attr 'T' of {_d.TF_TYPE_NAMES[t.dtype]} is not in the list of allowed "
+            "values: half, bfloat16, float\n\t; NodeDef: {{node ApproxTopK}}; Op<name=ApproxTopK;"
+            " signature=input:T -> values:T, indices:int32; attr=k:int,min=0; attr=reduction_"
+            "dimension:int,default=-1; attr=recall_target:float,default=0.95; attr=is_max_k:bool,"
+            "default=true; attr=reduction_input_size_override:int,default=-1; attr=aggregate_to_"
+            "topk:bool,default=true; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT]> "
+            "[Op:ApproxTopK] name: "))
+    k = int(k)
+    if reduction_dimension != -1 or not is_max_k:
+        # Note: TF's CPU kernel exists only for the last axis and max-k (XLA has the others).
+        enum = {"float32": "DT_FLOAT", "float16": "DT_HALF"}.get(t.dtype.name, "DT_BFLOAT16")
+        flag = lambda b: "true" if b else "false"  # noqa: E731
+        raise NotFoundError(None, None, (
+            f"Could not find device for node: {{{{node ApproxTopK}}}} = ApproxTopK[T={enum}, "
+            f"aggregate_to_topk={flag(aggregate_to_topk)}, is_max_k={flag(is_max_k)}, k={k}, "
+            f"recall_target={recall_target:g}, reduction_dimension={reduction_dimension}, "
+            f"reduction_input_size_override={reduction_input_size_override}]\nAll kernels "
+            "registered for op ApproxTopK:\n  device='XLA_CPU_JIT'; T in [DT_FLOAT, DT_BFLOAT16, "
+            "DT_HALF]\n [Op:ApproxTopK] name: "))
+    if t.ndim < 1 or t.shape[-1] < k:
+        raise kernel_error("ApproxTopK", f"input must have at least k columns. Had "
+                                         f"{t.shape[-1] if t.ndim else 0}, needed {k}", name="")
+    vals, idx = execute(_approx, (t,), (k,), {"k": k})
+    return ApproxTopK(vals, idx)
