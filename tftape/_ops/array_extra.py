@@ -239,15 +239,6 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa
 
 
 # -- dynamic_partition / dynamic_stitch ---------------------------------------------------------
-def _partition_impl(data, parts, counts):
-    flat = parts.reshape(-1)
-    d = data.reshape((flat.shape[0],) + data.shape[parts.ndim:])
-    return tuple(d[jnp.nonzero(flat == p, size=c)[0]] for p, c in enumerate(counts))
-
-
-_partition = Op("dynamic_partition", "DynamicPartition", _partition_impl)
-
-
 def dynamic_partition(data, partitions, num_partitions, name=None):
     """Splits ``data`` into ``num_partitions`` tensors by the index in ``partitions``.
 
@@ -272,11 +263,13 @@ def dynamic_partition(data, partitions, num_partitions, name=None):
         if not 0 <= v < n:
             raise kernel_error("DynamicPartition", f"partitions[{k}] = {v} is not in [0, {n})",
                                name=None, wrapped=node)
-    counts = tuple(int(c) for c in np.bincount(pv, minlength=n))
     if d.dtype is _d.string:
         flat = d._v.reshape((pv.shape[0],) + tuple(d.shape[p.ndim:]))
         return [make_string(flat[pv == k]) for k in range(n)]
-    return list(execute(_partition, (d, p), counts, {"counts": counts}))
+    # One gather per partition, of host-computed positions: kernels depend on shapes only.
+    flat = _a.reshape(d, [pv.shape[0]] + list(d.shape[p.ndim:]))
+    return [_a.gather(flat, make(jnp.asarray(np.flatnonzero(pv == k).astype(np.int32)),
+                                 _d.int32)) for k in range(n)]
 
 
 def _stitch_impl(*args, n, size):
