@@ -546,3 +546,63 @@ def test_tuple():
     f = tf.function(lambda x: tf.tuple([x * 2, None])[0])
     g = real_tf.function(lambda x: real_tf.tuple([x * 2, None])[0])
     assert_same(f(tf.constant(3.)), g(real_tf.constant(3.)))
+
+
+FP_ROWS = [np.array([1, 2, 3], np.int32), np.arange(6, dtype=np.int64).reshape(2, 3),
+           np.linspace(-1, 1, 60).astype(np.float32).reshape(2, 30), np.array([[True, False]]),
+           np.array([[b"a", b"bc"], [b"d", b""]], object)]
+
+
+@pytest.mark.parametrize("i", range(len(FP_ROWS)))
+def test_fingerprint(i):
+    assert_same(tf.fingerprint(FP_ROWS[i]), real_tf.fingerprint(FP_ROWS[i]))
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=4))
+def test_fingerprint_strings(strings):
+    """Every FarmHash length class (0-16, 17-32, 33-64, longer, 64-byte blocks)."""
+    x = np.array(strings, object)
+    assert_same(tf.fingerprint(x), real_tf.fingerprint(x))
+
+
+FILL_CASES = """
+tf.fingerprint(tf.constant(1))
+tf.fingerprint(tf.constant([1]), method='x')
+tf.ragged_fill_empty_rows([0, 0, 2, 2], [1, 2, 3, 4], 4, -1)[0]
+tf.ragged_fill_empty_rows([0, 0, 2, 2], [1, 2, 3, 4], 4, -1)[1]
+tf.ragged_fill_empty_rows([0, 0, 2, 2], [1., 2., 3., 4.], 4, -1.)[2]
+tf.ragged_fill_empty_rows([0, 0, 2, 2], [1, 2, 3, 4], 4, -1)[3]
+tf.ragged_fill_empty_rows(tf.constant([1, 3], tf.int64), ['a', 'b'], 5, 'z')[1]
+tf.ragged_fill_empty_rows(tf.constant([], tf.int64), tf.constant([], tf.float32), 3, 7.)[1]
+tf.ragged_fill_empty_rows(tf.constant([1, 3], tf.int64), [[1, 2], [3, 4]], 5, 0)
+tf.ragged_fill_empty_rows(tf.constant([1, 3], tf.int64), [1, 2], 2, 0)
+tf.ragged_fill_empty_rows_grad(tf.constant([0, 2], tf.int64), [1., 2., 3.])[0]
+tf.ragged_fill_empty_rows_grad(tf.constant([0, 2], tf.int64), [1., 2., 3., 4.])[1]
+"""
+
+
+@pytest.mark.parametrize("src", FILL_CASES.strip().splitlines())
+def test_fill_empty_rows(src):
+    check_expr(src, message=True)
+
+
+def test_fill_empty_rows_gradient():
+    def run(lib):
+        v, d = lib.constant([1., 2., 3.]), lib.constant(0.5)
+        with lib.GradientTape() as tape:
+            tape.watch([v, d])
+            out = lib.ragged_fill_empty_rows([0, 2, 2], v, 5, d).output_values
+            loss = lib.reduce_sum(out * lib.range(1., 7.))
+        return tape.gradient(loss, [v, d])
+    for a, b in zip(run(tf), run(real_tf)):
+        assert_same(a, b)
+
+
+def test_nondifferentiable_batch_function():
+    def run(lib):
+        @lib.nondifferentiable_batch_function(1, 4, 100)
+        def f(x, y):
+            return x * 2 + y
+        return f(lib.constant([[1.], [2.]]), lib.constant([[0.5], [1.]]))
+    assert_same(run(tf), run(real_tf))

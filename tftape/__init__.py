@@ -88,7 +88,11 @@ from ._ops.array_extra import (  # noqa: E402,F401
     histogram_fixed_width_bins as histogram_fixed_width_bins, identity_n as identity_n,
     parallel_stack as parallel_stack, realdiv as realdiv, reverse_sequence as reverse_sequence,
     tuple_ as tuple, guarantee_const as guarantee_const, approx_top_k as approx_top_k,
+    ragged_fill_empty_rows as ragged_fill_empty_rows,
+    ragged_fill_empty_rows_grad as ragged_fill_empty_rows_grad,
+    nondifferentiable_batch_function as nondifferentiable_batch_function,
     unique_with_counts as unique_with_counts, unravel_index as unravel_index)
+from ._ops.hash_ops import fingerprint as fingerprint  # noqa: E402,F401
 from ._ops.space_batch_ops import (  # noqa: E402,F401
     batch_to_space as batch_to_space, space_to_batch as space_to_batch,
     space_to_batch_nd as space_to_batch_nd,

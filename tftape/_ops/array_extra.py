@@ -439,3 +439,86 @@ def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95, is_max_k=
                                          f"{t.shape[-1] if t.ndim else 0}, needed {k}", name="")
     vals, idx = execute(_approx, (t,), (k,), {"k": k})
     return ApproxTopK(vals, idx)
+
+
+# -- ragged_fill_empty_rows -----------------------------------------------------------------------
+RaggedFillEmptyRows = _nt("RaggedFillEmptyRows", ["output_value_rowids", "output_values",
+                                                  "empty_row_indicator", "reverse_index_map"])
+RaggedFillEmptyRowsGrad = _nt("RaggedFillEmptyRowsGrad", ["d_values", "d_default_value"])
+
+
+def _i64(v) -> Tensor:
+    return make(jnp.asarray(np.asarray(v, np.int64)), _d.int64)
+
+
+def ragged_fill_empty_rows(value_rowids, values, nrows, default_value, name=None):
+    """Gives each empty row of a ragged tensor (``value_rowids``, ``values``) one
+    ``default_value``; also returns which rows were empty and where each value went.
+
+    >>> import tftape as tf
+    >>> r = tf.ragged_fill_empty_rows([0, 0, 2], [1, 2, 3], 4, -1)
+    >>> r.output_values.numpy().tolist(), r.reverse_index_map.numpy().tolist()
+    ([1, 2, -1, 3, -1], [0, 1, 3])
+    """
+    ids = tensor(value_rowids, dtype=_d.int64)
+    v = tensor(values)
+    n = tensor(nrows, dtype=_d.int64)
+    dv = tensor(default_value, dtype=v.dtype) if not isinstance(default_value, Tensor) else \
+        default_value
+    if v.ndim != 1:
+        raise kernel_error("RaggedFillEmptyRows", f"values must be a vector, saw: "
+                                                  f"{fmt_shape(v.shape)}", name=None)
+    rows = host(ids).reshape(-1)
+    nr = int(host(n))
+    for i, r in enumerate(rows):
+        if r >= nr:
+            raise kernel_error("RaggedFillEmptyRows", f"indices({i}, 0) is invalid: {r} >= {nr}",
+                               name=None)
+        if r < 0:
+            raise kernel_error("RaggedFillEmptyRows", f"indices({i}, 0) is invalid: {r} < 0",
+                               name=None)
+    counts = np.bincount(rows, minlength=nr) if rows.size else np.zeros(nr, np.int64)
+    empty = counts == 0
+    empty_before = np.cumsum(empty) - empty
+    rev = np.arange(rows.size) + empty_before[rows] if rows.size else np.zeros(0, np.int64)
+    total = rows.size + int(empty.sum())
+    out_rows = np.zeros(total, np.int64)
+    src = np.full(total, rows.size, np.int64)        # position rows.size: the default value
+    out_rows[rev] = rows
+    src[rev] = np.arange(rows.size)
+    starts = np.cumsum(counts) - counts + empty_before
+    out_rows[starts[empty]] = np.flatnonzero(empty)
+    pool = _a.concat([v, _a.reshape(dv, [1])], axis=0)
+    out_values = _a.gather(pool, _i64(src))
+    return RaggedFillEmptyRows(_i64(out_rows), out_values,
+                               make(jnp.asarray(empty), _d.bool), _i64(rev))
+
+
+def ragged_fill_empty_rows_grad(reverse_index_map, grad_values, name=None):
+    """The gradients of ``ragged_fill_empty_rows`` for its values and its default value."""
+    rev = tensor(reverse_index_map, dtype=_d.int64)
+    g = tensor(grad_values)
+    d_values = _a.gather(g, rev)
+    mask = np.ones(g.shape[0], bool)
+    mask[host(rev).reshape(-1)] = False
+    d_default = _m.reduce_sum(_a.gather(g, _i64(np.flatnonzero(mask))))
+    return RaggedFillEmptyRowsGrad(d_values, d_default)
+
+
+def nondifferentiable_batch_function(num_batch_threads, max_batch_size, batch_timeout_micros,
+                                     allowed_batch_sizes=None, max_enqueued_batches=10,
+                                     autograph=True, enable_large_batch_splitting=True):
+    """A decorator that batches concurrent calls of a function in TF serving.
+
+    Note: each call runs the function on its own inputs at once; batching concurrent
+    callers is a throughput optimisation of TF's serving runtime, and the results are the
+    same.
+    """
+    import functools
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def batched(*args):
+            return fn(*[tensor(a) for a in args])
+        return batched
+    return decorator
