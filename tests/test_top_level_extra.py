@@ -606,3 +606,63 @@ def test_nondifferentiable_batch_function():
             return x * 2 + y
         return f(lib.constant([[1.], [2.]]), lib.constant([[0.5], [1.]]))
     assert_same(run(tf), run(real_tf))
+
+
+# -- tf.gradients / tf.hessians -------------------------------------------------------------------
+def test_gradients_eager_raises():
+    for lib in (tf, real_tf):
+        for fn in (lib.gradients, lib.hessians):
+            with pytest.raises(RuntimeError, match="tf.gradients is not supported when eager"):
+                fn(lib.constant(1.), lib.constant(2.))
+
+
+SYMBOLIC = {
+    "elementwise": lambda t, x, w: t.gradients(t.sin(x) * x + t.exp(x / 4.), x),
+    "matmul": lambda t, x, w: t.gradients(t.reduce_sum(t.matmul(t.reshape(x, [2, 3]), w)),
+                                          [x, w]),
+    "two_ys": lambda t, x, w: t.gradients([t.reduce_sum(x * x), t.reduce_mean(x)], x),
+    "grad_ys": lambda t, x, w: t.gradients(x * 3., x, grad_ys=x + 1.),
+    "unconnected": lambda t, x, w: t.gradients(x * 2., [x, w])[1] is None,
+    "unconnected_zero": lambda t, x, w: t.gradients(
+        x * 2., [x, w], unconnected_gradients=t.UnconnectedGradients.ZERO)[1],
+    "stop_gradients": lambda t, x, w: t.gradients(x * x + t.sin(x) * 2., x,
+                                                  stop_gradients=[x * x]),
+    "intermediate": lambda t, x, w: t.gradients(t.square(t.tanh(x * 2.)), t.tanh(x * 2.)),
+    "softmax": lambda t, x, w: t.gradients(t.nn.softmax(x)[0] * 5., x),
+    "cond": lambda t, x, w: t.gradients(t.cond(x[0] > 0, lambda: x * x, lambda: -x), x),
+    "hessian": lambda t, x, w: t.hessians(t.reduce_sum(x ** 3 * t.reduce_sum(x)), x),
+    "hessian_two": lambda t, x, w: t.hessians(t.reduce_sum(t.matmul(
+        t.reshape(x, [2, 3]), w) ** 2), [x, w]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYMBOLIC))
+def test_symbolic_gradients_in_function(name):
+    x = np.array([0.5, -1.0, 2.0, 0.3, 1.5, -0.7], np.float32)
+    w = np.arange(12, dtype=np.float32).reshape(3, 4) / 10
+
+    def run(lib):
+        return lib.function(lambda a, b: SYMBOLIC[name](lib, a, b))(lib.constant(x),
+                                                                    lib.constant(w))
+    ours, theirs = run(tf), run(real_tf)
+    ours = ours if isinstance(ours, list) else [ours]
+    theirs = theirs if isinstance(theirs, list) else [theirs]
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        if isinstance(b, (bool, np.bool_)) or b is None:
+            assert bool(a) == bool(b)
+        else:
+            assert_same(a, b, rtol=2e-5)
+
+
+def test_symbolic_gradients_of_variables():
+    def run(lib):
+        v = lib.Variable([1., 2., 3.])
+
+        @lib.function
+        def f():
+            y = lib.reduce_sum(v * v * 3. + lib.sin(v))
+            return lib.gradients(y, v)
+        return f()
+    for a, b in zip(run(tf), run(real_tf)):
+        assert_same(a, b, rtol=2e-5)

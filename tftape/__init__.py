@@ -228,6 +228,6 @@ _LAZY_ATTRS = {
                        "random_uniform_initializer": "RandomUniform"},
     "._toplevel": {n: n for n in (
         "AggregationMethod", "DeviceSpec", "IndexedSlicesSpec", "NoneTensorSpec",
-        "RegisterGradient", "edit_distance", "get_current_name_scope", "grad_pass_through", "inside_function",
+        "RegisterGradient", "edit_distance", "get_current_name_scope", "gradients", "hessians", "grad_pass_through", "inside_function",
         "is_symbolic_tensor", "no_gradient", "timestamp", "type_spec_from_value")},
 }

@@ -462,3 +462,151 @@ def edit_distance(hypothesis, truth, normalize=True, name="edit_distance") -> Te
             d = d / len(b) if b else (np.inf if a else 0.0)
         out[key] = d
     return make(jnp.asarray(out), _d.float32)
+
+
+# -- tf.gradients / tf.hessians (inside tf.function) ----------------------------------------------
+def _traced_subgraph(ys, xs):
+    """A function of the values of ``xs`` replaying the traced ops from ``xs`` to ``ys``.
+
+    Note: inside tf.function tftape traces the body into a JAX jaxpr; the equations recorded so
+    far are replayed from ``xs`` (every other input stays the traced value), which is what TF's
+    symbolic ``tf.gradients`` differentiates.
+    """
+    from jax._src import core as jcore
+    from jax._src.interpreters import partial_eval as pe
+    trace = jcore.trace_ctx.trace
+    frame = getattr(trace, "frame", None)
+    if frame is None:
+        raise RuntimeError("tf.gradients needs the traced body of a tf.function.")
+    eqns = []
+    for e in frame.tracing_eqns:
+        e = e() if not isinstance(e, (pe.TracingEqn, jcore.JaxprEqn)) else e
+        if e is not None:
+            eqns.append(e)
+    x_vars = [getattr(x._v, "val", None) for x in xs]
+    # A constant or a value from outside the trace has no variable of its own.
+    x_vars = [v if isinstance(v, jcore.Var) else None for v in x_vars]
+    y_vals = [y._v for y in ys]
+
+    def sub(*xv):
+        env = {v: val for v, val in zip(x_vars, xv) if v is not None}
+        for e in eqns:
+            if not isinstance(e, pe.TracingEqn):
+                continue
+            in_vars = [getattr(t, "val", None) for t in e.in_tracers]
+            if not any(v is not None and not isinstance(v, jcore.Literal) and v in env
+                       for v in in_vars):
+                continue
+            invals = [env[v] if (v is not None and not isinstance(v, jcore.Literal) and v in env)
+                      else t for v, t in zip(in_vars, e.in_tracers)]
+            params = e.primitive.get_bind_params(e.params)
+            with e.ctx.manager:
+                out = e.primitive.bind(*invals, **params)
+            out = out if e.primitive.multiple_results else [out]
+            for ov, o in zip(e.outvars, out):
+                env[ov] = o
+        res = []
+        for y in y_vals:
+            v = getattr(y, "val", None)
+            res.append(env[v] if v is not None and not isinstance(v, jcore.Literal) and v in env
+                       else None)
+        return res
+    def depends(i):
+        """Whether any of ``ys`` is computed from ``xs[i]`` (without replaying anything)."""
+        live = {x_vars[i]} if x_vars[i] is not None else set()
+        for e in eqns:
+            if isinstance(e, pe.TracingEqn) and any(
+                    getattr(t, "val", None) in live for t in e.in_tracers
+                    if not isinstance(getattr(t, "val", None), jcore.Literal)):
+                live.update(e.outvars)
+        return any(getattr(y, "val", None) in live for y in y_vals)
+
+    sub.depends = depends
+    return sub
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _graph_value(x):
+    from ._core.convert import convert_to_tensor
+    if getattr(type(x), "_is_tf_variable", False):
+        return x.value()
+    return convert_to_tensor(x)
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", gate_gradients=False,
+              aggregation_method=None, stop_gradients=None, unconnected_gradients="none"):
+    """Symbolic gradients of ``sum(ys)`` with respect to ``xs``, inside ``tf.function`` only.
+
+    >>> import tftape as tf
+    >>> @tf.function
+    ... def f(x):
+    ...     return tf.gradients(x * x, x)[0]
+    >>> f(tf.constant(3.0))
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+    """
+    import jax
+    import jax.numpy as jnp
+    if not STATE.tracing:
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
+    ys_l = [_graph_value(y) for y in _as_list(ys)]
+    xs_l = [_graph_value(x) for x in _as_list(xs)]
+    stops = [_graph_value(s) for s in _as_list(stop_gradients)] if stop_gradients is not None \
+        else []
+    gys = [None] * len(ys_l) if grad_ys is None else _as_list(grad_ys)
+    sub = _traced_subgraph(ys_l, xs_l + stops)
+    n = len(xs_l)
+    stop_vals = [s._v for s in stops]
+
+    def total(*xv):
+        outs = sub(*xv, *stop_vals)
+        acc = jnp.zeros((), xv[0].dtype) if xv else 0.0
+        for y, o, g in zip(ys_l, outs, gys):
+            if o is None:
+                continue
+            w = jnp.ones_like(o) if g is None else _graph_value(g)._v
+            acc = acc + jnp.sum(jnp.real(o * w)).astype(acc.dtype)
+        return acc
+    xv = [x._v for x in xs_l]
+    connected = [sub.depends(i) for i in range(n)]
+    grads = jax.grad(total, argnums=tuple(range(n)))(*xv) if n else ()
+    out = []
+    zeros = str(getattr(unconnected_gradients, "value", unconnected_gradients)) == "zero"
+    for x, g, c in zip(xs_l, grads, connected):
+        if not c or not x.dtype.is_floating and not x.dtype.is_complex:
+            out.append(make(jnp.zeros_like(x._v), x.dtype) if zeros else None)
+        else:
+            out.append(make(g.astype(x._v.dtype), x.dtype))
+    return out
+
+
+def hessians(ys, xs, gate_gradients=False, aggregation_method=None, name="hessians"):
+    """Hessians of ``sum(ys)`` with respect to each of ``xs`` (shape ``x.shape * 2``), inside
+    ``tf.function`` only.
+
+    >>> import tftape as tf
+    >>> @tf.function
+    ... def f(x):
+    ...     return tf.hessians(tf.reduce_sum(x ** 3), x)[0]
+    >>> f(tf.constant([1.0, 2.0])).numpy().tolist()
+    [[6.0, 0.0], [0.0, 12.0]]
+    """
+    import jax
+    import jax.numpy as jnp
+    if not STATE.tracing:
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
+    ys_l = [_graph_value(y) for y in _as_list(ys)]
+    xs_l = [_graph_value(x) for x in _as_list(xs)]
+    out = []
+    for i, x in enumerate(xs_l):
+        sub = _traced_subgraph(ys_l, [x])
+
+        def total(v):
+            return sum(jnp.sum(o) for o in sub(v) if o is not None)
+        h = jax.jacfwd(jax.grad(total))(x._v)
+        out.append(make(jnp.reshape(h, tuple(x.shape) * 2).astype(x._v.dtype), x.dtype))
+    return out
