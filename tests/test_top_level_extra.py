@@ -666,3 +666,41 @@ def test_symbolic_gradients_of_variables():
         return f()
     for a, b in zip(run(tf), run(real_tf)):
         assert_same(a, b, rtol=2e-5)
+
+
+PROTO_CASES = [
+    ((1.0,), {}), (([1., 2.],), {}), ((5,), {"shape": [2, 2]}), (([1, 2, 3],), {"dtype": "int64"}),
+    ((["a", "b"],), {}), ((True,), {}), (([1 + 2j],), {}), ((np.float16(1.5),), {}),
+    (([[1, 2], [3, 4]],), {"dtype": "float32"}), (([1, 2, 3],), {"shape": [2]}),
+    (([1, 2],), {"shape": [4]}), ((np.array([1, 2], np.uint32),), {}),
+    ((np.array(3, np.int8),), {}), (([1.5, 2.5],), {"dtype": "int32"}),
+    ((b'xy\x00"\n',), {}), ((["a\x00", b"b\x00\x00"],), {}), (([[]],), {}),
+    ((np.uint64(7),), {}), (([0.1, 1e20, -3.25],), {"shape": [5]}),
+    ((np.array([0.1, 2.5]),), {}), ((0.1,), {"dtype": "float64"}), ((np.complex64(1 - 2j),), {}),
+    ((np.array([[1, 2]], np.int64),), {}), ((None,), {}),
+    (([1, 2],), {"shape": [2], "verify_shape": True}),
+    (([1, 2],), {"shape": [1, 2], "verify_shape": True}), ((np.array([True, False]),), {}),
+    (([-5, 3],), {"shape": [3]}), (([2 ** 40],), {}), ((np.array([1.5], np.float16),), {"shape": [3]}),
+]
+
+
+@pytest.mark.parametrize("i", range(len(PROTO_CASES)))
+def test_make_tensor_proto(i):
+    """Text format, serialized bytes and make_ndarray's value, or the exception, as TF's."""
+    args, kw = PROTO_CASES[i]
+
+    def run(lib):
+        kwargs = {k: (getattr(lib, v) if k == "dtype" else v) for k, v in kw.items()}
+        try:
+            p = lib.make_tensor_proto(*args, **kwargs)
+            a = lib.make_ndarray(p)
+            return str(p), p.SerializeToString(), a.dtype, a.shape, a.tolist(), p.dtype
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e)
+    assert run(tf) == run(real_tf)
+
+
+def test_make_ndarray_of_tensor_raises():
+    for lib in (tf, real_tf):
+        with pytest.raises(AttributeError):
+            lib.make_ndarray(lib.constant(1))

@@ -226,6 +226,8 @@ _LAZY_ATTRS = {
     "._ops.init_ops": {"constant_initializer": "Constant", "ones_initializer": "Ones",
                        "zeros_initializer": "Zeros", "random_normal_initializer": "RandomNormal",
                        "random_uniform_initializer": "RandomUniform"},
+    "._io.tensor_proto": {"make_tensor_proto": "make_tensor_proto",
+                          "make_ndarray": "make_ndarray"},
     "._toplevel": {n: n for n in (
         "AggregationMethod", "DeviceSpec", "IndexedSlicesSpec", "NoneTensorSpec",
         "RegisterGradient", "edit_distance", "get_current_name_scope", "gradients", "hessians", "grad_pass_through", "inside_function",
