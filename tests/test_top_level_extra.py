@@ -704,3 +704,36 @@ def test_make_ndarray_of_tensor_raises():
     for lib in (tf, real_tf):
         with pytest.raises(AttributeError):
             lib.make_ndarray(lib.constant(1))
+
+
+SQRTM_CASES = """
+tf.matrix_square_root([[4., 1.], [0., 9.]])
+tf.matrix_square_root(tf.constant([[2., 1., 0.], [1., 3., 1.], [0., 1., 4.]], tf.float64))
+tf.matrix_square_root(tf.reshape(tf.constant([5., 1., 1., 5., 3., 0., 0., 2.]), [2, 2, 2]))
+tf.matrix_square_root(tf.constant([[1 + 1j, 0.5], [0.2, 2 - 1j]], tf.complex64))
+tf.matrix_square_root(tf.zeros([0, 0]))
+tf.matrix_square_root([[-4., 0.], [0., 9.]])
+tf.matrix_square_root([[4., 1., 2.], [0., 9., 1.]])
+tf.matrix_square_root([4., 1.])
+tf.matrix_square_root([[4, 1], [0, 9]])
+tf.matrix_square_root(tf.constant([[4., 1.], [0., 9.]], tf.float16))
+"""
+
+
+@pytest.mark.parametrize("src", SQRTM_CASES.strip().splitlines())
+def test_matrix_square_root(src):
+    check_expr(src, rtol=1e-4, message=True)
+
+
+def test_matrix_square_root_gradient():
+    a = np.array([[[5., 1., 0.5], [1., 4., 1.], [0.5, 1., 3.]],
+                  [[2., 0.3, 0.], [0.1, 3., 0.2], [0., 0.4, 6.]]], np.float64)
+
+    def run(lib):
+        x = lib.constant(a)
+        with lib.GradientTape() as tape:
+            tape.watch(x)
+            y = lib.matrix_square_root(x)
+            loss = lib.reduce_sum(y * lib.reshape(lib.range(18, dtype=lib.float64), [2, 3, 3]))
+        return tape.gradient(loss, x)
+    assert_same(run(tf), run(real_tf), rtol=1e-6)

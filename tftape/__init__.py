@@ -93,6 +93,7 @@ from ._ops.array_extra import (  # noqa: E402,F401
     nondifferentiable_batch_function as nondifferentiable_batch_function,
     unique_with_counts as unique_with_counts, unravel_index as unravel_index)
 from ._ops.hash_ops import fingerprint as fingerprint  # noqa: E402,F401
+from ._ops.matrix_sqrt_ops import matrix_square_root as matrix_square_root  # noqa: E402,F401
 from ._ops.space_batch_ops import (  # noqa: E402,F401
     batch_to_space as batch_to_space, space_to_batch as space_to_batch,
     space_to_batch_nd as space_to_batch_nd,
