@@ -737,3 +737,23 @@ def test_matrix_square_root_gradient():
             loss = lib.reduce_sum(y * lib.reshape(lib.range(18, dtype=lib.float64), [2, 3, 3]))
         return tape.gradient(loss, x)
     assert_same(run(tf), run(real_tf), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["qint8", "quint8", "qint16", "quint16", "qint32", "resource",
+                                  "variant"])
+def test_extra_dtypes(name):
+    def props(lib):
+        d = getattr(lib, name)
+        row = [d.name, d.as_datatype_enum, repr(d), str(d), d.is_quantized, d.is_numpy_compatible,
+               d.is_integer, d.is_floating, d.is_unsigned, d.is_bool, d.is_complex, d.size,
+               d.base_dtype is d, d.real_dtype is d, lib.as_dtype(name) is d,
+               lib.as_dtype(d.as_datatype_enum) is d, d == name, d != lib.int8]
+        for attr in ("as_numpy_dtype", "min", "max"):
+            try:
+                row.append(repr(getattr(d, attr)))
+            except Exception as e:  # noqa: BLE001
+                row.append((type(e).__name__, str(e) if attr != "as_numpy_dtype" else ""))
+        if d.is_quantized:
+            row.append(lib.as_dtype(d.as_numpy_dtype) is d)
+        return row
+    assert props(tf) == props(real_tf)

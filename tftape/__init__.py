@@ -41,6 +41,9 @@ from ._core.dtypes import (  # noqa: E402,F401
     float32 as float32, float64 as float64, half as half, int8 as int8, int16 as int16,
     int32 as int32, int64 as int64, string as string, uint8 as uint8, uint16 as uint16,
     uint32 as uint32, uint64 as uint64)
+from ._core.dtypes_extra import (  # noqa: E402,F401
+    qint8 as qint8, qint16 as qint16, qint32 as qint32, quint8 as quint8, quint16 as quint16,
+    resource as resource, variant as variant)
 from ._core.shape import TensorShape as TensorShape  # noqa: E402
 from ._core.tensor import Tensor as Tensor  # noqa: E402
 from ._core.convert import convert_to_tensor as convert_to_tensor  # noqa: E402
