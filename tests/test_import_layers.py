@@ -46,7 +46,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     # Object tracking, checkpoints and saved models, summaries, file formats (tf.io).
     ("services", {"_trackable", "_module", "_saved_model", "train", "summary", "_io"}),
     # DESIGN 8: public namespaces (thin re-exports) and the libraries built on the public API.
-    ("public", {"", "autodiff", "autograph", "bitwise", "config", "data", "debugging",
+    ("public", {"", "_toplevel", "signal", "autodiff", "autograph", "bitwise", "config", "data", "debugging",
                 "distribute", "dtypes", "errors", "experimental", "image", "io", "keras",
                 "linalg", "math", "nest", "nn", "ragged", "random", "saved_model", "sets",
                 "sparse", "strings"}),

@@ -41,6 +41,9 @@ from ._core.dtypes import (  # noqa: E402,F401
     float32 as float32, float64 as float64, half as half, int8 as int8, int16 as int16,
     int32 as int32, int64 as int64, string as string, uint8 as uint8, uint16 as uint16,
     uint32 as uint32, uint64 as uint64)
+from ._core.dtypes_extra import (  # noqa: E402,F401
+    qint8 as qint8, qint16 as qint16, qint32 as qint32, quint8 as quint8, quint16 as quint16,
+    resource as resource, variant as variant)
 from ._core.shape import TensorShape as TensorShape  # noqa: E402
 from ._core.tensor import Tensor as Tensor  # noqa: E402
 from ._core.convert import convert_to_tensor as convert_to_tensor  # noqa: E402
@@ -82,6 +85,24 @@ from ._ops.array_ops import (  # noqa: E402,F401
     tensor_scatter_nd_update as tensor_scatter_nd_update, tile as tile, transpose as transpose,
     unique as unique, unstack as unstack, where as where, zeros as zeros,
     zeros_like as zeros_like, bitcast as bitcast)
+from ._ops.array_extra import (  # noqa: E402,F401
+    dynamic_partition as dynamic_partition, dynamic_stitch as dynamic_stitch,
+    histogram_fixed_width as histogram_fixed_width,
+    histogram_fixed_width_bins as histogram_fixed_width_bins, identity_n as identity_n,
+    parallel_stack as parallel_stack, realdiv as realdiv, reverse_sequence as reverse_sequence,
+    tuple_ as tuple, guarantee_const as guarantee_const, approx_top_k as approx_top_k,
+    ragged_fill_empty_rows as ragged_fill_empty_rows,
+    ragged_fill_empty_rows_grad as ragged_fill_empty_rows_grad,
+    nondifferentiable_batch_function as nondifferentiable_batch_function,
+    unique_with_counts as unique_with_counts, unravel_index as unravel_index)
+from ._ops.hash_ops import fingerprint as fingerprint  # noqa: E402,F401
+from ._ops.matrix_sqrt_ops import matrix_square_root as matrix_square_root  # noqa: E402,F401
+from ._ops.space_batch_ops import (  # noqa: E402,F401
+    batch_to_space as batch_to_space, space_to_batch as space_to_batch,
+    space_to_batch_nd as space_to_batch_nd,
+    required_space_to_batch_paddings as required_space_to_batch_paddings)
+from ._ops.signal_ops import (  # noqa: E402,F401
+    raw_fftnd as fftnd, raw_ifftnd as ifftnd, raw_irfftnd as irfftnd, raw_rfftnd as rfftnd)
 from ._ops.linalg_ops import (  # noqa: E402,F401
     einsum as einsum, matmul as matmul, norm as norm, tensordot as tensordot)
 from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
@@ -155,6 +176,11 @@ _LAZY = {
     "tpu": ".tpu",
     "quantization": ".quantization",
     "test": ".test",
+    # TF 2's tf.initializers, tf.losses, tf.metrics and tf.optimizers are Keras's namespaces.
+    "initializers": ".keras.initializers",
+    "losses": ".keras.losses",
+    "metrics": ".keras.metrics",
+    "optimizers": ".keras.optimizers",
 }
 
 
@@ -199,4 +225,15 @@ _LAZY_ATTRS = {
     "._autodiff.custom": {"custom_gradient": "custom_gradient",
                           "recompute_grad": "recompute_grad"},
     ".strings": {"as_string": "as_string"},
+    ".debugging": {"assert_greater": "assert_greater", "assert_less": "assert_less",
+                   "assert_rank": "assert_rank"},
+    "._ops.init_ops": {"constant_initializer": "Constant", "ones_initializer": "Ones",
+                       "zeros_initializer": "Zeros", "random_normal_initializer": "RandomNormal",
+                       "random_uniform_initializer": "RandomUniform"},
+    "._io.tensor_proto": {"make_tensor_proto": "make_tensor_proto",
+                          "make_ndarray": "make_ndarray"},
+    "._toplevel": {n: n for n in (
+        "AggregationMethod", "DeviceSpec", "IndexedSlicesSpec", "NoneTensorSpec",
+        "RegisterGradient", "edit_distance", "get_current_name_scope", "gradients", "hessians", "grad_pass_through", "inside_function",
+        "is_symbolic_tensor", "no_gradient", "timestamp", "type_spec_from_value")},
 }
