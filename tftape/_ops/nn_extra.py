@@ -335,7 +335,7 @@ def _approx_impl(x, k, dim, recall, size, agg, is_max):
     return jnp.take_along_axis(x, idx, axis=dim), idx.astype(jnp.int32)
 
 
-_approx_top_k = op("approx_top_k", "ApproxTopK", _approx_impl,
+_approx_top_k = op("approx_max_k", "ApproxTopK", _approx_impl,
                    dtypes=(_d.float16, _d.bfloat16, _d.float32),
                    signature="input:T -> values:T, indices:int32")
 

@@ -35,3 +35,9 @@ from .._ops.nn_extra import (
     dilation2d as dilation2d, erosion2d as erosion2d,
     max_pool_with_argmax as max_pool_with_argmax, separable_conv2d as separable_conv2d,
     space_to_batch as space_to_batch)
+from .._ops.random_extra import (
+    all_candidate_sampler as all_candidate_sampler,
+    compute_accidental_hits as compute_accidental_hits,
+    fixed_unigram_candidate_sampler as fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler as learned_unigram_candidate_sampler)
+from . import experimental as experimental
