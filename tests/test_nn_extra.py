@@ -219,3 +219,156 @@ def test_batch_norm_with_global_normalization(scale, dtype):
     both("batch_norm_with_global_normalization", x, m, v, b, g, 1e-3, scale)
     grads("batch_norm_with_global_normalization", [x, m, v, b, g, 1e-3, scale],
           [0, 1, 2, 3, 4])
+
+
+# -- CTC ------------------------------------------------------------------------------------------
+def _ctc_case(seed, n_t=6, b=3, c=5, n_l=3):
+    r = np.random.RandomState(seed)
+    logits = r.randn(n_t, b, c).astype(np.float32)
+    label_length = r.randint(0, n_l + 1, b)
+    logit_length = np.maximum(r.randint(1, n_t + 1, b), 2 * label_length)
+    labels = r.randint(1, c, (b, n_l))
+    labels[np.arange(n_l)[None] >= label_length[:, None]] = 0
+    return labels, logits, label_length, np.minimum(logit_length, n_t)
+
+
+@settings(deadline=None, max_examples=15)
+@given(st.integers(0, 2 ** 31), st.sampled_from([None, 0, 2, -1]), st.booleans())
+def test_ctc_loss(seed, blank_index, time_major):
+    labels, logits, label_length, logit_length = _ctc_case(seed)
+    if blank_index not in (None, 0):
+        labels = np.where(labels == (blank_index % 5), 0, labels)
+    if not time_major:
+        logits = logits.transpose(1, 0, 2)
+    kw = dict(logits_time_major=time_major, blank_index=blank_index)
+    both("ctc_loss", labels, logits, label_length, logit_length, rtol=1e-4, atol=1e-4, **kw)
+    if seed % 3 == 0:
+        grads("ctc_loss", [labels, logits, label_length, logit_length], [1], **kw)
+
+
+def test_ctc_loss_sparse_labels_and_errors():
+    labels, logits, label_length, logit_length = _ctc_case(1)
+    labels = np.array([[1, 2, 0], [3, 0, 0], [2, 2, 4]])
+    logit_length = np.array([6, 4, 5])
+    for lib in (tf, TF):
+        sp = lib.sparse.from_dense(labels.astype(np.int32))
+        out = lib.nn.ctc_loss(sp, logits, None, logit_length, blank_index=0)
+        if lib is tf:
+            ours = out
+    assert_same(ours, out, rtol=1e-4)
+    both("ctc_loss", labels, logits.astype(np.float64), label_length, logit_length)
+    both("ctc_loss", labels, logits, None, logit_length)
+    with pytest.raises(ValueError):
+        tf.nn.ctc_loss(tf.sparse.from_dense(labels), logits, None, logit_length)
+    labels[1] = 0
+    for lib in (tf, TF):
+        with pytest.raises(lib.errors.InvalidArgumentError):
+            lib.nn.ctc_loss(lib.sparse.from_dense(labels.astype(np.int32)), logits, None,
+                            logit_length, blank_index=0)
+    # An alignment that cannot fit (two equal labels need three steps): TF's loss is its
+    # large finite stand-in for log(0), tftape's is inf (docs/ops.md).
+    args = (np.array([[1, 1]]), np.zeros((2, 1, 3), np.float32), [2], [2])
+    assert np.isinf(tf.nn.ctc_loss(*args).numpy()[0]) and TF.nn.ctc_loss(*args).numpy()[0] > 100
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("merge", [True, False])
+@pytest.mark.parametrize("blank_index", [None, 0, 2, -2])
+def test_ctc_greedy_decoder(seed, merge, blank_index):
+    r = np.random.RandomState(seed)
+    logits = r.randn(7, 3, 4).astype(np.float32)
+    logits[2:4] = logits[1]                                  # runs of repeated labels
+    both("ctc_greedy_decoder", logits, [7, 4, 0], merge_repeated=merge,
+         blank_index=blank_index)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("beam_width,top_paths", [(1, 1), (4, 3), (10, 2)])
+def test_ctc_beam_search_decoder(seed, beam_width, top_paths):
+    r = np.random.RandomState(seed)
+    logits = r.randn(6, 3, 5).astype(np.float32)
+    both("ctc_beam_search_decoder", logits, [6, 3, 2], beam_width=beam_width,
+         top_paths=top_paths, rtol=1e-5, atol=1e-5)
+
+
+def test_ctc_decoder_errors():
+    logits = rand(4, 2, 3)
+    both("ctc_greedy_decoder", logits, [5, 2])
+    both("ctc_greedy_decoder", logits, [4])
+    both("ctc_beam_search_decoder", logits, [4, 0], beam_width=4, top_paths=3)
+
+
+@settings(deadline=None, max_examples=20)
+@given(st.integers(0, 2 ** 31), st.sampled_from(["int32", "int64"]))
+def test_collapse_repeated_and_unique_labels(seed, dtype):
+    r = np.random.RandomState(seed)
+    labels = r.randint(0, 3, (3, 6)).astype(dtype)
+    lengths = r.randint(1, 7, 3).astype(dtype)
+    both("collapse_repeated", labels, lengths)
+    both("ctc_unique_labels", labels)
+    assert type(tf.nn.ctc_unique_labels(labels)) is type(TF.nn.ctc_unique_labels(labels))
+
+
+# -- sparse embedding lookups ---------------------------------------------------------------------
+def _sparse_ids(lib, seed, rank=2, negative=False):
+    r = np.random.RandomState(seed)
+    shape = [4, 3] if rank == 2 else [2, 2, 3]
+    mask = r.rand(*shape) < 0.5
+    idx = np.argwhere(mask)
+    ids = r.randint(-1 if negative else 0, 5, len(idx))
+    w = r.rand(len(idx)).astype(np.float32) - (0.2 if negative else 0)
+    return (lib.sparse.SparseTensor(idx, lib.constant(ids, lib.int64), shape),
+            lib.sparse.SparseTensor(idx, w, shape))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("combiner", ["mean", "sqrtn", "sum"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_embedding_lookup_sparse(seed, combiner, weighted):
+    params = rand(5, 3)
+    res = {}
+    for lib in (tf, TF):
+        ids, w = _sparse_ids(lib, seed)
+        res[lib] = lib.nn.embedding_lookup_sparse(params, ids, w if weighted else None,
+                                                  combiner=combiner)
+        if seed == 0:
+            res[(lib, "n")] = lib.nn.embedding_lookup_sparse(params, ids, None, max_norm=1.5)
+    assert_same(res[tf], res[TF], rtol=1e-5)
+    if seed == 0:
+        assert_same(res[(tf, "n")], res[(TF, "n")], rtol=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("combiner", ["mean", "sqrtn", "sum"])
+@pytest.mark.parametrize("default_id", [None, 4])
+@pytest.mark.parametrize("rank", [2, 3])
+def test_safe_embedding_lookup_sparse(seed, combiner, default_id, rank):
+    params = rand(5, 3)
+    res = {}
+    for lib in (tf, TF):
+        ids, w = _sparse_ids(lib, seed, rank, negative=True)
+        res[lib] = lib.nn.safe_embedding_lookup_sparse(params, ids, w, combiner=combiner,
+                                                       default_id=default_id)
+        res[(lib, 1)] = lib.nn.safe_embedding_lookup_sparse([params], ids, None,
+                                                             combiner=combiner)
+    assert_same(res[tf], res[TF], rtol=1e-5)
+    assert_same(res[(tf, 1)], res[(TF, 1)], rtol=1e-5)
+
+
+def test_embedding_lookup_sparse_gradient_and_errors():
+    params = rand(5, 3)
+    out = {}
+    for lib in (tf, TF):
+        ids, w = _sparse_ids(lib, 0)
+        p = lib.constant(params)
+        with lib.GradientTape() as tape:
+            tape.watch(p)
+            y = lib.reduce_sum(lib.nn.embedding_lookup_sparse(p, ids, w, combiner="sqrtn") *
+                               np.arange(3.))
+        g = tape.gradient(y, p)
+        out[lib] = lib.convert_to_tensor(g)
+    assert_same(out[tf], out[TF], rtol=1e-5)
+    with pytest.raises(ValueError):
+        tf.nn.embedding_lookup_sparse(params, _sparse_ids(tf, 0)[0], None, combiner="max")
+    with pytest.raises(ValueError):
+        TF.nn.embedding_lookup_sparse(params, _sparse_ids(TF, 0)[0], None, combiner="max")

@@ -41,3 +41,10 @@ from .._ops.random_extra import (
     fixed_unigram_candidate_sampler as fixed_unigram_candidate_sampler,
     learned_unigram_candidate_sampler as learned_unigram_candidate_sampler)
 from . import experimental as experimental
+from .._ops.ctc_ops import (
+    collapse_repeated as collapse_repeated, ctc_unique_labels as ctc_unique_labels)
+from .._sparse.nn_sparse import (
+    ctc_beam_search_decoder as ctc_beam_search_decoder,
+    ctc_greedy_decoder as ctc_greedy_decoder, ctc_loss as ctc_loss,
+    embedding_lookup_sparse as embedding_lookup_sparse,
+    safe_embedding_lookup_sparse as safe_embedding_lookup_sparse)
