@@ -191,7 +191,8 @@ def _stateless_key(seed):
         from .._core.errors import kernel_error
         raise kernel_error("StatelessRandomGetKeyCounter", f"seed must have shape [2], not "
                                                            f"[{len(s)}]", name=None)
-    return jax.random.fold_in(jax.random.key(s[0]), s[1])
+    # Seeds are int64 words; JAX keys take 32-bit ones (negative seeds wrap).
+    return jax.random.fold_in(jax.random.key(s[0] & 0xFFFFFFFF), s[1] & 0xFFFFFFFF)
 
 
 class Generator:
