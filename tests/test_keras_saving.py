@@ -94,6 +94,9 @@ _LAYER_ARGS = {
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
     for _nd in "123":
         _LAYER_ARGS[f"{_pool}{_nd}D"] = (2,)
+for _pool in ("AdaptiveAveragePooling", "AdaptiveMaxPooling"):
+    for _nd in "123":
+        _LAYER_ARGS[f"{_pool}{_nd}D"] = (2,)
 for _alias, _name in (("Convolution", "Conv"), ("SeparableConvolution", "SeparableConv")):
     for _nd in "123":
         _LAYER_ARGS[f"{_alias}{_nd}D"] = (2, 3)

@@ -59,3 +59,13 @@ from ._norm_extra import (GroupNormalization as GroupNormalization,
                           UnitNormalization as UnitNormalization)
 from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attention as Attention,
                                 MultiHeadAttention as MultiHeadAttention)
+from ._activation_layers import (ELU as ELU, ActivityRegularization as ActivityRegularization,
+                                 Identity as Identity, LeakyReLU as LeakyReLU, PReLU as PReLU,
+                                 ThresholdedReLU as ThresholdedReLU)
+from ._einsum_dense import EinsumDense as EinsumDense, RMSNormalization as RMSNormalization
+from ._adaptive_pooling import (AdaptiveAveragePooling1D as AdaptiveAveragePooling1D,
+                                AdaptiveAveragePooling2D as AdaptiveAveragePooling2D,
+                                AdaptiveAveragePooling3D as AdaptiveAveragePooling3D,
+                                AdaptiveMaxPooling1D as AdaptiveMaxPooling1D,
+                                AdaptiveMaxPooling2D as AdaptiveMaxPooling2D,
+                                AdaptiveMaxPooling3D as AdaptiveMaxPooling3D)
