@@ -89,7 +89,7 @@ _LAYER_ARGS = {
     "CategoryEncoding": (4,), "Hashing": (4,), "HashedCrossing": (4,), "Resizing": (4, 4),
     "CenterCrop": (2, 2), "RandomCrop": (2, 2), "RandomRotation": (0.1,),
     "RandomZoom": (0.1,), "RandomTranslation": (0.1, 0.1), "Rescaling": (0.5,),
-    "Dot": (1,),
+    "Dot": (1,), "GroupQueryAttention": (4, 4, 2), "ReversibleEmbedding": (10, 4),
 }
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
     for _nd in "123":
@@ -103,7 +103,7 @@ for _alias, _name in (("Convolution", "Conv"), ("SeparableConvolution", "Separab
         _LAYER_ARGS[f"{_alias}{_nd}DTranspose"] = (2, 3)
 _NOT_PLAIN_LAYERS = {"Bidirectional", "TimeDistributed", "RNN", "Wrapper", "Lambda",
                      "StackedRNNCells", "Input", "InputSpec", "Layer", "InputLayer",
-                     "KerasTensor"}
+                     "KerasTensor", "SpectralNormalization"}
 EVERY_LAYER = sorted(
     name for name, obj in vars(tftape.keras.layers).items()
     if isinstance(obj, type) and not name.startswith("_") and name not in _NOT_PLAIN_LAYERS)

@@ -69,3 +69,7 @@ from ._adaptive_pooling import (AdaptiveAveragePooling1D as AdaptiveAveragePooli
                                 AdaptiveMaxPooling1D as AdaptiveMaxPooling1D,
                                 AdaptiveMaxPooling2D as AdaptiveMaxPooling2D,
                                 AdaptiveMaxPooling3D as AdaptiveMaxPooling3D)
+from ._reversible_embedding import ReversibleEmbedding as ReversibleEmbedding
+from ._spectral_norm import SpectralNormalization as SpectralNormalization
+from ._grouped_query_attention import GroupQueryAttention as GroupQueryAttention
+from ._layer_serial import deserialize as deserialize, serialize as serialize
