@@ -92,8 +92,12 @@ _LAYER_ARGS = {
     "Dot": (1,), "Discretization": ([0.0, 1.0],), "RandomContrast": (0.1,),
     "RandomBrightness": (0.1,), "Pipeline": ([],), "RandomPosterization": (4,),
     "RandomColorDegeneration": (0.5,), "RandomSaturation": (0.5,), "RandomHue": (0.5,),
+    "Dot": (1,), "GroupQueryAttention": (4, 4, 2), "ReversibleEmbedding": (10, 4),
 }
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
+    for _nd in "123":
+        _LAYER_ARGS[f"{_pool}{_nd}D"] = (2,)
+for _pool in ("AdaptiveAveragePooling", "AdaptiveMaxPooling"):
     for _nd in "123":
         _LAYER_ARGS[f"{_pool}{_nd}D"] = (2,)
 for _alias, _name in (("Convolution", "Conv"), ("SeparableConvolution", "SeparableConv")):
@@ -102,7 +106,7 @@ for _alias, _name in (("Convolution", "Conv"), ("SeparableConvolution", "Separab
         _LAYER_ARGS[f"{_alias}{_nd}DTranspose"] = (2, 3)
 _NOT_PLAIN_LAYERS = {"Bidirectional", "TimeDistributed", "RNN", "Wrapper", "Lambda",
                      "StackedRNNCells", "Input", "InputSpec", "Layer", "InputLayer",
-                     "KerasTensor"}
+                     "KerasTensor", "SpectralNormalization"}
 EVERY_LAYER = sorted(
     name for name, obj in vars(tftape.keras.layers).items()
     if isinstance(obj, type) and not name.startswith("_") and name not in _NOT_PLAIN_LAYERS)

@@ -510,6 +510,10 @@ class Layer:
                 self._maybe_build(args, kwargs)
         training = kwargs.get("training")
         ctx = _CTX.training
+        if not ctx:
+            # The outermost call starts the losses afresh (Keras 3's call context).
+            for layer in self._flatten_layers():
+                layer._losses.clear()
         if training is None:
             training = ctx[-1] if ctx else self._call_training_default
         if self._call_has_training_arg:
@@ -524,9 +528,23 @@ class Layer:
         finally:
             ctx.pop()
         self.built = True
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(out)
         if self.supports_masking:
             _utils.attach_mask(out, self.compute_mask(first, previous_mask))
         return out
+
+    def _add_activity_loss(self, outputs):
+        # Keras 3 divides each output's activity loss by its batch size.
+        reg = _utils.get_regularizer(self.activity_regularizer)
+        for out in flatten(outputs):
+            if isinstance(out, Tensor):
+                loss = convert_to_tensor(reg(out))
+                if out.dtype.is_floating and loss.dtype != out.dtype:
+                    loss = _m.cast(loss, out.dtype)     # L1L2(0, 0) gives a Python 0.0
+                if out.ndim > 0:
+                    loss = _m.divide_no_nan(loss, _m.cast(out.shape[0], loss.dtype))
+                self.add_loss(loss)
 
     def compute_mask(self, inputs, previous_mask):
         return previous_mask
@@ -693,6 +711,7 @@ def _trace_output_spec(layer, args, kwargs):
     specs = [jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in k.shape), k._dtype._np)
              for k in kts]
     saved = [(v, v._value) for v in layer.variables]
+    saved_losses = [(x, list(x._losses)) for x in layer._flatten_layers()]
 
     def fn(*vals):
         it = iter(vals)
@@ -709,6 +728,8 @@ def _trace_output_spec(layer, args, kwargs):
     finally:
         for v, val in saved:
             v._value = val
+        for x, losses in saved_losses:
+            x._losses[:] = losses
 
     def to_kt(s):
         shape = list(s.shape)

@@ -241,6 +241,11 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         raise ValueError("Requested the deserialization of a `lambda` object, which is not "
                          "supported by tftape (it would run arbitrary code).")
     obj = _locate(config, custom_objects)
+    module = config.get("module")
+    if obj is None and class_name != "function" and _builtin_namespace(module) is not None:
+        # Keras imports the public module and finds no such class in it.
+        raise ValueError(f"Could not deserialize '{module}.{class_name}' because it is not a "
+                         "KerasSaveable subclass")
     if obj is None:
         raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes "
                         f"and functions are decorated with "

@@ -363,12 +363,18 @@ class Trainer:
             with _Swap(tv + others, list(tvals) + [v._value for v in others]) as s:
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sw)
-                new_others = s.current()[len(tv):]
-            return loss._v, (y_pred._v, y_pred._dtype, new_others)
+                current = s.current()
+            # Trainable variables a layer assigned in its forward pass (SpectralNormalization's
+            # kernel) keep that value, and the gradients apply to it, as in TF.
+            new_tv = {i: val for i, (val, old) in enumerate(zip(current, tvals))
+                      if val is not old}
+            return loss._v, (y_pred._v, y_pred._dtype, current[len(tv):], new_tv)
         tvals = [v._value for v in tv]
-        (loss_v, (yp, yp_dt, new_others)), grads = _value_and_grad(loss_fn, tvals)
+        (loss_v, (yp, yp_dt, new_others, new_tv)), grads = _value_and_grad(loss_fn, tvals)
         for v, val in zip(others, new_others):
             v._value = val
+        for i, val in new_tv.items():
+            tv[i]._value = val
         loss = make(loss_v, _loss_dtype())
         y_pred = make(yp, yp_dt)
         gts = [make(g, v._dtype) for g, v in zip(grads, tv)]

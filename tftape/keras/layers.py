@@ -76,3 +76,17 @@ from ._image_color import (AutoContrast as AutoContrast, Pipeline as Pipeline,
                            RandomPosterization as RandomPosterization,
                            RandomSaturation as RandomSaturation,
                            Solarization as Solarization)
+from ._activation_layers import (ELU as ELU, ActivityRegularization as ActivityRegularization,
+                                 Identity as Identity, LeakyReLU as LeakyReLU, PReLU as PReLU,
+                                 ThresholdedReLU as ThresholdedReLU)
+from ._einsum_dense import EinsumDense as EinsumDense, RMSNormalization as RMSNormalization
+from ._adaptive_pooling import (AdaptiveAveragePooling1D as AdaptiveAveragePooling1D,
+                                AdaptiveAveragePooling2D as AdaptiveAveragePooling2D,
+                                AdaptiveAveragePooling3D as AdaptiveAveragePooling3D,
+                                AdaptiveMaxPooling1D as AdaptiveMaxPooling1D,
+                                AdaptiveMaxPooling2D as AdaptiveMaxPooling2D,
+                                AdaptiveMaxPooling3D as AdaptiveMaxPooling3D)
+from ._reversible_embedding import ReversibleEmbedding as ReversibleEmbedding
+from ._spectral_norm import SpectralNormalization as SpectralNormalization
+from ._grouped_query_attention import GroupQueryAttention as GroupQueryAttention
+from ._layer_serial import deserialize as deserialize, serialize as serialize
