@@ -61,7 +61,6 @@ LAYERS: list[tuple[str, set[str]]] = [
 ALLOWED: set[tuple[str, str]] = {
     ("tftape._autodiff.custom", "tftape._function._capture"),
     ("tftape._function._graph_tensor_array", "tftape._tensor_array"),
-    ("tftape._ops.math_ops", "tftape._ops.array_ops"),
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
     ("tftape.keras._rnn_layers", "tftape.keras.layers"),
     ("tftape.keras._saving", "tftape.keras._model"),

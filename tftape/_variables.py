@@ -277,7 +277,7 @@ class ResourceVariable(Variable):
         return self.read_value().__format__(spec)
 
     def __getitem__(self, key):
-        from ._ops.array_ops import getitem, _index_key
+        from ._ops.indexing_ops import getitem, _index_key
         t = getitem(self.read_value(), key)
         return _SlicedTensor._wrap(t, self._handle(), key)
 
@@ -424,22 +424,22 @@ class ResourceVariable(Variable):
 
     def sparse_read(self, indices, name=None, axis=None, batch_dims=0):
         """Gathers rows; on a tape the gradient w.r.t. this variable is an IndexedSlices."""
-        from ._ops import array_ops
+        from ._ops import indexing_ops
         h = self._handle()
         st = STATE
         if (st.accumulators or st.tracing or not st.tapes) and h._dtype is not _d.string:
             # TF's ResourceGather: its errors name it, and inside tf.function later updates
             # of this variable wait for it (see _function._checks)
-            return array_ops._gather_checked(self.read_value(), convert_to_tensor(indices),
-                                             axis, batch_dims, "Gather", h)
+            return indexing_ops._gather_checked(self.read_value(), convert_to_tensor(indices),
+                                                axis, batch_dims, "Gather", h)
         if st.accumulators or st.tracing or not st.tapes or h._dtype is _d.string:
-            return array_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
+            return indexing_ops.gather(self.read_value(), indices, axis=axis, batch_dims=batch_dims)
         value = make(h._value, h._dtype)
         idx = indices if isinstance(indices, Tensor) else convert_to_tensor(indices)
         saved = st.tapes
         st.tapes = []
         try:
-            out = array_ops._gather_checked(value, idx, axis, batch_dims, "Gather", h)
+            out = indexing_ops._gather_checked(value, idx, axis, batch_dims, "Gather", h)
         finally:
             st.tapes = saved
         ax = 0 if axis is None else int(axis)
@@ -452,7 +452,7 @@ class ResourceVariable(Variable):
         return array_ops.gather_nd(self.read_value(), indices)
 
     def _slice_assign(self, key, value, mode):
-        from ._ops.array_ops import _index_key
+        from ._ops.indexing_ops import _index_key
         h = self._handle()
         cur = make(h._value, h._dtype)
         idx = _index_key(cur, key)
@@ -491,7 +491,7 @@ _MATH: list = []
 def _check_scatter_nd(opname, params, indices, updates):
     """TF's shape and bounds checks of ResourceScatterNd* (the kernel's messages)."""
     from ._ops._util import fmt_shape
-    from ._ops.array_ops import _check_scatter_indices
+    from ._ops.indexing_ops import _check_scatter_indices
     ish, ush = tuple(indices.shape), tuple(updates.shape)
     slice_dim = ish[-1] if len(ish) > 1 else 1
     batch_dim = len(ish) - 1 if len(ish) > 1 else 1
@@ -544,10 +544,10 @@ def _strip_ones(shape) -> tuple:
 
 
 def _math():
-    """``_ops.math_ops`` (which imports this module)."""
+    """``_ops.arithmetic_ops`` (which imports this module)."""
     if not _MATH:
-        from ._ops import math_ops
-        _MATH.append(math_ops)
+        from ._ops import arithmetic_ops
+        _MATH.append(arithmetic_ops)
     return _MATH[0]
 
 
@@ -701,7 +701,7 @@ class _SlicedTensor(_EagerTensor):
         s._key = key
         # The slice shares the plain tensor's identity on tapes: record it as an identity.
         if STATE.tapes:
-            from ._ops.array_ops import _identity
+            from ._ops.creation_ops import _identity
             from ._core.registry import _record
             _record(_identity, (), None, (t,), (s,))
         return s

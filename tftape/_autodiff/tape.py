@@ -229,7 +229,7 @@ class GradientTape:
     def _variable_gather(self, var, value: Tensor, idx: Tensor, out: Tensor, axis, batch_dims):
         """Records ``gather(var, idx)`` with the variable itself as input (TF's ResourceGather),
         so that ``gradient`` can return an IndexedSlices for it."""
-        from .._ops.array_ops import _gather
+        from .._ops.indexing_ops import _gather
         if not self._accessed(var, value._v):
             return
         static = {"axis": axis, "batch_dims": batch_dims}
@@ -482,7 +482,7 @@ GradientTape._record_segment = _record_segment
 def _sparse_sources(tape, sources) -> dict:
     """Variables used on the tape only as ``gather(var, idx)`` rows (axis 0): TF returns an
     IndexedSlices gradient for them. Maps source position -> the gather nodes."""
-    from .._ops.array_ops import _gather
+    from .._ops.indexing_ops import _gather
     found = {}
     for pos, s in enumerate(sources):
         if not _is_variable(s):

@@ -14,6 +14,8 @@ NUMERIC = _d.NUMERIC
 INEXACT = _d.INEXACT
 INT = _d.INTEGER
 SIGNED_NUMERIC = _d.FLOATING + _d.SIGNED + _d.COMPLEX
+BOOL = (_d.bool,)
+NUMERIC_NO_UNSIGNED = _d.FLOATING + _d.SIGNED + _d.COMPLEX
 
 
 def tensor(x, dtype=None) -> Tensor:

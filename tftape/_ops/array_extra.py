@@ -19,6 +19,7 @@ from .._core.registry import Op, STATE, check_dtype, convert_inputs, execute
 from .._core.tensor import Tensor, make, make_string
 from ._util import INT, NUMERIC, REAL, fmt_shape, host, is_concrete, tensor
 from . import array_ops as _a, math_ops as _m
+from .arithmetic_ops import _realdiv
 
 UniqueWithCounts = _nt("UniqueWithCounts", ["y", "idx", "count"])
 
@@ -378,7 +379,7 @@ def realdiv(x, y, name=None) -> Tensor:
             "  device='CPU'; T in [DT_BFLOAT16]\n  device='CPU'; T in [DT_DOUBLE]\n"
             "  device='CPU'; T in [DT_HALF]\n  device='CPU'; T in [DT_FLOAT]\n"
             " [Op:RealDiv] name: "))
-    return execute(_m._realdiv, (a, b))
+    return execute(_realdiv, (a, b))
 
 
 # -- tuple / guarantee_const / approx_top_k -------------------------------------------------------

@@ -338,7 +338,8 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
     """The rows of ``params`` at ``ids`` (a gather along axis 0)."""
-    from .array_ops import _gather_checked, concat, gather
+    from .array_ops import concat, gather
+    from .indexing_ops import _gather_checked
     if isinstance(params, (list, tuple)):
         params = params[0] if len(params) == 1 else concat(list(params), 0)
     if isinstance(params, Tensor):

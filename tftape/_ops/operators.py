@@ -7,6 +7,7 @@ from .._core.convert import convert_to_tensor
 from .._core.registry import execute, execute_binary
 from .._core.tensor import EagerTensor, Tensor, vshape
 from . import array_ops, linalg_ops, math_ops as m
+from .arithmetic_ops import _add
 
 
 def _r(fn):
@@ -40,7 +41,7 @@ def _wrap(op_name, fn):
     return method
 
 
-_ADD = m._add
+_ADD = _add
 _ADD_TYPES = _ADD.dtypes
 
 

@@ -13,6 +13,7 @@ from .._core.registry import check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor, make
 from ._util import FLOAT, host, is_concrete, tensor
 from . import math_ops as m
+from .arithmetic_ops import _divide_no_nan_raw
 
 _F32_64 = (_d.float32, _d.float64)
 
@@ -70,7 +71,7 @@ def lbeta(x, name=None) -> Tensor:
 def reciprocal_no_nan(x, name=None) -> Tensor:
     """1 / x, and 0 where x is 0."""
     t = tensor(x)
-    return m._divide_no_nan_raw(tensor(1, t.dtype), t)
+    return _divide_no_nan_raw(tensor(1, t.dtype), t)
 
 
 def scalar_mul(scalar, x, name=None) -> Tensor:
