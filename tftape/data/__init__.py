@@ -8,7 +8,8 @@ from ._dataset import AUTOTUNE as AUTOTUNE
 from ._dataset import INFINITE as INFINITE_CARDINALITY
 from ._dataset import UNKNOWN as UNKNOWN_CARDINALITY
 from ._dataset import Dataset as Dataset
-from . import _transforms as _transforms, _prefetch as _prefetch  # noqa: F401 - Dataset's methods
+from . import (_batching, _combining, _mapping, _prefetch, _selection,  # noqa: F401
+               _sources)  # they attach Dataset's methods
 from ._dataset import NumpyIterator as NumpyIterator
 from ._dataset import OwnedIterator as Iterator
 from ._options import DatasetSpec as DatasetSpec

@@ -159,7 +159,7 @@ class Dataset:
         """
         return _RangeDataset(*args, output_type=output_type)
 
-    # -- transformations (the rest are attached by _transforms and _prefetch) ---------------------
+    # -- transformations (the rest are attached from above: see _transforms and _prefetch) ----
     def rebatch(self, batch_size, drop_remainder=False, name=None) -> "Dataset":
         return self.unbatch().batch(batch_size, drop_remainder)
 
