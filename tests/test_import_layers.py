@@ -66,8 +66,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape.keras._saving", "tftape.keras._model"),
     ("tftape.keras._summary", "tftape.keras._model"),
     ("tftape.keras.activations", "tftape.keras.saving"),
-    ("tftape.keras.backend", "tftape.keras._layer"),
-    ("tftape.keras.backend", "tftape.keras._variables"),
     ("tftape.keras.constraints", "tftape.keras.saving"),
     ("tftape.keras.initializers", "tftape.keras.saving"),
     ("tftape.keras.regularizers", "tftape.keras.saving"),

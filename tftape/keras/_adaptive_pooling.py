@@ -67,7 +67,7 @@ class _AdaptivePooling(Layer):
         super().__init__(**kwargs)
         self.output_size = size
         if data_format is None:
-            from .backend import image_data_format
+            from ._config import image_data_format
             data_format = image_data_format()
         self.data_format = data_format
         if self.data_format not in {"channels_first", "channels_last"}:

@@ -76,7 +76,7 @@ class Conv2D(Layer):
         if self.padding not in ("valid", "same"):
             raise ValueError(f"The `padding` argument must be one of 'valid', 'same'. "
                              f"Received: {padding}")
-        from .backend import image_data_format
+        from ._config import image_data_format
         self.data_format = data_format or image_data_format()
         self.dilation_rate = _pair(dilation_rate, "dilation_rate")
         self.groups = groups
@@ -156,7 +156,7 @@ class _Pooling2D(Layer):
         self.pool_size = _pair(pool_size, "pool_size")
         self.strides = _pair(strides, "strides") if strides is not None else self.pool_size
         self.padding = padding.lower()
-        from .backend import image_data_format
+        from ._config import image_data_format
         self.data_format = data_format or image_data_format()
         self.input_spec = InputSpec(ndim=4)
         self.built = True
@@ -193,7 +193,7 @@ class AveragePooling2D(_Pooling2D):
 class GlobalAveragePooling2D(Layer):
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        from .backend import image_data_format
+        from ._config import image_data_format
         self.data_format = data_format or image_data_format()
         self.keepdims = keepdims
         self.built = True

@@ -659,7 +659,7 @@ class _DTypePolicy:
 
 def _dtype_name(dtype):
     if dtype is None:
-        from .backend import floatx
+        from ._config import floatx
         return floatx()
     if isinstance(dtype, _DTypePolicy):
         return dtype.name

@@ -54,7 +54,7 @@ def standardize_padding(value, allow_causal=False):
 
 def standardize_data_format(data_format):
     if data_format is None:
-        from .backend import image_data_format
+        from ._config import image_data_format
         return image_data_format()
     data_format = str(data_format).lower()
     if data_format not in ("channels_first", "channels_last"):

@@ -11,7 +11,7 @@ from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor
 from .._ops import array_ops as _a, math_ops as _m, nn_ops as _nn
-from .backend import epsilon
+from ._config import epsilon
 
 
 def _t(x, dtype=None):
@@ -238,7 +238,7 @@ class Loss:
                              f"{_REDUCTIONS}. Received: reduction={reduction}")
         self.name = name or to_snake_case(self.__class__.__name__)
         self.reduction = reduction
-        from .backend import floatx
+        from ._config import floatx
         self._dtype = dtype or floatx()
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m, nn_ops as _nn
 from . import _losses as _l, _losses_ctc as _ctc
 from ._losses import Loss, LossFunctionWrapper, _t, squeeze_or_expand_to_same_rank
-from .backend import epsilon
+from ._config import epsilon
 
 
 def _pair(y_true, y_pred):

@@ -36,7 +36,7 @@ class Metric:
     _keras_module = "keras.metrics"  # where Keras configs name the class
 
     def __init__(self, dtype=None, name=None):
-        from .backend import floatx
+        from ._config import floatx
         self.name = name or _naming.auto_name(self.__class__.__name__)
         self._dtype = _d.as_dtype(dtype or floatx()).name
         self._variables = []
@@ -213,7 +213,7 @@ class MeanMetricWrapper(Mean):
 
 # -- accuracy functions ---------------------------------------------------------------------
 def _floatx():
-    from .backend import floatx
+    from ._config import floatx
     return floatx()
 
 

@@ -12,7 +12,7 @@ from .._core.convert import convert_to_tensor
 from .._ops import array_ops as _a, math_ops as _m
 from ._losses import squeeze_or_expand_to_same_rank
 from ._metrics import Metric, _t
-from .backend import epsilon
+from ._config import epsilon
 
 NEG_INF = -1e10
 TP, FP, TN, FN = "tp", "fp", "tn", "fn"

@@ -11,7 +11,7 @@ from .._ops import array_ops as _a, linalg_ops as _la, math_ops as _m, nn_ops as
 from . import _losses, _losses_extra as _lx, _metrics
 from ._losses import squeeze_or_expand_to_same_rank
 from ._metrics import MeanMetricWrapper, Metric, _floatx, _t
-from .backend import epsilon
+from ._config import epsilon
 
 
 # -- functions ------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ KerasVariable.__qualname__ = "Variable"
 
 def standardize_dtype(dtype) -> str:
     if dtype is None:
-        from .backend import floatx
+        from ._config import floatx
         return floatx()
     return _d.as_dtype(dtype if not hasattr(dtype, "name") or isinstance(dtype, str)
                        else dtype.name).name

@@ -16,7 +16,7 @@ from . import _rng
 
 
 def _dtype(dtype):
-    from .backend import floatx
+    from ._config import floatx
     return _d.as_dtype(dtype if dtype is not None else floatx())
 
 

@@ -68,7 +68,7 @@ class Optimizer:
         self._slots: list = []       # per variable: tuple of slot variables
         self._exclude_names: list = []
         self._exclude_ids: set = set()
-        from ..backend import floatx
+        from .._config import floatx
         with _naming.name_scope(self.name, caller=self):
             self._iterations = KerasVariable(np.int64(0), dtype="int64", trainable=False,
                                              name="iteration")
