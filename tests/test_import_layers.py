@@ -65,10 +65,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape.keras._rnn_layers", "tftape.keras.layers"),
     ("tftape.keras._saving", "tftape.keras._model"),
     ("tftape.keras._summary", "tftape.keras._model"),
-    ("tftape.keras.activations", "tftape.keras.saving"),
-    ("tftape.keras.constraints", "tftape.keras.saving"),
-    ("tftape.keras.initializers", "tftape.keras.saving"),
-    ("tftape.keras.regularizers", "tftape.keras.saving"),
 }
 
 

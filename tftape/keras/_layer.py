@@ -20,6 +20,7 @@ from .._core.tensor import Tensor
 from .. import _trackable
 from .._ops import math_ops as _m
 from . import _layer_utils as _utils, _naming
+from ._serialization import register_ops
 from ._variables import KerasVariable
 
 _MISSING = object()
@@ -781,3 +782,6 @@ class _OpFactory:
 
     def from_config(self, config):
         return _OpLayer(self.op, name=config.get("name"))
+
+
+register_ops(_KERAS_OPS, _OpFactory)

@@ -110,6 +110,23 @@ def _builtin_namespace(module):
     return _NAMESPACES.get(module)
 
 
+# The built-in activations (serialized by their bare name) and the keras.ops operations
+# (``keras.src.ops.numpy`` classes) are defined above this module too: keras/activations.py
+# and keras/_layer.py register them when imported.
+_FUNCTIONS: dict = {}
+_OPS: list = []     # [(the operations' names, the factory of their layers)]
+
+
+def register_functions(functions: dict) -> None:
+    """Names the built-in functions that serialize as their bare name (``"relu"``)."""
+    _FUNCTIONS.update(functions)
+
+
+def register_ops(names, factory) -> None:
+    """The keras.ops operations that deserialization rebuilds, and the factory of their layers."""
+    _OPS[:] = [(names, factory)]
+
+
 # -- serialization ---------------------------------------------------------------------------------
 def serialize_keras_object(obj):
     """The JSON-compatible config of ``obj`` (Keras 3's format)."""
@@ -137,8 +154,7 @@ def serialize_keras_object(obj):
     if obj is Ellipsis:
         return {"class_name": "__ellipsis__", "config": {}}
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
-        from . import activations
-        if activations._ALL.get(obj.__name__) is obj:
+        if _FUNCTIONS.get(obj.__name__) is obj:
             return obj.__name__
         registered = _registered_name_of(obj)
         return {"module": obj.__module__, "class_name": "function",
@@ -184,18 +200,17 @@ def _locate(config, custom_objects):
             return scopes[key]
     if registered and registered in _GLOBAL_CUSTOM_OBJECTS:
         return _GLOBAL_CUSTOM_OBJECTS[registered]
-    if module == "keras.src.ops.numpy":
-        from ._layer import _KERAS_OPS, _OpFactory
-        if class_name in _KERAS_OPS:
-            return _OpFactory(class_name)
+    if module == "keras.src.ops.numpy" and _OPS:
+        names, factory = _OPS[0]
+        if class_name in names:
+            return factory(class_name)
     ns = _builtin_namespace(module) if module else None
     if ns is not None and class_name != "function":
         obj = getattr(ns, class_name, None)
         if obj is not None:
             return obj
     if module and module.startswith("keras") and class_name == "function":
-        from . import activations
-        return activations._ALL.get(config.get("config"))
+        return _FUNCTIONS.get(config.get("config"))
     if class_name in _GLOBAL_CUSTOM_OBJECTS:
         return _GLOBAL_CUSTOM_OBJECTS[class_name]
     return None

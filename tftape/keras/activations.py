@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .._core.convert import convert_to_tensor
 from .._ops import array_ops as _a, math_ops as _m, nn_ops as _nn
+from ._serialization import register_functions
 
 
 def _t(x):
@@ -122,6 +123,7 @@ _ALL = {f.__name__: f for f in (linear, relu, relu6, leaky_relu, elu, selu, sigm
                                  hard_sigmoid, hard_silu, tanh, softplus, softsign, silu,
                                  gelu, exponential, log_sigmoid, mish, softmax, log_softmax)}
 _ALL.update(swish=silu, hard_swish=hard_silu)
+register_functions(_ALL)
 
 
 def get(identifier):
@@ -139,7 +141,7 @@ def get(identifier):
                              f"{identifier}")
         return fn
     if isinstance(identifier, dict):
-        from .saving import deserialize_keras_object
+        from ._serialization import deserialize_keras_object
         return get(deserialize_keras_object(identifier))
     if callable(identifier):
         return identifier
@@ -150,7 +152,7 @@ def serialize(activation):
     name = getattr(activation, "__name__", None)
     if name is not None and _ALL.get(name) is activation:
         return name
-    from .saving import serialize_keras_object
+    from ._serialization import serialize_keras_object
     return serialize_keras_object(activation)
 
 

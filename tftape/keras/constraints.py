@@ -52,7 +52,7 @@ def get(identifier):
     if isinstance(identifier, str):
         return {"non_neg": NonNeg, "max_norm": MaxNorm}[identifier]()
     if isinstance(identifier, dict):
-        from .saving import deserialize_keras_object
+        from ._serialization import deserialize_keras_object
         return deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier

@@ -302,7 +302,7 @@ def get(identifier):
             raise ValueError(f"Could not interpret initializer identifier: {identifier}")
         return cls()
     if isinstance(identifier, dict):
-        from .saving import deserialize_keras_object
+        from ._serialization import deserialize_keras_object
         return deserialize_keras_object(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()

@@ -67,7 +67,7 @@ def get(identifier):
     if isinstance(identifier, str):
         return {"l1": L1, "l2": L2, "l1_l2": L1L2}[identifier]()
     if isinstance(identifier, dict):
-        from .saving import deserialize_keras_object
+        from ._serialization import deserialize_keras_object
         return deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier
