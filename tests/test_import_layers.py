@@ -63,8 +63,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape._function._graph_tensor_array", "tftape._tensor_array"),
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
     ("tftape.keras._rnn_layers", "tftape.keras.layers"),
-    ("tftape.keras._saving", "tftape.keras._model"),
-    ("tftape.keras._summary", "tftape.keras._model"),
 }
 
 

@@ -9,6 +9,7 @@ from .._core.tensor import Tensor
 from .._ops import math_ops as _m
 from ._core_layers import InputLayer
 from ._layer import KerasTensor, Layer, flatten, map_structure
+from ._saving import register_models
 from ._trainer import Trainer
 
 
@@ -447,3 +448,6 @@ class Sequential(Model):
 
 def _np(x):
     return np.asarray(x)
+
+
+register_models(Functional, Sequential)

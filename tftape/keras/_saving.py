@@ -38,11 +38,26 @@ def _snake(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
+# -- the model classes --------------------------------------------------------------------------
+# They sit above this module (their methods save through it); keras/_model.py registers them.
+_MODELS: list = []
+
+
+def register_models(functional, sequential) -> None:
+    """Names the Functional and Sequential classes, which saving and summaries test for."""
+    _MODELS[:] = [functional, sequential]
+
+
+def model_classes():
+    """``(Functional, Sequential)``."""
+    return tuple(_MODELS)
+
+
 # -- the object walk shared by saving and loading ----------------------------------------------
 def _kinds():
     from ._layer import Layer
-    from ._model import Functional, Sequential
     from .optimizers import Optimizer
+    Functional, Sequential = model_classes()
     return Layer, Functional, Sequential, Optimizer
 
 

@@ -104,7 +104,8 @@ def _row(cells, widths, aligns, v="│"):
 
 def print_summary(model, line_length=None, positions=None, print_fn=None,
                   expand_nested=False, show_trainable=False, layer_range=None):
-    from ._model import Functional, Sequential
+    from ._saving import model_classes
+    Functional, Sequential = model_classes()
     layers = model.layers
     if isinstance(model, Sequential) or not isinstance(model, Functional):
         sequential_like = True
