@@ -62,7 +62,6 @@ ALLOWED: set[tuple[str, str]] = {
     ("tftape._autodiff.custom", "tftape._function._capture"),
     ("tftape._function._graph_tensor_array", "tftape._tensor_array"),
     ("tftape._ops.matrix_ops", "tftape._ops.linalg_ops"),
-    ("tftape.keras._rnn_layers", "tftape.keras.layers"),
 }
 
 

@@ -18,11 +18,12 @@ from .._ops import array_ops as _a, math_ops as _m
 from ._layer import Layer
 from ._layer_utils import InputSpec, ser_regularizer
 from ._rnn_cells import DropoutRNNCell, GRUCell, LSTMCell, SimpleRNNCell
+from ._serialization import _builtin_namespace
 
 
 def serialize_layer(layer):
     """Keras' ``serialize_keras_object`` for a layer."""
-    from . import layers
+    layers = _builtin_namespace("keras.layers")
     builtin = getattr(layers, type(layer).__name__, None) is type(layer)
     out = {"module": "keras.layers" if builtin else type(layer).__module__,
            "class_name": type(layer).__name__, "config": layer.get_config(),
@@ -35,7 +36,7 @@ def serialize_layer(layer):
 
 
 def deserialize_layer(config):
-    from . import layers
+    layers = _builtin_namespace("keras.layers")
     return getattr(layers, config["class_name"]).from_config(config["config"])
 
 
