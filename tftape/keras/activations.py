@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._core.convert import convert_to_tensor
 from .._ops import array_ops as _a, math_ops as _m, nn_ops as _nn
-from ._serialization import register_functions
+from ._serialization import register_functions as _register_functions
 
 
 def _t(x):
@@ -123,7 +123,7 @@ _ALL = {f.__name__: f for f in (linear, relu, relu6, leaky_relu, elu, selu, sigm
                                  hard_sigmoid, hard_silu, tanh, softplus, softsign, silu,
                                  gelu, exponential, log_sigmoid, mish, softmax, log_softmax)}
 _ALL.update(swish=silu, hard_swish=hard_silu)
-register_functions(_ALL)
+_register_functions(_ALL)
 
 
 def get(identifier):
