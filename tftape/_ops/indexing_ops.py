@@ -485,7 +485,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 def sequence_mask(lengths, maxlen=None, dtype=_d.bool, name=None):
     from .cast_ops import cast
     from .comparison_ops import less
-    from .creation_ops import range  # noqa: A004 - tf.range, as in TF's array_ops
+    from .creation_ops import range  # tf.range (the module-level range is the builtin)
     lt = tensor(lengths)
     ml = int(host(lt).max()) if maxlen is None else int(to_static(maxlen))
     r = range(ml, dtype=lt.dtype)
