@@ -273,7 +273,9 @@ def test_in_function():
     f = tf.function(lambda a, b: tf.linalg.tridiagonal_solve(a, b))
     d = np.array([[1., 1., 0.], [2., 3., 3.], [0., 1., 1.]])
     np.testing.assert_allclose(f(tf.constant(d), tf.constant(np.ones((3, 1)))).numpy(),
-                               real_tf.linalg.tridiagonal_solve(d, np.ones((3, 1))).numpy())
+                               real_tf.linalg.tridiagonal_solve(real_tf.constant(d),
+                                                                real_tf.constant(np.ones((3, 1)))
+                                                                ).numpy())
     g = tf.function(lambda a: tf.linalg.sqrtm(a))
     a = np.array([[2., 1.], [1., 3.]])
     np.testing.assert_allclose(g(a).numpy(), real_tf.linalg.sqrtm(a).numpy())

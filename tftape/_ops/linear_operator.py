@@ -22,7 +22,7 @@ from . import matrix_ops as mx
 def _tensor(x, dtype=None, hint=None) -> Tensor:
     if isinstance(x, Tensor):
         return x
-    if dtype is None and hint is not None:
+    if dtype is None and hint is not None and not isinstance(x, (np.ndarray, np.generic)):
         from .._core.convert import convert_to_tensor
         return convert_to_tensor(x, dtype_hint=hint)
     return tensor(x, dtype)
@@ -124,6 +124,7 @@ class LinearOperator:
     def batch_shape_tensor(self, name="batch_shape_tensor") -> Tensor:
         return tensor(np.asarray(self._shape()[:-2], np.int32))
 
+    @property
     def tensor_rank(self, name="tensor_rank") -> int:
         return len(self._shape())
 

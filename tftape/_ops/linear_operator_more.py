@@ -497,8 +497,8 @@ class LinearOperatorPermutation(LinearOperator):
             raise ValueError("A Permutation operator is always non-singular.")
         if is_square is False:
             raise ValueError("A Permutation operator is always square.")
-        super().__init__(dtype, None, True, is_self_adjoint, is_positive_definite, True, name,
-                         params)
+        super().__init__(dtype, None, is_non_singular, is_self_adjoint, is_positive_definite,
+                         True, name, params)
 
     @property
     def perm(self):
@@ -785,6 +785,20 @@ class _BaseCirculant(LinearOperator):
         return vshape(self._spectrum)[:-self._block_depth] + (n, n)
 
     def _to_dense(self):
+        return self._dense(complex_out=False)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        # The solve runs in the spectrum's complex dtype and keeps the real part at the end
+        # (as TF's ifft(fft(rhs) / spectrum)), which for a real io dtype is not a solve
+        # against the real part of the matrix.
+        rhs = _adj(rhs) if adjoint_arg else rhs
+        dense = self._dense(complex_out=True)
+        cdt = dense.dtype
+        batch = tuple(np.broadcast_shapes(vshape(dense)[:-2], vshape(rhs)[:-2]))
+        out = mx.solve(_bcast(dense, batch), _bcast(mo.cast(rhs, cdt), batch), adjoint=adjoint)
+        return mo.cast(out if self.dtype.is_complex else mo.real(out), self.dtype)
+
+    def _dense(self, complex_out):
         # A = F^H diag(spectrum) F / N with F the (multi-dimensional) DFT matrix, so that
         # A @ x == ifft(spectrum * fft(x)) as in TF.
         f = np.ones((1, 1), np.complex128)
@@ -796,6 +810,8 @@ class _BaseCirculant(LinearOperator):
         spec = ao.reshape(self._cspec, batch + (nn,))
         fh = tensor((f.conj().T / nn).astype(cdt.as_numpy_dtype))
         dense = lo.matmul(fh * ao.expand_dims(spec, -2), tensor(f.astype(cdt.as_numpy_dtype)))
+        if complex_out:
+            return dense
         if self.dtype.is_complex:
             return mo.cast(dense, self.dtype)
         return mo.cast(mo.real(dense), self.dtype)
