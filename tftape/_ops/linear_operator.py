@@ -28,6 +28,10 @@ def _tensor(x, dtype=None, hint=None) -> Tensor:
     return tensor(x, dtype)
 
 
+# Set by ``linear_operator_more`` (which subclasses these), so no import runs in a circle.
+_HOOKS: dict = {}
+
+
 def _adj(x: Tensor) -> Tensor:
     return lo.adjoint(x)
 
@@ -197,8 +201,7 @@ class LinearOperator:
             if right.range_dimension != left.domain_dimension:
                 raise ValueError(f"Operators are incompatible. Expected `x` to have dimension "
                                  f"{left.domain_dimension} but got {right.range_dimension}.")
-            from .linear_operator_more import LinearOperatorComposition
-            return LinearOperatorComposition([left, right])
+            return _HOOKS["composition"]([left, right])
         x = _tensor(x)
         self._check_input_dtype(x)
         _compatible(self._shape()[-2 if adjoint else -1], vshape(x)[-1 if adjoint_arg else -2])
@@ -267,8 +270,7 @@ class LinearOperator:
                 raise ValueError(f"Operators are incompatible. Expected `rhs` to have "
                                  f"dimension {left.domain_dimension} but got "
                                  f"{right.range_dimension}.")
-            from .linear_operator_more import LinearOperatorComposition
-            return LinearOperatorComposition([left.inverse(), right])
+            return _HOOKS["composition"]([left.inverse(), right])
         rhs = _tensor(rhs)
         self._check_input_dtype(rhs)
         _compatible(self._shape()[-1 if adjoint else -2], vshape(rhs)[-1 if adjoint_arg else -2])
@@ -292,8 +294,7 @@ class LinearOperator:
 
     # -- derived operators -----------------------------------------------------------------
     def _linop_adjoint(self):
-        from .linear_operator_more import LinearOperatorAdjoint
-        return LinearOperatorAdjoint(self, is_non_singular=self.is_non_singular,
+        return _HOOKS["adjoint"](self, is_non_singular=self.is_non_singular,
                                      is_self_adjoint=self.is_self_adjoint,
                                      is_positive_definite=self.is_positive_definite,
                                      is_square=self.is_square)
@@ -307,8 +308,7 @@ class LinearOperator:
     H = property(adjoint, None)
 
     def _linop_inverse(self):
-        from .linear_operator_more import LinearOperatorInversion
-        return LinearOperatorInversion(self, is_non_singular=self.is_non_singular,
+        return _HOOKS["inversion"](self, is_non_singular=self.is_non_singular,
                                        is_self_adjoint=self.is_self_adjoint,
                                        is_positive_definite=self.is_positive_definite,
                                        is_square=self.is_square)

@@ -864,6 +864,12 @@ class LinearOperatorCirculant3D(_BaseCirculant):
                          is_positive_definite, is_square, name)
 
 
+from .linear_operator import _HOOKS  # noqa: E402
+
+_HOOKS.update(composition=LinearOperatorComposition, adjoint=LinearOperatorAdjoint,
+              inversion=LinearOperatorInversion)
+
+
 # -- tf.linalg.experimental.conjugate_gradient ------------------------------------------------
 from collections import namedtuple  # noqa: E402
 
