@@ -12,6 +12,7 @@ D = (RNG.standard_normal((2, 3)) + 3).astype("float32")
 C = (RNG.standard_normal((2, 3)) + 1j * RNG.standard_normal((2, 3)) + 3).astype("complex64")
 AC = (RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3)) + 3 * np.eye(3)) \
     .astype("complex128")
+SPEC3 = (RNG.standard_normal((2, 2, 2)) + 3).astype("complex64")
 
 
 def _full(L, m=A, **kw):
@@ -58,8 +59,7 @@ OPERATORS = {
     "circulant_real": lambda L: L.linalg.LinearOperatorCirculant(
         (np.abs(D) + 3).astype("complex64"), input_output_dtype=L.float32),
     "circulant_2d": lambda L: L.linalg.LinearOperatorCirculant2D((A + 3).astype("complex64")),
-    "circulant_3d": lambda L: L.linalg.LinearOperatorCirculant3D(
-        (RNG.standard_normal((2, 2, 2)) + 3).astype("complex64")),
+    "circulant_3d": lambda L: L.linalg.LinearOperatorCirculant3D(SPEC3),
 }
 
 
@@ -156,7 +156,9 @@ def test_derived_operators(pair):
 def test_add_to_tensor_and_operators(pair):
     o, t = pair
     x = RNG.standard_normal(tuple(t.shape)).astype(t.dtype.as_numpy_dtype)
-    _same(_run(lambda: o.add_to_tensor(x)), _run(lambda: t.add_to_tensor(x)))
+    # A Tensor, as documented (TF's LinearOperatorZeros.add_to_tensor fails on NumPy input).
+    _same(_run(lambda: o.add_to_tensor(tf.constant(x))),
+          _run(lambda: t.add_to_tensor(real_tf.constant(x))))
     if t.is_square:
         prod_o, prod_t = _run(lambda: o @ o), _run(lambda: t @ t)
         _same(prod_o.to_dense(), prod_t.to_dense(), tol=1e-2)
@@ -234,8 +236,8 @@ def test_conjugate_gradient(with_preconditioner):
         pre = lib.linalg.LinearOperatorDiag(1. / np.diagonal(SPD, axis1=-2, axis2=-1),
                                             is_positive_definite=True) \
             if with_preconditioner else None
-        return lib.linalg.experimental.conjugate_gradient(op, rhs, preconditioner=pre,
-                                                          tol=1e-6)
+        return lib.linalg.experimental.conjugate_gradient(op, lib.constant(rhs),
+                                                          preconditioner=pre, tol=1e-6)
     o, t = run(tf), run(real_tf)
     assert type(o).__name__ == type(t).__name__ and o._fields == t._fields
     assert int(o.i) == int(t.i)

@@ -201,7 +201,7 @@ class LinearOperator:
             if right.range_dimension != left.domain_dimension:
                 raise ValueError(f"Operators are incompatible. Expected `x` to have dimension "
                                  f"{left.domain_dimension} but got {right.range_dimension}.")
-            return _HOOKS["composition"]([left, right])
+            return left._linop_matmul(left, right)
         x = _tensor(x)
         self._check_input_dtype(x)
         _compatible(self._shape()[-2 if adjoint else -1], vshape(x)[-1 if adjoint_arg else -2])
@@ -209,6 +209,18 @@ class LinearOperator:
 
     def __matmul__(self, other):
         return self.matmul(other)
+
+    def _linop_matmul(self, left, right):
+        # As TF: an identity on the right gives ``left``; a zero operator gives itself; any
+        # other pair gives their composition.
+        if isinstance(right, LinearOperatorIdentity):
+            return left
+        if isinstance(right, LinearOperatorZeros):
+            if not right.is_square or not left.is_square:
+                raise ValueError("Matmul with non-square `LinearOperator`s or non-square "
+                                 "`LinearOperatorZeros` not supported at this time.")
+            return right
+        return _HOOKS["composition"]([left, right])
 
     def _matvec(self, x, adjoint=False):
         return ao.squeeze(self.matmul(ao.expand_dims(x, -1), adjoint=adjoint), -1)
@@ -232,8 +244,8 @@ class LinearOperator:
         return self._determinant()
 
     def _log_abs_determinant(self):
-        return mx.slogdet(self.to_dense())[1] if not self.dtype.is_complex else \
-            mo.log(mo.abs(self._determinant()))
+        # As TF, from slogdet: a complex operator gives a complex (zero-imaginary) result.
+        return mx.slogdet(self.to_dense())[1]
 
     def log_abs_determinant(self, name="log_abs_det"):
         """log|det(A)| of each batch member."""
@@ -400,11 +412,11 @@ class LinearOperatorFullMatrix(LinearOperator):
         self._matrix = _tensor(matrix, hint=_d.float32)
         allowed = (_d.float16, _d.float32, _d.float64, _d.complex64, _d.complex128)
         if self._matrix.dtype not in allowed:
-            raise TypeError(f"Argument matrix must have dtype in {list(allowed)!r}.  Found: "
-                            f"{self._matrix.dtype!r}")
+            raise TypeError(f"Argument `matrix` must have dtype in {list(allowed)!r}. "
+                            f"Received: {self._matrix.dtype}.")
         if self._matrix.ndim < 2:
-            raise ValueError(f"Argument matrix must have at least 2 dimensions.  Found: "
-                             f"{self._matrix}")
+            raise ValueError(f"Argument `matrix` must have at least 2 dimensions. "
+                             f"Received: {self._matrix}.")
         super().__init__(self._matrix.dtype, None, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square, name, params)
 
@@ -433,7 +445,7 @@ class LinearOperatorDiag(LinearOperator):
         self._diag = _tensor(diag, hint=_d.float32)
         if self._diag.ndim < 1:
             raise ValueError(f"Argument diag must have at least 1 dimension.  Found: "
-                             f"{self._diag}")
+                             f"{self._diag!s}")
         if not self._diag.dtype.is_complex:
             if is_self_adjoint is False:
                 raise ValueError("A real diagonal operator is always self adjoint.")
@@ -743,9 +755,9 @@ class LinearOperatorZeros(LinearOperator):
                       is_positive_definite=is_positive_definite, is_square=is_square,
                       assert_proper_shapes=assert_proper_shapes, name=name)
         if is_non_singular:
-            raise ValueError("A Zeros operator is always singular.")
+            raise ValueError("A zero operator is always singular.")
         if is_positive_definite:
-            raise ValueError("A Zeros operator is always not positive-definite.")
+            raise ValueError("A zero operator is always not positive-definite.")
         super().__init__(dtype or _d.float32, None, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square, name, params)
         self._rows = int(to_static(num_rows))
@@ -796,8 +808,3 @@ class LinearOperatorZeros(LinearOperator):
         mat = _tensor(mat)
         self._check_input_dtype(mat)
         return self._add_to_tensor(mat)
-
-    def _linop_adjoint(self):
-        return LinearOperatorZeros(self._cols, self._rows, batch_shape=self._batch or None,
-                                   dtype=self.dtype, is_self_adjoint=self.is_self_adjoint,
-                                   is_square=self._rows == self._cols)

@@ -12,7 +12,9 @@ from . import array_ops as ao
 from . import linalg_ops as lo
 from . import math_ops as mo
 from . import matrix_ops as mx
-from .linear_operator import LinearOperator, LinearOperatorDiag, _adj, _tensor
+from .linalg_extra import tridiagonal_matmul, tridiagonal_solve
+from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix, _adj,
+                              _tensor)
 
 
 def _bcast(x: Tensor, batch: tuple) -> Tensor:
@@ -32,9 +34,8 @@ def _check_ops(operators, what="operators"):
     dt = ops[0].dtype
     for o in ops:
         if o.dtype != dt:
-            names = [(o.name, o.dtype.name) for o in ops]
-            raise TypeError(f"Expected all operators to have the same dtype.  Found "
-                            f"{'   '.join(f'{n}: {d}' for n, d in names)}")
+            raise TypeError("Expected all operators to have the same dtype.  Found %s"
+                            % "   ".join(str((o.name, o.dtype)) for o in ops))
     return ops
 
 
@@ -47,10 +48,6 @@ class LinearOperatorComposition(LinearOperator):
                       is_self_adjoint=is_self_adjoint,
                       is_positive_definite=is_positive_definite, is_square=is_square, name=name)
         self._operators = _check_ops(operators)
-        for a, b in zip(self._operators[:-1], self._operators[1:]):
-            if a.domain_dimension != b.range_dimension:
-                raise ValueError(f"Operators are incompatible. Expected `x` to have dimension "
-                                 f"{a.domain_dimension} but got {b.range_dimension}.")
         if all(o.is_non_singular for o in self._operators):
             if is_non_singular is False:
                 raise ValueError("The composition of non-singular operators is always "
@@ -73,13 +70,6 @@ class LinearOperatorComposition(LinearOperator):
         out = ops[0].matmul(x, adjoint=adjoint, adjoint_arg=adjoint_arg)
         for o in ops[1:]:
             out = o.matmul(out, adjoint=adjoint)
-        return out
-
-    def _to_dense(self):
-        out = self._operators[0].to_dense()
-        for o in self._operators[1:]:
-            out = o.matmul(out, adjoint=True, adjoint_arg=True)
-            out = _adj(out)
         return out
 
     def _determinant(self):
@@ -179,14 +169,15 @@ class LinearOperatorInversion(LinearOperator):
                       is_positive_definite=is_positive_definite, is_square=is_square, name=name)
         self._operator = operator
         if operator.is_non_singular is False or is_non_singular is False:
-            raise ValueError(f"operator and supplied hints must have `is_non_singular` equal "
-                             f"to `True` or `None`.  Found operator.is_non_singular = "
-                             f"{operator.is_non_singular}, is_non_singular = "
-                             f"{is_non_singular}.")
+            raise ValueError(f"Argument `is_non_singular` or argument `operator` must have "
+                             f"supplied hint `is_non_singular` equal to `True` or `None`. "
+                             f"Found `operator.is_non_singular`: {operator.is_non_singular}, "
+                             f"`is_non_singular`: {is_non_singular}.")
         if operator.is_square is False or is_square is False:
-            raise ValueError(f"operator and supplied hints must have `is_square` equal to "
-                             f"`True` or `None`.  Found operator.is_square = "
-                             f"{operator.is_square}, is_square = {is_square}.")
+            raise ValueError(f"Argument `is_square` or argument `operator` must have "
+                             f"supplied hint `is_square` equal to `True` or `None`. "
+                             f"Found `operator.is_square`: {operator.is_square}, "
+                             f"`is_square`: {is_square}.")
         pick = lambda own, given: own if given is None else given  # noqa: E731
         super().__init__(operator.dtype, None, pick(operator.is_non_singular, is_non_singular),
                          pick(operator.is_self_adjoint, is_self_adjoint),
@@ -207,8 +198,12 @@ class LinearOperatorInversion(LinearOperator):
     def _matvec(self, x, adjoint=False):
         return self._operator.solvevec(x, adjoint=adjoint)
 
-    def _to_dense(self):
-        return mx.inv(self._operator.to_dense())
+    def _eigvals(self):
+        return 1. / self._operator.eigvals()
+
+    def cond(self, name="cond") -> Tensor:
+        """The condition number, that of the inverted operator (as TF)."""
+        return self._operator.cond()
 
     def _determinant(self):
         return 1. / self._operator.determinant()
@@ -261,11 +256,27 @@ class LinearOperatorBlockDiag(LinearOperator):
                 is_positive_definite
         super().__init__(self._operators[0].dtype, None, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square,
-                         name or "_".join(o.name for o in self._operators), params)
+                         name or "_ds_".join(o.name for o in self._operators), params)
 
     @property
     def operators(self):
         return list(self._operators)
+
+    def _linop_adjoint(self):
+        return LinearOperatorBlockDiag(
+            [o.adjoint() for o in self._operators], is_non_singular=self.is_non_singular,
+            is_self_adjoint=self.is_self_adjoint,
+            is_positive_definite=self.is_positive_definite, is_square=True)
+
+    def _linop_inverse(self):
+        return LinearOperatorBlockDiag(
+            [o.inverse() for o in self._operators], is_non_singular=self.is_non_singular,
+            is_self_adjoint=self.is_self_adjoint,
+            is_positive_definite=self.is_positive_definite, is_square=True)
+
+    def _linop_cholesky(self):
+        return LinearOperatorBlockDiag([o.cholesky() for o in self._operators],
+                                       is_non_singular=True, is_square=True)
 
     def _shape(self):
         return _batch_of(self._operators) + (
@@ -354,6 +365,9 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         if not rows:
             raise ValueError(f"Expected a non-empty list of operators. Found: {rows}")
         for i, r in enumerate(rows):
+            if not r and i:
+                # TF indexes the empty row before checking its length.
+                raise IndexError("list index out of range")
             if len(r) != i + 1:
                 raise ValueError(f"Argument `operators[{i}]` must contain `{i + 1}` blocks. "
                                  f"Found: {len(r)} blocks.")
@@ -371,6 +385,27 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
 
     def _all(self):
         return [o for r in self._operators for o in r]
+
+    def _linop_inverse(self):
+        # As TF, recursively: [[A, 0], [B, C]]^-1 == [[A^-1, 0], [-C^-1 B A^-1, C^-1]]. The
+        # off-diagonal blocks of the result are LinearOperatorFullMatrix.
+        hints = dict(is_non_singular=self.is_non_singular, is_self_adjoint=self.is_self_adjoint,
+                     is_positive_definite=self.is_positive_definite, is_square=True)
+        rows = self._operators
+        if len(rows) == 1:
+            return LinearOperatorBlockLowerTriangular([[rows[0][0].inverse()]], **hints)
+        upper = LinearOperatorBlockLowerTriangular(rows[:-1]).inverse().operators
+        bottom = rows[-1]
+        c_inv = bottom[-1].inverse()
+        new_row = []
+        for i in range(len(rows) - 1):
+            acc = None
+            for j in range(i, len(rows) - 1):
+                term = bottom[j].matmul(upper[j][i].to_dense())
+                acc = term if acc is None else acc + term
+            new_row.append(LinearOperatorFullMatrix(-c_inv.matmul(acc)))
+        new_row.append(c_inv)
+        return LinearOperatorBlockLowerTriangular(upper + [new_row], **hints)
 
     def _shape(self):
         n = sum(r[-1].domain_dimension for r in self._operators)
@@ -437,6 +472,22 @@ class LinearOperatorKronecker(LinearOperator):
     def operators(self):
         return list(self._operators)
 
+    def _linop_adjoint(self):
+        return LinearOperatorKronecker(
+            [o.adjoint() for o in self._operators], is_non_singular=self.is_non_singular,
+            is_self_adjoint=self.is_self_adjoint,
+            is_positive_definite=self.is_positive_definite, is_square=True)
+
+    def _linop_inverse(self):
+        return LinearOperatorKronecker(
+            [o.inverse() for o in self._operators], is_non_singular=self.is_non_singular,
+            is_self_adjoint=self.is_self_adjoint,
+            is_positive_definite=self.is_positive_definite, is_square=True)
+
+    def _linop_cholesky(self):
+        return LinearOperatorKronecker([o.cholesky() for o in self._operators],
+                                       is_non_singular=True, is_square=True)
+
     def _shape(self):
         return _batch_of(self._operators) + (
             int(np.prod([o.range_dimension for o in self._operators])),
@@ -487,12 +538,11 @@ class LinearOperatorPermutation(LinearOperator):
                       is_self_adjoint=is_self_adjoint,
                       is_positive_definite=is_positive_definite, is_square=is_square, name=name)
         self._perm = _tensor(perm, hint=_d.int32)
-        if not self._perm.dtype.is_integer:
-            raise TypeError(f"Argument perm must have integer dtype. Found: "
-                            f"{self._perm.dtype!r}")
         if self._perm.ndim < 1:
-            raise ValueError(f"Argument perm must have at least 1 dimension. Found: "
-                             f"{self._perm.ndim}")
+            raise ValueError(f"Argument `perm` must have at least 1 dimension. "
+                             f"Received: {self._perm}.")
+        if not self._perm.dtype.is_integer:
+            raise TypeError(f"Argument `perm` must be integer dtype. Received: {self._perm}.")
         if is_non_singular is False:
             raise ValueError("A Permutation operator is always non-singular.")
         if is_square is False:
@@ -579,6 +629,9 @@ class LinearOperatorHouseholder(LinearOperator):
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
         # A reflection is its own inverse.
         return self._matmul(rhs, adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    def _linop_inverse(self):
+        return self
 
 
 class LinearOperatorLowRankUpdate(LinearOperator):
@@ -697,8 +750,8 @@ class LinearOperatorTridiag(LinearOperator):
                       is_non_singular=is_non_singular, is_self_adjoint=is_self_adjoint,
                       is_positive_definite=is_positive_definite, is_square=is_square, name=name)
         if diagonals_format not in ("compact", "matrix", "sequence"):
-            raise ValueError(f"Diagonals Format must be one of compact, matrix, sequence, got "
-                             f": {diagonals_format}")
+            raise ValueError(f"Argument `diagonals_format` must be one of compact, matrix, or "
+                             f"sequence. Received : {diagonals_format}.")
         if diagonals_format == "sequence":
             self._diagonals = [_tensor(d, hint=_d.float32) for d in diagonals]
             dt = self._diagonals[0].dtype
@@ -728,7 +781,9 @@ class LinearOperatorTridiag(LinearOperator):
 
     def _to_dense(self):
         if self._format == "matrix":
-            return lo.band_part(self._diagonals, 1, 1)
+            # As TF: the matrix as given (entries off the three diagonals included), while
+            # matmul and solve read only the three diagonals.
+            return self._diagonals
         if self._format == "compact":
             sup, main, sub = (self._diagonals[..., i, :] for i in range(3))
         else:
@@ -738,8 +793,42 @@ class LinearOperatorTridiag(LinearOperator):
             out = out + lo.diag(sup[..., :-1], k=1) + lo.diag(sub[..., 1:], k=-1)
         return out
 
+    def _adjoint_diagonals(self):
+        d = self._diagonals
+        if self._format == "matrix":
+            return _adj(d)
+        conj = mo.conj if self.dtype.is_complex else (lambda x: x)
+        if self._format == "sequence":
+            sup, main, sub = (conj(x) for x in reversed(d))
+            return [ao.roll(sup, -1, -1), main, ao.roll(sub, 1, -1)]
+        sup, main, sub = (conj(d[..., i, :]) for i in range(3))
+        return ao.stack([ao.roll(sub, -1, -1), main, ao.roll(sup, 1, -1)], axis=-2)
+
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
-        return lo.matmul(self._to_dense(), x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
+        d = self._adjoint_diagonals() if adjoint else self._diagonals
+        x = _adj(x) if adjoint_arg else x
+        return tridiagonal_matmul(d, x, diagonals_format=self._format)
+
+    def _solve(self, rhs, adjoint=False, adjoint_arg=False):
+        d = self._adjoint_diagonals() if adjoint else self._diagonals
+        k = self._shape()[-1]
+        batch = tuple(np.broadcast_shapes(self._shape()[:-2], vshape(rhs)[:-2]))
+        rhs = ao.broadcast_to(rhs, batch + vshape(rhs)[-2:])
+        if self._format == "matrix":
+            d = ao.broadcast_to(d, batch + (k, k))
+        elif self._format == "compact":
+            d = ao.broadcast_to(d, batch + (3, k))
+        else:
+            d = [ao.broadcast_to(x, batch + (k,)) for x in d]
+        return tridiagonal_solve(d, rhs, diagonals_format=self._format,
+                                 transpose_rhs=adjoint_arg, conjugate_rhs=adjoint_arg)
+
+    def _diag_part(self):
+        if self._format == "matrix":
+            return lo.diag_part(self._diagonals)
+        if self._format == "sequence":
+            return ao.broadcast_to(self._diagonals[1], self._shape()[:-1])
+        return self._diagonals[..., 1, :]
 
 
 def _dft(n: int) -> np.ndarray:
@@ -815,6 +904,45 @@ class _BaseCirculant(LinearOperator):
         if self.dtype.is_complex:
             return mo.cast(dense, self.dtype)
         return mo.cast(mo.real(dense), self.dtype)
+
+    def _flat_spectrum(self):
+        return ao.reshape(self._cspec, vshape(self._spectrum)[:-self._block_depth] + (-1,))
+
+    def cond(self, name="cond") -> Tensor:
+        """The condition number, from the moduli of the spectrum (as TF)."""
+        vals = mo.abs(self._flat_spectrum())
+        return mo.reduce_max(vals, -1) / mo.reduce_min(vals, -1)
+
+    def _like(self, spectrum, **kw):
+        # TF rebuilds the same class; the input/output dtype is left at its default
+        # (complex64) unless given, as TF does for adjoints and products.
+        return type(self)(spectrum, **kw)
+
+    def _linop_adjoint(self):
+        s = self._spectrum
+        return self._like(mo.conj(s) if s.dtype.is_complex else s,
+                          is_non_singular=self.is_non_singular,
+                          is_self_adjoint=self.is_self_adjoint,
+                          is_positive_definite=self.is_positive_definite, is_square=True)
+
+    def _linop_inverse(self):
+        return self._like(1. / self._spectrum, is_non_singular=self.is_non_singular,
+                          is_self_adjoint=self.is_self_adjoint,
+                          is_positive_definite=self.is_positive_definite, is_square=True,
+                          input_output_dtype=self.dtype)
+
+    def _linop_matmul(self, left, right):
+        if not (isinstance(right, _BaseCirculant) and isinstance(left, type(right))):
+            return super()._linop_matmul(left, right)
+        ns = False if (left.is_non_singular is False or right.is_non_singular is False) \
+            else (left.is_non_singular and right.is_non_singular)
+        sa = left.is_self_adjoint, right.is_self_adjoint
+        sa = True if all(sa) else (False if set(sa) == {True, False} else None)
+        pd = True if (left.is_positive_definite is True and left.is_self_adjoint is True and
+                      right.is_positive_definite is True and right.is_self_adjoint is True) \
+            else None
+        return left._like(left.spectrum * right.spectrum, is_non_singular=ns,
+                          is_self_adjoint=sa, is_positive_definite=pd, is_square=True)
 
     def convolution_kernel(self, name="convolution_kernel"):
         """The kernel ``ifft(spectrum)`` (the first column of each circulant block)."""
