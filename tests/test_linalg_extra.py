@@ -22,8 +22,9 @@ def _tol(dtype):
     return 2e-4 if dtype in ("float32", "complex64") else 1e-9
 
 
+# lu itself meets every dtype in test_lu_pivots; the functions built on it are dtype-generic.
 @pytest.mark.parametrize("dtype,batch,n", [("float32", (), 4), ("float64", (2,), 3),
-                                            ("complex64", (), 3), ("complex128", (2, 1), 2)])
+                                            ("complex128", (2, 1), 2)])
 def test_lu_family(dtype, batch, n):
     rng = np.random.default_rng(n)
     a = _mat(rng, tuple(batch) + (n, n), dtype)
@@ -41,10 +42,11 @@ def test_lu_family(dtype, batch, n):
     for o, t in zip(ours, theirs):
         assert o.dtype.name == t.dtype.name and tuple(o.shape) == tuple(t.shape)
         np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=tol * 10, atol=tol * 10)
-    check("linalg.lu", a, output_idx_type="int64", rtol=tol)
+    if n == 2:  # the index dtype is independent of the matrix's
+        check("linalg.lu", a, output_idx_type="int64", rtol=tol)
 
 
-@settings(deadline=None, max_examples=6)
+@settings(deadline=None, max_examples=4)
 @given(st.sampled_from(F), st.integers(1, 5), st.integers(0, 2 ** 31))
 def test_lu_pivots(dtype, n, seed):
     # The pivots (and so lu) follow TF's: for complex, the largest modulus.
@@ -97,7 +99,7 @@ def test_cases(src):
     check_expr(src, rtol=1e-5)
 
 
-@settings(deadline=None, max_examples=10)
+@settings(deadline=None, max_examples=5)
 @given(st.sampled_from(F), st.lists(st.integers(1, 2), max_size=1), st.integers(1, 4),
        st.integers(0, 2 ** 31))
 def test_sqrtm(dtype, batch, n, seed):
@@ -109,7 +111,7 @@ def test_sqrtm(dtype, batch, n, seed):
     check("linalg.sqrtm", a, rtol=_tol(dtype) * 20)
 
 
-@settings(deadline=None, max_examples=8)
+@settings(deadline=None, max_examples=4)
 @given(st.sampled_from(["complex64", "complex128"]), st.lists(st.integers(1, 2), max_size=1),
        st.integers(1, 4), st.integers(0, 2 ** 31))
 def test_logm(dtype, batch, n, seed):
@@ -122,7 +124,8 @@ def test_logm(dtype, batch, n, seed):
 @pytest.mark.parametrize("dtype", ["float32", "complex128"])
 def test_tridiagonal(fmt, dtype):
     rng = np.random.default_rng(1)
-    for batch in [(2,)] if dtype != "float32" else [(), (2,)]:
+    # Unbatched diagonals are met in TRI_CASES, test_gradients and test_in_function.
+    for batch in [(2,)]:
         m = 4
         d = _mat(rng, batch + (3, m), dtype)
         d[..., 1, :] += 4
@@ -205,7 +208,7 @@ def test_tri_cases(src):
     check_expr(src, rtol=1e-5)
 
 
-@settings(deadline=None, max_examples=8)
+@settings(deadline=None, max_examples=5)
 @given(st.sampled_from(["float32", "float64", "complex64", "complex128"]), st.integers(1, 4),
        st.integers(1, 5), st.booleans(), st.booleans(), st.lists(st.integers(1, 2), max_size=1),
        st.integers(0, 2 ** 31))
@@ -218,8 +221,8 @@ def test_banded_triangular_solve(dtype, k, m, lower, adjoint, batch, seed):
           rtol=_tol(dtype) * 10)
 
 
-@settings(deadline=None, max_examples=6)
-@given(st.sampled_from(["float32", "float64", "complex128"]), st.integers(2, 6),
+@settings(deadline=None, max_examples=4)
+@given(st.sampled_from(["float32", "float64", "complex128"]), st.integers(2, 5),
        st.integers(0, 2 ** 31))
 def test_eigh_tridiagonal(dtype, n, seed):
     rng = np.random.default_rng(seed)

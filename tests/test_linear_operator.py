@@ -45,7 +45,7 @@ OPERATORS = {
     "kronecker": lambda L: L.linalg.LinearOperatorKronecker(
         [_full(L), _full(L, A[:, :2, :2])]),
     "permutation": lambda L: L.linalg.LinearOperatorPermutation([[2, 0, 1], [1, 0, 2]]),
-    "permutation_f64": lambda L: L.linalg.LinearOperatorPermutation([3, 0, 1, 2],
+    "permutation_f64": lambda L: L.linalg.LinearOperatorPermutation([0, 2, 1],
                                                                     dtype=L.float64),
     "householder": lambda L: L.linalg.LinearOperatorHouseholder(D),
     "low_rank_update": lambda L: L.linalg.LinearOperatorLowRankUpdate(

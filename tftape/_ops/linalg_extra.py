@@ -12,7 +12,7 @@ from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.registry import check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor, vshape
 from ._util import fmt_shape, host, is_concrete, tensor
-from .matrix_ops import LINALG, LINALG_NO_HALF, _singular
+from .matrix_ops import LINALG, _singular, _singular_host
 
 Lu = namedtuple("Lu", ["lu", "p"])
 
@@ -402,9 +402,7 @@ def _tri_singular(diags: Tensor) -> bool:
         return False
     d = host(diags)
     a = np.asarray(_tri_dense(d[..., 0, :], d[..., 1, :], d[..., 2, :]))
-    a = a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
-    lu = np.asarray(jax.lax.linalg.lu(jnp.asarray(a))[0])
-    return bool(np.any(np.diagonal(lu, axis1=-2, axis2=-1) == 0))
+    return _singular_host(a)
 
 
 def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=False,
@@ -548,10 +546,9 @@ def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=No
     # the dense matrix and runs eigh. Values agree to rounding; vectors up to their sign.
     from .._core.convert import to_static
     from .array_ops import gather
-    from .math_ops import cast, conj, logical_and, real
+    from .math_ops import conj, real
     from .linalg_ops import diag
     from .matrix_ops import eigh, eigvalsh
-    from . import array_ops as ao
     a = tensor(alpha)
     if not (a.dtype.is_floating or a.dtype.is_complex):
         raise ValueError(f"data type {a.dtype.as_numpy_dtype} not inexact")

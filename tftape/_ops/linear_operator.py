@@ -265,7 +265,8 @@ class LinearOperator:
         rhs = ao.broadcast_to(rhs, batch + vshape(rhs)[-2:])
         if self.is_self_adjoint and self.is_positive_definite:
             return mx.cholesky_solve(mx.cholesky(dense), rhs)
-        return mx.solve(dense, rhs, adjoint=adjoint)
+        # The adjoint is taken first so that one solve kernel serves both directions.
+        return mx.solve(_adj(dense) if adjoint else dense, rhs)
 
     def solve(self, rhs, adjoint=False, adjoint_arg=False, name="solve"):
         """Solves ``A @ x = rhs`` (``A^H`` with ``adjoint``, ``rhs^H`` with ``adjoint_arg``)."""

@@ -884,7 +884,8 @@ class _BaseCirculant(LinearOperator):
         dense = self._dense(complex_out=True)
         cdt = dense.dtype
         batch = tuple(np.broadcast_shapes(vshape(dense)[:-2], vshape(rhs)[:-2]))
-        out = mx.solve(_bcast(dense, batch), _bcast(mo.cast(rhs, cdt), batch), adjoint=adjoint)
+        dense = _adj(dense) if adjoint else dense
+        out = mx.solve(_bcast(dense, batch), _bcast(mo.cast(rhs, cdt), batch))
         return mo.cast(out if self.dtype.is_complex else mo.real(out), self.dtype)
 
     def _dense(self, complex_out):
