@@ -137,8 +137,8 @@ def test_vector_products(pair, method):
     for adjoint in (False, True):
         n = t.shape[-2] if (method == "matvec") == adjoint else t.shape[-1]
         x = RNG.standard_normal((n,)).astype(t.dtype.as_numpy_dtype)
-        _same(_run(lambda: getattr(o, method)(x, adjoint=adjoint)),
-              _run(lambda: getattr(t, method)(x, adjoint=adjoint)), tol=2e-3)
+        _same(_run(lambda x=x, adj=adjoint: getattr(o, method)(x, adjoint=adj)),
+              _run(lambda x=x, adj=adjoint: getattr(t, method)(x, adjoint=adj)), tol=2e-3)
 
 
 def test_derived_operators(pair):

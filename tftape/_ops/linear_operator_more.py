@@ -34,8 +34,8 @@ def _check_ops(operators, what="operators"):
     dt = ops[0].dtype
     for o in ops:
         if o.dtype != dt:
-            raise TypeError("Expected all operators to have the same dtype.  Found %s"
-                            % "   ".join(str((o.name, o.dtype)) for o in ops))
+            found = "   ".join(str((o.name, o.dtype)) for o in ops)
+            raise TypeError(f"Expected all operators to have the same dtype.  Found {found}")
     return ops
 
 
