@@ -245,3 +245,56 @@ def test_conjugate_gradient(with_preconditioner):
         _same(a, b, tol=1e-3)
     with pytest.raises(ValueError, match="self-adjoint, positive definite"):
         tf.linalg.experimental.conjugate_gradient(tf.linalg.LinearOperatorFullMatrix(A), rhs)
+
+
+PAIRS = {
+    "diag@diag": lambda L: L.linalg.LinearOperatorDiag(D) @ L.linalg.LinearOperatorDiag(D + 1),
+    "diag\\diag": lambda L: L.linalg.LinearOperatorDiag(D).solve(
+        L.linalg.LinearOperatorDiag(D + 1)),
+    "diag@scaled": lambda L: L.linalg.LinearOperatorDiag(D[0]) @
+    L.linalg.LinearOperatorScaledIdentity(3, np.float32(2.)),
+    "scaled\\diag": lambda L: L.linalg.LinearOperatorScaledIdentity(3, np.float32(2.)).solve(
+        L.linalg.LinearOperatorDiag(D)),
+    "scaled@scaled": lambda L: L.linalg.LinearOperatorScaledIdentity(3, D[:, 0]) @
+    L.linalg.LinearOperatorScaledIdentity(3, D[:, 1]),
+    "diag@tril": lambda L: L.linalg.LinearOperatorDiag(D) @
+    L.linalg.LinearOperatorLowerTriangular(A),
+    "diag\\tril": lambda L: L.linalg.LinearOperatorDiag(D).solve(
+        L.linalg.LinearOperatorLowerTriangular(A)),
+    "tril@diag": lambda L: L.linalg.LinearOperatorLowerTriangular(A) @
+    L.linalg.LinearOperatorDiag(D),  # TF broadcasts the batch of diagonals wrongly: raises
+    "tril@diag_unbatched": lambda L: L.linalg.LinearOperatorLowerTriangular(A) @
+    L.linalg.LinearOperatorDiag(D[0]),
+    "identity@full": lambda L: L.linalg.LinearOperatorIdentity(3) @ _full(L),
+    "full@identity": lambda L: _full(L) @ L.linalg.LinearOperatorIdentity(3),
+    "full\\identity": lambda L: _full(L).solve(L.linalg.LinearOperatorIdentity(3)),
+    "full\\full": lambda L: _full(L).solve(_full(L, SPD)),
+    "inversion\\full": lambda L: L.linalg.LinearOperatorInversion(_full(L)).solve(_full(L)),
+    "zeros@full": lambda L: L.linalg.LinearOperatorZeros(3) @ _full(L),
+    "full@zeros": lambda L: _full(L) @ L.linalg.LinearOperatorZeros(3),
+    "blockdiag@blockdiag": lambda L: OPERATORS["block_diag"](L) @ OPERATORS["block_diag"](L),
+    "circulant\\circulant": lambda L: OPERATORS["circulant"](L).solve(OPERATORS["circulant"](L)),
+    "circulant3d@adjoint": lambda L: OPERATORS["circulant_3d"](L) @
+    OPERATORS["circulant_3d"](L).adjoint(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAIRS))
+def test_operator_products(name):
+    # Products and solves of two operators: TF's result type, hints and values.
+    o, t = _run(lambda: PAIRS[name](tf)), _run(lambda: PAIRS[name](real_tf))
+    if isinstance(t, Exception):
+        _same(o, t)
+        return
+    assert type(o).__name__ == type(t).__name__, (o, t)
+    for hint in ("is_non_singular", "is_self_adjoint", "is_positive_definite", "is_square"):
+        assert getattr(o, hint) == getattr(t, hint), hint
+    _same(o.to_dense(), t.to_dense(), tol=2e-3)
+
+
+def test_batch_slicing_is_not_supported():
+    # TF slices the batch dimensions (`op[0]`); tftape says plainly that it does not.
+    op = OPERATORS["full"](tf)
+    with pytest.raises(NotImplementedError, match="Batch slicing of LinearOperatorFullMatrix"):
+        op[0]
+    assert "batch slicing" in tf.linalg.LinearOperatorDiag.__tftape_partial__

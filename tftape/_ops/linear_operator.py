@@ -36,6 +36,49 @@ def _adj(x: Tensor) -> Tensor:
     return lo.adjoint(x)
 
 
+def _ns_hint(a, b):
+    if a.is_non_singular is False or b.is_non_singular is False:
+        return False
+    return a.is_non_singular and b.is_non_singular
+
+
+def _sa_hint(a, b):
+    if a.is_self_adjoint and b.is_self_adjoint:
+        return True
+    if {a.is_self_adjoint, b.is_self_adjoint} == {True, False}:
+        return False
+    return None
+
+
+def _pd_hint(a, b):
+    return True if (a.is_positive_definite is True and a.is_self_adjoint is True and
+                    b.is_positive_definite is True and b.is_self_adjoint is True) else None
+
+
+def _pair_hints(a, b):
+    """TF's hints for the generic product (or solve) of two operators."""
+    sq = None
+    if a.is_square and b.is_square:
+        sq = True
+    elif a.is_square is False and b.is_square is False:
+        sq = a.range_dimension == b.domain_dimension
+    elif a.is_square is not None and b.is_square is not None and a.is_square != b.is_square:
+        sq = False
+    if sq:
+        return dict(is_non_singular=_ns_hint(a, b), is_self_adjoint=None,
+                    is_positive_definite=None, is_square=True)
+    if sq is False:
+        return dict(is_non_singular=False, is_self_adjoint=False, is_positive_definite=False,
+                    is_square=False)
+    return dict(is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
+                is_square=None)
+
+
+def _commuting_hints(a, b):
+    return dict(is_non_singular=_ns_hint(a, b), is_self_adjoint=_sa_hint(a, b),
+                is_positive_definite=_pd_hint(a, b), is_square=True)
+
+
 def _compatible(a, b):
     if a is not None and b is not None and a != b:
         raise ValueError(f"Dimensions {a} and {b} are not compatible")
@@ -49,6 +92,14 @@ class LinearOperator:
     >>> op.matvec([3., 4.])
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 8.], dtype=float32)>
     """
+
+    # Read by scripts/coverage_report.py: what TF has and tftape does not (subclasses too).
+    __tftape_partial__ = "batch slicing (`operator[...]`) raises `NotImplementedError`"
+
+    def __getitem__(self, slices):
+        raise NotImplementedError(
+            f"Batch slicing of {type(self).__name__} (`operator[...]`) is not supported by "
+            f"tftape; slice the operator's parameters and build a new operator.")
 
     def __init__(self, dtype, graph_parents=None, is_non_singular=None, is_self_adjoint=None,
                  is_positive_definite=None, is_square=None, name=None, parameters=None):
@@ -201,7 +252,7 @@ class LinearOperator:
             if right.range_dimension != left.domain_dimension:
                 raise ValueError(f"Operators are incompatible. Expected `x` to have dimension "
                                  f"{left.domain_dimension} but got {right.range_dimension}.")
-            return left._linop_matmul(left, right)
+            return self._linop_matmul(left, right)
         x = _tensor(x)
         self._check_input_dtype(x)
         _compatible(self._shape()[-2 if adjoint else -1], vshape(x)[-1 if adjoint_arg else -2])
@@ -220,7 +271,14 @@ class LinearOperator:
                 raise ValueError("Matmul with non-square `LinearOperator`s or non-square "
                                  "`LinearOperatorZeros` not supported at this time.")
             return right
-        return _HOOKS["composition"]([left, right])
+        return _HOOKS["composition"]([left, right], **_pair_hints(left, right))
+
+    def _linop_solve(self, left, right):
+        # As TF: ``left^-1 @ right``; an identity on the right gives ``left``'s inverse.
+        if isinstance(right, LinearOperatorIdentity):
+            return left.inverse()
+        return _HOOKS["composition"]([_HOOKS["inversion"](left), right],
+                                     **_pair_hints(left, right))
 
     def _matvec(self, x, adjoint=False):
         return ao.squeeze(self.matmul(ao.expand_dims(x, -1), adjoint=adjoint), -1)
@@ -283,7 +341,7 @@ class LinearOperator:
                 raise ValueError(f"Operators are incompatible. Expected `rhs` to have "
                                  f"dimension {left.domain_dimension} but got "
                                  f"{right.range_dimension}.")
-            return _HOOKS["composition"]([left.inverse(), right])
+            return self._linop_solve(left, right)
         rhs = _tensor(rhs)
         self._check_input_dtype(rhs)
         _compatible(self._shape()[-1 if adjoint else -2], vshape(rhs)[-1 if adjoint_arg else -2])
@@ -502,6 +560,30 @@ class LinearOperatorDiag(LinearOperator):
                                   is_self_adjoint=self.is_self_adjoint,
                                   is_positive_definite=self.is_positive_definite, is_square=True)
 
+    def _linop_matmul(self, left, right):
+        if isinstance(right, LinearOperatorDiag):
+            return LinearOperatorDiag(left.diag * right.diag, **_commuting_hints(left, right))
+        if isinstance(right, LinearOperatorScaledIdentity):
+            return LinearOperatorDiag(left.diag * right.multiplier,
+                                      **_commuting_hints(left, right))
+        if isinstance(right, LinearOperatorLowerTriangular):
+            hints = dict(_commuting_hints(left, right), is_positive_definite=None)
+            return LinearOperatorLowerTriangular(
+                ao.expand_dims(left.diag, -1) * right.to_dense(), **hints)
+        return super()._linop_matmul(left, right)
+
+    def _linop_solve(self, left, right):
+        if isinstance(right, LinearOperatorDiag):
+            return LinearOperatorDiag(right.diag / left.diag, **_commuting_hints(left, right))
+        if isinstance(right, LinearOperatorScaledIdentity):
+            return LinearOperatorDiag(right.multiplier / left.diag,
+                                      **_commuting_hints(left, right))
+        if isinstance(right, LinearOperatorLowerTriangular):
+            hints = dict(_commuting_hints(left, right), is_positive_definite=None)
+            return LinearOperatorLowerTriangular(
+                right.to_dense() / ao.expand_dims(left.diag, -1), **hints)
+        return super()._linop_solve(left, right)
+
     def _linop_inverse(self):
         return LinearOperatorDiag(1. / self._diag, is_non_singular=self.is_non_singular,
                                   is_self_adjoint=self.is_self_adjoint,
@@ -549,6 +631,15 @@ class LinearOperatorLowerTriangular(LinearOperator):
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
         rhs = _adj(rhs) if adjoint_arg else rhs
         return mx.triangular_solve(self._to_dense(), rhs, lower=True, adjoint=adjoint)
+
+    def _linop_matmul(self, left, right):
+        if isinstance(right, LinearOperatorDiag):
+            return LinearOperatorLowerTriangular(
+                # As TF: the diagonal broadcasts against the dense matrix as is (so a batch
+                # of diagonals meets the rows' axis, and mismatched batches raise).
+                left.to_dense() * right.diag, is_non_singular=_ns_hint(
+                    right, left), is_self_adjoint=_sa_hint(right, left), is_square=True)
+        return super()._linop_matmul(left, right)
 
 
 class BaseLinearOperatorIdentity(LinearOperator):
@@ -655,6 +746,12 @@ class LinearOperatorIdentity(BaseLinearOperatorIdentity):
     def _linop_cholesky(self):
         return self
 
+    def _linop_matmul(self, left, right):
+        return right
+
+    def _linop_solve(self, left, right):
+        return right
+
 
 class LinearOperatorScaledIdentity(BaseLinearOperatorIdentity):
     """``multiplier * I`` with a ``multiplier`` per batch member."""
@@ -742,6 +839,27 @@ class LinearOperatorScaledIdentity(BaseLinearOperatorIdentity):
                                             is_self_adjoint=self.is_self_adjoint,
                                             is_positive_definite=self.is_positive_definite)
 
+    def _linop_matmul(self, left, right):
+        if isinstance(right, LinearOperatorScaledIdentity):
+            return LinearOperatorScaledIdentity(left.domain_dimension,
+                                                left.multiplier * right.multiplier,
+                                                **_commuting_hints(left, right))
+        if isinstance(right, LinearOperatorDiag):
+            # As TF: the multiplier broadcasts against the diagonal as is.
+            return LinearOperatorDiag(right.diag * left.multiplier,
+                                      **_commuting_hints(left, right))
+        return super()._linop_matmul(left, right)
+
+    def _linop_solve(self, left, right):
+        if isinstance(right, LinearOperatorScaledIdentity):
+            return LinearOperatorScaledIdentity(left.domain_dimension,
+                                                right.multiplier / left.multiplier,
+                                                **_commuting_hints(left, right))
+        if isinstance(right, LinearOperatorDiag):
+            return LinearOperatorDiag(right.diag / left.multiplier,
+                                      **_commuting_hints(left, right))
+        return super()._linop_solve(left, right)
+
 
 class LinearOperatorZeros(LinearOperator):
     """The ``[M, N]`` zero matrix (optionally batched)."""
@@ -809,3 +927,9 @@ class LinearOperatorZeros(LinearOperator):
         mat = _tensor(mat)
         self._check_input_dtype(mat)
         return self._add_to_tensor(mat)
+
+    def _linop_matmul(self, left, right):
+        if not left.is_square or not right.is_square:
+            raise ValueError("Matmul with non-square `LinearOperator`s or non-square "
+                             "`LinearOperatorZeros` not supported at this time.")
+        return left

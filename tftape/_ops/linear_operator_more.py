@@ -14,7 +14,7 @@ from . import math_ops as mo
 from . import matrix_ops as mx
 from .linalg_extra import tridiagonal_matmul, tridiagonal_solve
 from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix, _adj,
-                              _tensor)
+                              _commuting_hints, _ns_hint, _tensor)
 
 
 def _bcast(x: Tensor, batch: tuple) -> Tensor:
@@ -220,6 +220,9 @@ class LinearOperatorInversion(LinearOperator):
     def _linop_inverse(self):
         return self._operator
 
+    def _linop_solve(self, left, right):
+        return left.operator.matmul(right)
+
 
 def _block_rows(rows, batch, dtype):
     """The dense matrix of a grid of blocks (None: a zero block), each broadcast to
@@ -277,6 +280,20 @@ class LinearOperatorBlockDiag(LinearOperator):
     def _linop_cholesky(self):
         return LinearOperatorBlockDiag([o.cholesky() for o in self._operators],
                                        is_non_singular=True, is_square=True)
+
+    def _linop_matmul(self, left, right):
+        if isinstance(right, LinearOperatorBlockDiag):
+            return LinearOperatorBlockDiag(
+                [a.matmul(b) for a, b in zip(left.operators, right.operators)],
+                is_non_singular=_ns_hint(left, right), is_square=True)
+        return super()._linop_matmul(left, right)
+
+    def _linop_solve(self, left, right):
+        if isinstance(right, LinearOperatorBlockDiag):
+            return LinearOperatorBlockDiag(
+                [a.solve(b) for a, b in zip(left.operators, right.operators)],
+                is_non_singular=_ns_hint(left, right), is_square=True)
+        return super()._linop_solve(left, right)
 
     def _shape(self):
         return _batch_of(self._operators) + (
@@ -935,15 +952,12 @@ class _BaseCirculant(LinearOperator):
     def _linop_matmul(self, left, right):
         if not (isinstance(right, _BaseCirculant) and isinstance(left, type(right))):
             return super()._linop_matmul(left, right)
-        ns = False if (left.is_non_singular is False or right.is_non_singular is False) \
-            else (left.is_non_singular and right.is_non_singular)
-        sa = left.is_self_adjoint, right.is_self_adjoint
-        sa = True if all(sa) else (False if set(sa) == {True, False} else None)
-        pd = True if (left.is_positive_definite is True and left.is_self_adjoint is True and
-                      right.is_positive_definite is True and right.is_self_adjoint is True) \
-            else None
-        return left._like(left.spectrum * right.spectrum, is_non_singular=ns,
-                          is_self_adjoint=sa, is_positive_definite=pd, is_square=True)
+        return left._like(left.spectrum * right.spectrum, **_commuting_hints(left, right))
+
+    def _linop_solve(self, left, right):
+        if not (isinstance(right, _BaseCirculant) and isinstance(left, type(right))):
+            return super()._linop_solve(left, right)
+        return left._like(right.spectrum / left.spectrum, **_commuting_hints(left, right))
 
     def convolution_kernel(self, name="convolution_kernel"):
         """The kernel ``ifft(spectrum)`` (the first column of each circulant block)."""
