@@ -221,7 +221,7 @@ def test_banded_triangular_solve(dtype, k, m, lower, adjoint, batch, seed):
           rtol=_tol(dtype) * 10)
 
 
-@settings(deadline=None, max_examples=4)
+@settings(deadline=None, max_examples=3)
 @given(st.sampled_from(["float32", "float64", "complex128"]), st.integers(2, 5),
        st.integers(0, 2 ** 31))
 def test_eigh_tridiagonal(dtype, n, seed):
