@@ -7,7 +7,8 @@ optimizers|metrics`` the report says whether tftape has it at the same path and 
 * **implemented**: the name exists and accepts every named argument of TF's signature (and, for
   a class, has every public member the TF class defines itself);
 * **partial**: the name exists, but some of TF's arguments (or members) are missing — they are
-  listed;
+  listed — or the object declares a known gap in a ``__tftape_partial__`` string (a behaviour
+  that raises ``NotImplementedError``), which is quoted;
 * **missing**: no such name, or a stub whose body only raises ``NotImplementedError``.
 
 TF's symbols come from the real package when it is installed (and is the TF and Keras version
@@ -271,6 +272,9 @@ def classify(tf_entry: dict, obj, name: str) -> dict:
         lacking = [m for m in tf_entry.get("members", ()) if not _has_member(obj, m)]
         if lacking:
             notes.append(("members", "missing members: " + _listing(lacking)))
+    gap = getattr(obj, "__tftape_partial__", None)
+    if isinstance(gap, str) and gap:
+        notes.append(("behaviour", gap))
     status = "partial" if any(k for k, _ in notes) else "implemented"
     detail = "; ".join(text for _, text in notes)
     op = _registry_op(obj, name) if kind == "function" else None
@@ -389,7 +393,7 @@ def render_report(results: dict, tf_version: str) -> str:
         "signature (for a class, it also has every public member the TF class itself "
         "defines);",
         "- **partial**: the name exists, but some of TF's arguments or members are missing "
-        "(listed);",
+        "(listed), or a known gap in its behaviour is declared (quoted);",
         "- **missing**: no such name, or a stub that only raises `NotImplementedError`.",
         "",
         "Signatures are compared by name; an argument that exists but supports only some "

@@ -203,3 +203,14 @@ def test_classify_classes_and_kwargs():
     r = cr.classify(e, Wrapper, "L")
     assert "not checked" in r["detail"] and "`units`" in r["detail"]
     assert r["status"] == "implemented"
+
+
+def test_classify_declared_gaps():
+    def fn(x, name=None):
+        return x
+
+    e = {"kind": "function", "params": ["x", "name"]}
+    assert cr.classify(e, fn, "f")["status"] == "implemented"
+    fn.__tftape_partial__ = "`x[...]` raises `NotImplementedError`"
+    r = cr.classify(e, fn, "f")
+    assert r["status"] == "partial" and "x[...]" in r["detail"]

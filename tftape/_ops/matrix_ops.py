@@ -43,10 +43,14 @@ def _singular(t: Tensor) -> bool:
     """Whether some matrix of a concrete batch has an exactly zero LU pivot (TF's test)."""
     if not is_concrete(t) or t._v.size == 0:
         return False
-    a = host(t).astype(np.complex128 if t._dtype.is_complex else np.float64)
-    lu = jax.lax.linalg.lu(jnp.asarray(a))[0]
-    d = np.abs(np.diagonal(np.asarray(lu), axis1=-2, axis2=-1))
-    return bool(np.any(d == 0))
+    return _singular_host(host(t))
+
+
+def _singular_host(a: np.ndarray) -> bool:
+    """``_singular`` for a host array: LAPACK's partially pivoted LU (getrf, as XLA's on CPU)
+    through NumPy's slogdet, whose sign is 0 exactly when a pivot is; nothing is compiled."""
+    a = a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
+    return bool(np.any(np.linalg.slogdet(a)[0] == 0))
 
 
 # -- inverses and determinants ------------------------------------------------------------------
