@@ -78,6 +78,11 @@ class Strategy:
         self.extended = StrategyExtended(self)
 
     # -- basics ------------------------------------------------------------------------------------
+    def _local_devices(self):
+        """The replicas' devices this process drives (all of them on one host)."""
+        pi = jax.process_index()
+        return [d for d in self._devices if d.process_index == pi]
+
     @property
     def num_replicas_in_sync(self) -> int:
         return len(self._devices)
