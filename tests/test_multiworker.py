@@ -24,7 +24,7 @@ pytestmark = pytest.mark.xdist_group("multiworker")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "_multiworker_worker.py")
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-import _multiworker_worker as mw  # noqa: E402
+import _multiworker_worker as mw
 
 
 def _free_ports(n):

@@ -284,11 +284,3 @@ class _MultiWorkerExtended(StrategyExtended):
     @property
     def _num_workers(self):
         return self._strategy._num_workers
-
-
-def is_writer() -> bool:
-    """False on the non-chief processes of a multi-worker cluster: only the chief writes
-    checkpoints and saved models (the variables hold the same values on every worker)."""
-    from jax._src import distributed
-    state = distributed.global_state
-    return state.client is None or (state.process_id or 0) == 0

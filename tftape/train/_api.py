@@ -284,7 +284,7 @@ class CheckpointManager:
                     stamp - self._keep_every * 3600 > self._last_preserved:
                 self._last_preserved = stamp
                 continue
-            from ..distribute._cluster import is_writer
+            from .._core.process import is_writer
             for f in (_bundle.index_path(path), _bundle.data_path(path)):
                 if not is_writer():   # the chief of a multi-worker cluster owns the files
                     break
