@@ -95,7 +95,10 @@ def mode_train(tf, strategy, out_dir):
     ckpt = tf.train.Checkpoint(model=model)
     saved = ckpt.save(os.path.join(out_dir, "ckpt"))
     _, keras = train_keras(tf, strategy)
+    with strategy.scope():   # unseeded: every worker must start from the chief's value
+        fresh = tf.Variable(np.random.default_rng().normal(size=3).astype(np.float32))
     _result({"custom": custom, "keras": keras, "saved": saved,
+             "fresh": np.asarray(fresh.numpy()).tolist(),
              "replicas": strategy.num_replicas_in_sync,
              "should_checkpoint": strategy.extended.should_checkpoint})
 

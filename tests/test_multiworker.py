@@ -115,6 +115,7 @@ def test_two_workers_train_like_one_process(tmp_path):
         _close(r["keras"]["eval"], keras["eval"])
         for a, b in zip(r["keras"]["weights"], keras["weights"]):
             _close(a, b)
+    assert results[0]["fresh"] == results[1]["fresh"]
     # Only the chief writes checkpoints; every worker gets the same path back.
     assert [r["should_checkpoint"] for r in results] == [True, False]
     assert results[0]["saved"] == results[1]["saved"]

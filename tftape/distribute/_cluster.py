@@ -259,6 +259,18 @@ class MultiWorkerMirroredStrategy(Strategy):
     def cluster_resolver(self):
         return self._resolver
 
+    def _put_replicated(self, val):
+        if self._num_workers == 1:
+            return super()._put_replicated(val)
+        # As TF does, every worker starts from the chief's initial value (random initializers
+        # differ between processes unless seeded).
+        import numpy as np
+        from jax.experimental import multihost_utils
+        if isinstance(val, jax.Array) and not val.is_fully_addressable:
+            return val
+        host = np.asarray(multihost_utils.broadcast_one_to_all(np.asarray(val)))
+        return jax.make_array_from_process_local_data(self._replicated, host)
+
     @property
     def _is_chief(self):
         return self._worker_index == 0
