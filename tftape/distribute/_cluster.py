@@ -194,6 +194,11 @@ def initialize_from_tf_config(resolver, communication_options=None):
     """
     spec = resolver.cluster_spec()
     if not spec:
+        # No TF_CONFIG: a runtime the program started itself (jax.distributed.initialize()).
+        from jax._src import distributed
+        state = distributed.global_state
+        if state.client is not None and (state.num_processes or 1) > 1:
+            return state.num_processes, state.process_id
         return 1, 0
     validate_cluster(resolver)
     hosts = _workers(resolver)
