@@ -12,7 +12,8 @@ script builds ``TF_CONFIG`` from the ports (loopback only) and creates
   prints the trained weights and losses; writes a checkpoint to ``OUT_DIR``.
 * ``shard``: what each worker reads under the DATA, FILE and OFF auto-shard policies and
   the ``InputContext`` of ``distribute_datasets_from_function`` (TFRecord files in OUT_DIR).
-* ``die``: all-reduces in a loop; worker 1 exits abruptly after 2 steps.
+* ``die``: all-reduces in a loop; worker ``$MW_DIE_INDEX`` (default 1) exits abruptly
+  after 2 steps.
 * ``bench``: times a training step (``OUT_DIR`` = steps).
 
 ``train_custom`` and ``train_keras`` also run without a cluster (the single-process result).
@@ -162,9 +163,10 @@ def mode_shard(tf, strategy, out_dir):
 def mode_die(tf, strategy, out_dir):
     with strategy.scope():
         v = tf.Variable(1.0)
+    victim = int(os.environ.get("MW_DIE_INDEX", "1"))
     for i in range(10_000):
-        if strategy._worker_index == 1 and i == 2:
-            print("worker 1 exits now", flush=True)
+        if strategy._worker_index == victim and i == 2:
+            print(f"worker {victim} exits now", flush=True)
             os._exit(7)
         r = strategy.run(lambda: tf.distribute.get_replica_context().all_reduce("SUM", v * 1.0))
         print("step", i, float(strategy.reduce("SUM", r, axis=None)), flush=True)

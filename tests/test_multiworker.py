@@ -156,15 +156,17 @@ def test_auto_shard_policies_input_context_and_late_worker(tmp_path):
 
 
 # -- faults --------------------------------------------------------------------------------------
-def test_dead_worker_makes_the_others_fail_fast():
-    procs = _start("die", 2, TFTAPE_MWMS_HEARTBEAT_TIMEOUT=3)
+@pytest.mark.parametrize("victim", [1, 0], ids=["worker", "coordinator"])
+def test_dead_worker_makes_the_others_fail_fast(victim):
+    procs = _start("die", 2, TFTAPE_MWMS_HEARTBEAT_TIMEOUT=3, MW_DIE_INDEX=victim)
     res = _finish(procs, 45)
-    (rc0, o0, e0, t0), (rc1, _, _, _) = res
-    assert rc1 == 7
-    assert rc0 not in (0, None), "the surviving worker did not stop"
-    assert t0 < 30
-    assert "stopped sending heartbeats" in e0 or "unhealthy" in e0, e0[-2000:]
-    assert "RESULT" not in o0
+    rc_dead = res[victim][0]
+    rc, o, e, t = res[1 - victim]
+    assert rc_dead == 7
+    assert rc not in (0, None), "the surviving worker did not stop"
+    assert t < 30
+    assert "RESULT" not in o
+    assert "JAX distributed service detected fatal errors" in e, e[-2000:]
 
 
 def test_unreachable_coordinator_raises_unavailable(monkeypatch):
@@ -205,3 +207,22 @@ def test_wrong_tf_config_raises_like_tf(case, monkeypatch):
         tf.distribute.MultiWorkerMirroredStrategy()
     assert type(mine.value).__name__ == type(theirs.value).__name__
     assert str(mine.value) == str(theirs.value)
+
+
+def test_four_workers_train_like_one_process(tmp_path):
+    """4 workers x 2 devices = 8 replicas (global batch 16: 2 rows per replica)."""
+    procs = _start("train", 4, str(tmp_path))
+    default = tf.distribute.get_strategy()
+    _, custom = mw.train_custom(tf, default)
+    _, keras = mw.train_keras(tf, default)
+    res = _finish(procs, 120)
+    for rc, o, e, _ in res:
+        assert rc == 0, e[-3000:]
+    results = [_result(o) for _, o, _, _ in res]
+    for r in results:
+        assert r["replicas"] == 8
+        for a, b in zip(r["custom"]["weights"] + r["keras"]["weights"],
+                        custom["weights"] + keras["weights"]):
+            _close(a, b)
+        _close(r["keras"]["eval"], keras["eval"])
+    assert [r["should_checkpoint"] for r in results] == [True, False, False, False]
