@@ -122,6 +122,91 @@ def _put(strategy, arr):
     return jax.device_put(arr, strategy._batch_sharding)
 
 
+def _put_local(strategy, local):
+    """A global batch from this worker's own rows (every worker gives as many)."""
+    local = np.asarray(local)
+    shape = (local.shape[0] * strategy._num_workers,) + local.shape[1:]
+    return jax.make_array_from_process_local_data(strategy._batch_sharding, local, shape)
+
+
+# -- auto-sharding between workers (tf.data.experimental.AutoShardPolicy) ----------------------------
+def _policy(dataset):
+    from ..data._options import AutoShardPolicy
+    try:
+        p = dataset.options().experimental_distribute.auto_shard_policy
+    except AttributeError:
+        p = None
+    return AutoShardPolicy.AUTO if p is None else AutoShardPolicy(int(p))
+
+
+def _shard_files(ds, num_workers, index):
+    """``ds`` with its file source(s) restricted to files ``index::num_workers``, or None when
+    no file source is found (what TF's FILE policy rewrites).
+
+    File sources: ``TFRecordDataset(filenames)``, and ``flat_map``/``interleave`` over a
+    dataset of file names (scalar strings) -- the latter's input is sharded.
+    """
+    import copy
+
+    from .._function.specs import TensorSpec
+    from ..data._readers import TFRecordDataset
+    from ..data._transforms import _FlatMapDataset, _ShardDataset, _UnaryDataset
+    if isinstance(ds, TFRecordDataset):
+        if len(ds._files) < num_workers:
+            from .._core import errors
+            raise errors.InvalidArgumentError(
+                None, None, f"Cannot shard the dataset by FILE: it reads {len(ds._files)} "
+                            f"file(s), fewer than the {num_workers} workers (use "
+                            f"AutoShardPolicy.DATA, or write more files).")
+        out = copy.copy(ds)
+        out._files = ds._files[index::num_workers]
+        return out
+    if isinstance(ds, _FlatMapDataset):
+        spec = ds._input.element_spec
+        if isinstance(spec, TensorSpec) and spec.dtype.name == "string" and \
+                spec.shape.rank == 0:
+            out = copy.copy(ds)
+            out._input = _ShardDataset(ds._input, num_workers, index)
+            return out
+    if isinstance(ds, _UnaryDataset):
+        inner = _shard_files(ds._input, num_workers, index)
+        if inner is None:
+            return None
+        out = copy.copy(ds)
+        out._input = inner
+        return out
+    return None
+
+
+def auto_shard(strategy, dataset):
+    """``(dataset, mode)`` for this worker: mode ``"data"`` (every worker reads every global
+    batch and keeps its slice of the rows) or ``"local"`` (the worker reads its own stream --
+    its files under FILE, everything under OFF -- and gives ``B / num_workers`` rows of it
+    per step)."""
+    from ..data._options import AutoShardPolicy
+    w, i = strategy._num_workers, strategy._worker_index
+    policy = _policy(dataset)
+    if policy == AutoShardPolicy.DATA:
+        return dataset, "data"
+    if policy in (AutoShardPolicy.OFF, AutoShardPolicy.HINT):
+        return dataset, "local"
+    if policy == AutoShardPolicy.FILE:
+        sharded = _shard_files(dataset, w, i)
+        if sharded is None:
+            from .._core import errors
+            raise errors.NotFoundError(
+                None, None, "Found an unshardable source dataset: AutoShardPolicy.FILE needs "
+                            "a file-reading source (TFRecordDataset, or flat_map/interleave "
+                            "over file names); set AutoShardPolicy.DATA or OFF instead.")
+        return sharded, "local"
+    # AUTO: FILE when the dataset reads enough files, else DATA (as TF falls back).
+    try:
+        sharded = _shard_files(dataset, w, i)
+    except Exception:  # noqa: BLE001 - too few files: TF falls back to DATA too
+        sharded = None
+    return (dataset, "data") if sharded is None else (sharded, "local")
+
+
 def per_replica_from_parts(strategy, parts):
     """A PerReplica from one value per replica (stacked on the mesh when shapes agree)."""
     from .._core.convert import convert_to_tensor
@@ -142,6 +227,10 @@ class DistributedDataset:
         self._strategy = strategy
         self._dataset = dataset
         self._options = options
+        self._mode = "data"
+        if getattr(strategy, "_num_workers", 1) > 1 and \
+                not isinstance(self, DistributedDatasetsFromFunction):
+            self._dataset, self._mode = auto_shard(strategy, dataset)
 
     @property
     def element_spec(self):
@@ -152,6 +241,8 @@ class DistributedDataset:
         return st.map_structure(lambda s: PerReplicaSpec(*[_replica_spec(s)] * n), spec)
 
     def __iter__(self):
+        if self._mode == "local":
+            return _LocalStreamIterator(self._strategy, self._dataset)
         return DistributedIterator(self._strategy, self._dataset)
 
     def reduce(self, initial_state, reduce_func):
@@ -199,6 +290,37 @@ class DistributedIterator(OwnedIterator):
                 f"{hex(id(self))}>")
 
 
+class _LocalStreamIterator(DistributedIterator):
+    """Each worker's batches come from its own stream: a batch of ``B`` rows is split into
+    ``num_workers`` chunks of ``B / num_workers``, one per step, and each step's global
+    batch joins the workers' chunks (TF's rebatching of a FILE- or OFF-sharded dataset)."""
+
+    def __init__(self, strategy, dataset):
+        super().__init__(strategy, dataset)
+        self._pending = []
+
+    def __next__(self):
+        st_ = self._strategy
+        w = st_._num_workers
+        if not self._pending:
+            flat = next(self._it)
+            hosts = [np.asarray(c._v) if isinstance(c, Tensor) else c for c in flat]
+            for h in hosts:
+                if not isinstance(h, np.ndarray) or h.dtype.kind == "O" or h.ndim < 1 or \
+                        h.shape[0] % w or (h.shape[0] // w) % len(st_._local_devices()):
+                    raise ValueError(
+                        f"With several workers each batch must be dense and its size a "
+                        f"multiple of num_workers x local replicas "
+                        f"({w} x {len(st_._local_devices())}); got a component of shape "
+                        f"{getattr(h, 'shape', None)} (batch with drop_remainder=True).")
+            k = hosts[0].shape[0] // w
+            self._pending = [[h[j * k:(j + 1) * k] for h in hosts] for j in range(w)]
+        chunk = self._pending.pop(0)
+        out = [PerReplica(stacked=make(_put_local(st_, c), s.dtype),
+                          n=st_.num_replicas_in_sync) for c, s in zip(chunk, self._specs)]
+        return st.pack(self._structure, out)
+
+
 class DistributedDatasetsFromFunction(DistributedDataset):
     """Each replica pulls its own batch from the dataset ``dataset_fn`` builds."""
 
@@ -221,15 +343,23 @@ class _FromFunctionIterator(DistributedIterator):
         n = self._strategy.num_replicas_in_sync
         if n == 1:
             return super().__next__()
-        elems = [next(self._it) for _ in range(n)]
+        workers = getattr(self._strategy, "_num_workers", 1)
+        # Each worker's pipeline feeds its own replicas (its local devices).
+        elems = [next(self._it) for _ in range(n // workers)]
         out = []
         for i, s in enumerate(self._specs):
             parts = [e[i] for e in elems]
             hosts = [np.asarray(p._v) if isinstance(p, Tensor) else p for p in parts]
             if all(isinstance(h, np.ndarray) and h.dtype.kind != "O" and h.ndim >= 1
                    for h in hosts) and len({h.shape for h in hosts}) == 1:
-                g = jax.device_put(np.concatenate(hosts), self._strategy._batch_sharding)
+                local = np.concatenate(hosts)
+                g = _put_local(self._strategy, local) if workers > 1 else \
+                    jax.device_put(local, self._strategy._batch_sharding)
                 out.append(PerReplica(stacked=make(g, s.dtype), n=n))
+            elif workers > 1:
+                raise ValueError("With several workers, distribute_datasets_from_function "
+                                 "needs dense per-replica batches of one shape "
+                                 "(drop_remainder=True).")
             else:
                 out.append(PerReplica([st.to_user(p, s) for p in parts]))
         return st.pack(self._structure, out)

@@ -78,6 +78,11 @@ class Strategy:
         self.extended = StrategyExtended(self)
 
     # -- basics ------------------------------------------------------------------------------------
+    def _local_devices(self):
+        """The replicas' devices this process drives (all of them on one host)."""
+        pi = jax.process_index()
+        return [d for d in self._devices if d.process_index == pi]
+
     @property
     def num_replicas_in_sync(self) -> int:
         return len(self._devices)
@@ -123,7 +128,10 @@ class Strategy:
                 None or val.dtype.kind == "O":
             return
         if self.num_replicas_in_sync > 1:
-            v.__dict__["_value"] = jax.device_put(val, self._replicated)
+            v.__dict__["_value"] = self._put_replicated(val)
+
+    def _put_replicated(self, val):
+        return jax.device_put(val, self._replicated)
 
     # -- data ------------------------------------------------------------------------------------------
     def experimental_distribute_dataset(self, dataset, options=None):

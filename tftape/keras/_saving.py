@@ -171,6 +171,9 @@ def _read_weights(model, f, skip_mismatch=False):
 
 
 def _atomic_write(path, write):
+    from .._core.process import is_writer
+    if not is_writer():   # a non-chief worker of a multi-worker cluster: the chief writes
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
     os.close(fd)

@@ -284,7 +284,10 @@ class CheckpointManager:
                     stamp - self._keep_every * 3600 > self._last_preserved:
                 self._last_preserved = stamp
                 continue
+            from .._core.process import is_writer
             for f in (_bundle.index_path(path), _bundle.data_path(path)):
+                if not is_writer():   # the chief of a multi-worker cluster owns the files
+                    break
                 try:
                     os.remove(f)
                 except OSError:

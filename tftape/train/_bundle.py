@@ -65,6 +65,9 @@ def write(prefix: str, tensors) -> None:
     Both files are written under temporary names and renamed at the end, so a failed write
     never leaves a half-written checkpoint behind.
     """
+    from .._core.process import is_writer
+    if not is_writer():   # a non-chief worker of a multi-worker cluster: the chief writes
+        return
     entries = {}
     directory = os.path.dirname(prefix)
     if directory:

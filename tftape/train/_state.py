@@ -80,6 +80,9 @@ def read(directory: str, latest_filename=None):
 
 def write(directory: str, latest: str, all_paths, timestamps=(), last_preserved=None):
     """Writes the state file atomically; paths inside ``directory`` are stored relative."""
+    from .._core.process import is_writer
+    if not is_writer():   # a non-chief worker of a multi-worker cluster: the chief writes
+        return
     def rel(p):
         if os.path.dirname(os.path.abspath(p)) == os.path.abspath(directory):
             return os.path.basename(p)
