@@ -472,3 +472,20 @@ def test_bincount_matches_tf(kw):
     ours, theirs = tf.math.bincount(x, **kw), real_tf.math.bincount(x, **kw)
     assert ours.numpy().tolist() == theirs.numpy().tolist()
     assert ours.dtype.name == theirs.dtype.name
+
+
+_CAST_EDGES = [np.inf, -np.inf, np.nan, 3e9, -3e9, 1e19, 70000.0, -5.0, -1.7, 300.0, 2.0 ** 31,
+               -(2.0 ** 31), 65504.0, 0.5]
+
+
+@pytest.mark.parametrize("src", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("dst", ["int8", "uint8", "int16", "uint16", "int32", "int64"])
+def test_cast_of_non_finite_and_out_of_range_floats_matches_tf(src, dst):
+    # TF wraps in-range values and sends NaN, infinities and overflow to the wide type's minimum.
+    x = np.array(_CAST_EDGES, np.float64).astype(src)
+    ours = tf.cast(tf.constant(x), dst)
+    theirs = real_tf.cast(real_tf.constant(x), dst)
+    assert ours.dtype.name == theirs.dtype.name
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    traced = tf.function(lambda t: tf.cast(t, dst))(tf.constant(x))
+    np.testing.assert_array_equal(traced.numpy(), theirs.numpy())

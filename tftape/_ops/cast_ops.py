@@ -20,10 +20,17 @@ def _cast_impl(x, dtype):
     if dtype == np.bool_:
         return x != 0
     if jnp.issubdtype(x.dtype, jnp.floating) and jnp.issubdtype(dtype, jnp.integer) and \
-            np.dtype(dtype).itemsize < 8:
-        # Note: TF converts floats through a wide integer, so out-of-range values wrap
-        # (-1.7 -> uint8 255, 300. -> uint8 44); JAX saturates.
-        return x.astype(jnp.int64).astype(dtype)
+            np.dtype(dtype) != np.uint64:
+        # Note: TF converts floats with the CPU's truncating conversion to int32 (int64 for
+        # uint32 and int64) and keeps the low bits, so in-range values wrap (-1.7 -> uint8 255,
+        # 300. -> uint8 44) and NaN, infinities and values outside the wide type become its
+        # minimum (inf -> int32 -2147483648, uint16 0); JAX saturates instead.
+        wide = jnp.int64 if np.dtype(dtype).itemsize >= 4 and np.dtype(dtype) != np.int32 \
+            else jnp.int32
+        bound = float(2 ** (np.iinfo(wide).bits - 1))
+        bad = ~jnp.isfinite(x) | (x >= bound) | (x < -bound)
+        inner = jnp.where(bad, 0, x).astype(wide)
+        return jnp.where(bad, np.iinfo(wide).min, inner).astype(wide).astype(dtype)
     return x.astype(dtype)
 
 
