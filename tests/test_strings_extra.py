@@ -9,7 +9,7 @@ real_tf = pytest.importorskip("tensorflow")
 
 import tftape as tf  # noqa: E402
 from tests._oracle import compare  # noqa: E402
-from tftape._strings import _farmhash  # noqa: E402
+from tftape._core import farmhash as _farmhash  # noqa: E402
 
 SETUP = """
 p = tf.constant(["Café", "Coffee", "咖啡", "커피", "", "a" * 100])

@@ -18,7 +18,7 @@ from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.tensor import Tensor, make_string
 from .._ops import math_ops
 from .._ops._util import fmt_shape
-from .._strings import _farmhash
+from .._core import farmhash as _farmhash
 from .sparse_ops import host, int64, shape_of
 from .sparse_tensor import SparseTensor
 

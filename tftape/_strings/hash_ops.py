@@ -6,7 +6,7 @@ import numpy as np
 
 from .._core.errors import InvalidArgumentError
 from .._core.tensor import Tensor
-from . import _farmhash
+from .._core import farmhash as _farmhash
 from ._common import host_op, is_ragged, kernel_msg, run, string_input
 
 _SIG = {

@@ -150,7 +150,9 @@ def _shard_files(ds, num_workers, index):
 
     from .._function.specs import TensorSpec
     from ..data._readers import TFRecordDataset
-    from ..data._transforms import _FlatMapDataset, _ShardDataset, _UnaryDataset
+    from ..data._mapping import _FlatMapDataset
+    from ..data._selection import _ShardDataset
+    from ..data._transforms import _UnaryDataset
     if isinstance(ds, TFRecordDataset):
         if len(ds._files) < num_workers:
             from .._core import errors
