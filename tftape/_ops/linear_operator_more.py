@@ -241,7 +241,33 @@ def _block_rows(rows, batch, dtype):
     return ao.concat(out, -2) if len(out) > 1 else out[0]
 
 
-class LinearOperatorBlockDiag(LinearOperator):
+class _FactorWise:
+    """Operators built from a list of square factors (block-diagonal, Kronecker): their
+    adjoint, inverse and Cholesky factor are the same kind of operator over the factors'."""
+
+    @property
+    def operators(self):
+        return list(self._operators)
+
+    def _factorwise(self, method, **hints):
+        return type(self)([getattr(o, method)() for o in self._operators], is_square=True,
+                          **hints)
+
+    def _linop_adjoint(self):
+        return self._factorwise("adjoint", is_non_singular=self.is_non_singular,
+                                is_self_adjoint=self.is_self_adjoint,
+                                is_positive_definite=self.is_positive_definite)
+
+    def _linop_inverse(self):
+        return self._factorwise("inverse", is_non_singular=self.is_non_singular,
+                                is_self_adjoint=self.is_self_adjoint,
+                                is_positive_definite=self.is_positive_definite)
+
+    def _linop_cholesky(self):
+        return self._factorwise("cholesky", is_non_singular=True)
+
+
+class LinearOperatorBlockDiag(_FactorWise, LinearOperator):
     """The block-diagonal operator ``diag(A1, ..., An)`` of square operators."""
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
@@ -260,26 +286,6 @@ class LinearOperatorBlockDiag(LinearOperator):
         super().__init__(self._operators[0].dtype, None, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square,
                          name or "_ds_".join(o.name for o in self._operators), params)
-
-    @property
-    def operators(self):
-        return list(self._operators)
-
-    def _linop_adjoint(self):
-        return LinearOperatorBlockDiag(
-            [o.adjoint() for o in self._operators], is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite, is_square=True)
-
-    def _linop_inverse(self):
-        return LinearOperatorBlockDiag(
-            [o.inverse() for o in self._operators], is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite, is_square=True)
-
-    def _linop_cholesky(self):
-        return LinearOperatorBlockDiag([o.cholesky() for o in self._operators],
-                                       is_non_singular=True, is_square=True)
 
     def _linop_matmul(self, left, right):
         if isinstance(right, LinearOperatorBlockDiag):
@@ -468,7 +474,7 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         return out
 
 
-class LinearOperatorKronecker(LinearOperator):
+class LinearOperatorKronecker(_FactorWise, LinearOperator):
     """The Kronecker product ``A1 ⊗ A2 ⊗ ... ⊗ An``."""
 
     def __init__(self, operators, is_non_singular=None, is_self_adjoint=None,
@@ -484,26 +490,6 @@ class LinearOperatorKronecker(LinearOperator):
         super().__init__(self._operators[0].dtype, None, is_non_singular, is_self_adjoint,
                          is_positive_definite, is_square,
                          name or "_x_".join(o.name for o in self._operators), params)
-
-    @property
-    def operators(self):
-        return list(self._operators)
-
-    def _linop_adjoint(self):
-        return LinearOperatorKronecker(
-            [o.adjoint() for o in self._operators], is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite, is_square=True)
-
-    def _linop_inverse(self):
-        return LinearOperatorKronecker(
-            [o.inverse() for o in self._operators], is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite, is_square=True)
-
-    def _linop_cholesky(self):
-        return LinearOperatorKronecker([o.cholesky() for o in self._operators],
-                                       is_non_singular=True, is_square=True)
 
     def _shape(self):
         return _batch_of(self._operators) + (
