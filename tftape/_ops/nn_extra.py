@@ -271,61 +271,6 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # 
     return MaxPoolWithArgmax(out, idx)
 
 
-# -- space_to_batch -------------------------------------------------------------------------------
-def _s2b_impl(x, block, pads):
-    m = len(block)
-    x = jnp.pad(x, ((0, 0),) + tuple(pads) + ((0, 0),) * (x.ndim - 1 - m))
-    b = x.shape[0]
-    sp = x.shape[1:1 + m]
-    rest = x.shape[1 + m:]
-    shp = [b]
-    for s, k in zip(sp, block):
-        shp += [s // k, k]
-    x = x.reshape(shp + list(rest))
-    # (b, s0/k0, k0, s1/k1, k1, ..., rest) -> (k0, k1, ..., b, s0/k0, s1/k1, ..., rest)
-    perm = [2 + 2 * i for i in range(m)] + [0] + [1 + 2 * i for i in range(m)] + \
-        list(range(1 + 2 * m, 1 + 2 * m + len(rest)))
-    x = x.transpose(perm)
-    return x.reshape([b * int(np.prod(block))] + [s // k for s, k in zip(sp, block)] +
-                     list(rest))
-
-
-_space_to_batch = op("space_to_batch", "SpaceToBatchND", _s2b_impl)
-
-
-def space_to_batch(input, block_shape, paddings, name=None) -> Tensor:  # noqa: A002
-    """Zero-pads the spatial dimensions and moves ``block_shape`` blocks into the batch.
-
-    >>> import tftape as tf
-    >>> tf.nn.space_to_batch(tf.reshape(tf.range(4), (1, 2, 2, 1)), [2, 2],
-    ...                      [[0, 0], [0, 0]]).numpy().ravel().tolist()
-    [0, 1, 2, 3]
-    """
-    t = tensor(input)
-    block = tuple(int(i) for i in np.asarray(to_static(block_shape)).reshape(-1))
-    pads = np.asarray(to_static(paddings)).astype(np.int64).reshape(-1, 2)
-    m = len(block)
-    if pads.shape[0] != m:
-        raise kernel_error("SpaceToBatchND", f"paddings should have shape [{m}, 2] instead of "
-                                             f"[{pads.shape[0]},2]")
-    if t.ndim < 1 + m:
-        raise kernel_error("SpaceToBatchND", f"input rank should be >= {1 + m} instead of "
-                                             f"{t.ndim}")
-    for i, k in enumerate(block):
-        if k < 1:
-            raise kernel_error("SpaceToBatchND", f"All values in block_shape must be positive, "
-                                                 f"got value, {k} at index {i}.")
-        lo, hi = int(pads[i, 0]), int(pads[i, 1])
-        if lo < 0 or hi < 0:
-            raise kernel_error("SpaceToBatchND", "Negative paddings not allowed.")
-        padded = vshape(t)[1 + i] + lo + hi
-        if padded % k:
-            raise kernel_error("SpaceToBatchND", f"padded_shape[{i}]={padded} is not divisible "
-                                                 f"by block_shape[{i}]={k}")
-    pads_t = tuple((int(a), int(b)) for a, b in pads)
-    return execute(_space_to_batch, (t,), (block, pads_t), {"block": block, "pads": pads_t})
-
-
 # -- approximate top-k ----------------------------------------------------------------------------
 def _approx_impl(x, k, dim, recall, size, agg, is_max):
     # Note: TF's CPU kernel is an exact top-k (XLA's approximate one runs only on TPU), so

@@ -33,8 +33,8 @@ from .._ops.nn_extra import (
     depthwise_conv2d_backprop_filter as depthwise_conv2d_backprop_filter,
     depthwise_conv2d_backprop_input as depthwise_conv2d_backprop_input,
     dilation2d as dilation2d, erosion2d as erosion2d,
-    max_pool_with_argmax as max_pool_with_argmax, separable_conv2d as separable_conv2d,
-    space_to_batch as space_to_batch)
+    max_pool_with_argmax as max_pool_with_argmax, separable_conv2d as separable_conv2d)
+from .._ops.space_batch_ops import space_to_batch as space_to_batch
 from .._ops.random_extra import (
     all_candidate_sampler as all_candidate_sampler,
     compute_accidental_hits as compute_accidental_hits,
