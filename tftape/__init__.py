@@ -104,8 +104,8 @@ from ._ops.space_batch_ops import (  # noqa: E402,F401
 from ._ops.signal_ops import (  # noqa: E402,F401
     raw_fftnd as fftnd, raw_ifftnd as ifftnd, raw_irfftnd as irfftnd, raw_rfftnd as rfftnd)
 from ._ops.linalg_ops import (  # noqa: E402,F401
-    einsum as einsum, matmul as matmul, norm as norm, tensordot as tensordot)
-from ._ops.matrix_ops import eig as eig, eigvals as eigvals  # noqa: E402,F401
+    einsum as einsum, matmul as matmul, tensordot as tensordot)
+from ._ops.matrix_ops import eig as eig, eigvals as eigvals, norm as norm  # noqa: E402,F401
 from ._ops.special_ops import scalar_mul as scalar_mul  # noqa: E402,F401
 from ._ops.logging_ops import print_ as print  # noqa: E402,F401
 from ._autodiff.tape import GradientTape as GradientTape  # noqa: E402

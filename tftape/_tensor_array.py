@@ -20,6 +20,10 @@ from ._core.shape import TensorShape
 from ._core.tensor import Tensor, make_string
 from ._core.type_spec import TypeSpec
 
+# The class a TensorArray constructed while tf.function traces becomes: ``GraphTensorArray``,
+# installed by ``_function._graph_tensor_array`` (which subclasses this one).
+GRAPH_CLASS: list = [None]
+
 
 def _index(i) -> int:
     """A Python int from an index argument (an eager Tensor is read on the host, as TF does)."""
@@ -41,8 +45,7 @@ class TensorArray:
     def __new__(cls, *args, **kwargs):
         if cls is TensorArray and STATE.tracing:
             # Inside tf.function: TF's graph-mode TensorArray (a TensorList).
-            from ._function._graph_tensor_array import GraphTensorArray
-            cls = GraphTensorArray
+            cls = GRAPH_CLASS[0]
         return object.__new__(cls)
 
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,

@@ -19,7 +19,9 @@ from ._core.shape import TensorShape
 from ._core import pending as _pending, tensor as _tensor_mod
 from ._core.tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tensor, make, \
     make_string, Reference, vshape
+from ._autodiff import custom as _custom
 from ._autodiff.tape import variable_accessed
+from . import _variable_reads as _reads
 from ._ops.indexed_slices import IndexedSlices
 
 
@@ -739,3 +741,8 @@ def _reading(f):
 
 
 _bind_operators()
+
+
+_reads.VARIABLE_CLASS[0] = ResourceVariable
+_reads.SETTLE[0] = _settle
+_custom.VARIABLE_READS[0] = _reads.override_values

@@ -1,6 +1,7 @@
 """``tf.custom_gradient`` on ``jax.custom_vjp`` and ``tf.recompute_grad``."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import types
 
@@ -138,6 +139,12 @@ def _with_captures(grad_fn, caps):
     return types.MethodType(new, grad_fn.__self__) if fn is not grad_fn else new
 
 
+# ``override(variables, values)``: a context in which this thread reads ``values`` from
+# ``variables`` (grad_fn's view of the variables ``f`` read). Installed by ``_variables``
+# (this layer cannot import it), which is loaded whenever there is a variable to read.
+VARIABLE_READS: list = [None]
+
+
 # Custom-gradient ops by key: the same ``f``, ``grad_fn`` code, closed-over values and
 # dtypes share an op, hence its compiled programs.
 _OPS = LRUCache("custom_gradient_ops", 256)
@@ -168,12 +175,12 @@ def _make_op(grad_fn, in_dtypes, out_dtypes, variables, cap_dtypes):
         return impl(*vals), vals
 
     def bwd(vals, cts):
-        from .._function._capture import override_values
         reads = vals[n_x:n_x + n_v]
         caps = _wrap_vals(vals[n_x + n_v:n_x + n_v + n_c], cap_dtypes)
         dys = [make(c, d) for c, d in zip(cts, out_dtypes)]
         g = _with_captures(grad_fn, caps)
-        with tracing_scope(), override_values(variables, reads):
+        reading = VARIABLE_READS[0](variables, reads) if variables else contextlib.nullcontext()
+        with tracing_scope(), reading:
             if variables:
                 grads, var_grads = g(*dys, variables=list(variables))
                 if len(var_grads) != len(variables):

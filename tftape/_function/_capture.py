@@ -16,57 +16,17 @@ once per trace, as in TF.
 """
 from __future__ import annotations
 
-import threading
-
 from jax._src import api_util as _api_util
 from jax._src import core as _jcore
 from jax._src import linear_util as _lu
 from jax._src import source_info_util as _siu
 from jax._src.interpreters import partial_eval as _pe
 
+from .._core import checks as _checks
 from .._core.registry import tracing_scope
-
-
-class _Local(threading.local):
-    def __init__(self):
-        self.scopes: list = []
-        self.overrides: dict = {}   # id(variable) -> value this thread reads instead
-
-
-def override_values(variables, values):
-    """A context in which this thread (only) reads ``values`` from ``variables``."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def ctx():
-        _install()
-        ov = _L.overrides
-        holders = [v._handle() if hasattr(v, "_handle") else v for v in variables]
-        saved = [ov.get(id(h)) for h in holders]
-        for h, x in zip(holders, values):
-            ov[id(h)] = x
-        try:
-            yield
-        finally:
-            for h, old in zip(holders, saved):
-                if old is None:
-                    ov.pop(id(h), None)
-                else:
-                    ov[id(h)] = old
-    return ctx()
-
-
-_L = _Local()
-
-
-class VariableCreationError(ValueError):
-    """Raised (as TF's ValueError) when a tf.function creates a Variable after its first trace."""
-
-
-_CREATION_MSG = ("tf.function only supports singleton tf.Variables created on the first call. "
-                 "Make sure the tf.Variable is only created once or created outside tf.function. "
-                 "See https://www.tensorflow.org/guide/function#creating_tfvariables for more "
-                 "information.")
+from .._variable_reads import (  # noqa: F401  (re-exported for the function layer)
+    _CREATION_MSG, _L, VariableCreationError, current_scope, in_region, install,
+    override_values, raw_value, set_raw_value)
 
 
 def _aval(v):
@@ -114,73 +74,10 @@ class Scope:
             var.__dict__["_value"] = v
 
 
-class _ValueSlot:
-    """The data descriptor installed as ``ResourceVariable._value`` (see the module doc)."""
-
-    def __get__(self, obj, typ=None):
-        if obj is None:
-            return self
-        d = obj.__dict__
-        loc = _L
-        if loc.overrides:
-            v = loc.overrides.get(id(obj))
-            if v is not None:
-                return v
-        if "_pending" in d:
-            _settle(obj)
-        scopes = loc.scopes
-        if scopes:
-            s = scopes[-1]
-            k = id(obj)
-            if k not in s.outer and k not in s.created and "_value" in d:
-                return s.capture(obj, d)
-        try:
-            return d["_value"]
-        except KeyError:
-            raise AttributeError("_value") from None
-
-    def __set__(self, obj, value):
-        d = obj.__dict__
-        if "_pending" in d:
-            _settle(obj)
-        scopes = _L.scopes
-        if scopes:
-            s = scopes[-1]
-            k = id(obj)
-            if "_value" not in d:
-                if not s.allow_creation:
-                    raise ValueError(_CREATION_MSG)
-                s.created[k] = obj
-                s.initial[k] = value
-            elif k not in s.created:
-                if k not in s.outer:
-                    s.outer[k] = (obj, d["_value"])
-                s.assigned[k] = obj
-                s.history.setdefault(k, []).append(value)
-        d["_value"] = value
-
-    def __delete__(self, obj):
-        del obj.__dict__["_value"]
-
-
-def _settle(obj):
-    from .._variables import _settle as settle
-    settle(obj)
-
-
-_installed = False
-
-
 def _install():
-    global _installed
-    if not _installed:
-        from .._core import checks as _checks
-        _checks.SINK[0] = _register_check
-        from .._variables import ResourceVariable
-        # Note: installed once, on the first trace; outside traced regions it only forwards
-        # to the instance dict (one Python-level call per access).
-        ResourceVariable._value = _ValueSlot()
-        _installed = True
+    """Installs the variable-read descriptor and this layer's sink for runtime checks."""
+    install()
+    _checks.SINK[0] = _register_check
 
 
 def _register_check(ok, data, make_error, info) -> bool:
@@ -206,27 +103,6 @@ def resource_snapshot(handles) -> list:
     if not isinstance(handles, (list, tuple)):
         handles = [handles]
     return [(h, h.__dict__.get("_value")) for h in handles]
-
-
-def raw_value(var):
-    """A variable's stored value, bypassing capture."""
-    h = var._handle() if hasattr(var, "_handle") else var
-    if "_pending" in h.__dict__:
-        _settle(h)
-    return h.__dict__["_value"]
-
-
-def set_raw_value(var, value):
-    h = var._handle() if hasattr(var, "_handle") else var
-    h.__dict__["_value"] = value
-
-
-def in_region() -> bool:
-    return bool(_L.scopes)
-
-
-def current_scope():
-    return _L.scopes[-1] if _L.scopes else None
 
 
 class Traced:

@@ -33,6 +33,7 @@ from .._core.errors import InvalidArgumentError
 from .._core.registry import Op, execute
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make, make_string
+from .. import _tensor_array
 from .._tensor_array import TensorArray
 from ._region import EagerOnly
 from ._static import static_int, static_value
@@ -620,3 +621,6 @@ GraphTensorArray.__qualname__ = "TensorArray"
 
 def is_graph_tensor_array(x) -> bool:
     return type(x) is GraphTensorArray
+
+
+_tensor_array.GRAPH_CLASS[0] = GraphTensorArray

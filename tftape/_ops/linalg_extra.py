@@ -234,7 +234,7 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002,F811
     >>> tf.linalg.normalize([3., 4.])[0]
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.6, 0.8], dtype=float32)>
     """
-    from .linalg_ops import norm
+    from .matrix_ops import norm
     from .math_ops import cast, divide
     from ._util import tensor as _t
     t = _t(tensor)

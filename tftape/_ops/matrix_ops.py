@@ -316,3 +316,60 @@ def cross(a, b, name=None) -> Tensor:
         raise kernel_error("Cross", "Cross-products are only defined for 3-element vectors.",
                            FailedPreconditionError)
     return execute(_cross, (x, y))
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002,F811
+    """Vector and matrix norms (``euclidean``/``fro``, 1, 2, inf and positive p), as TF.
+
+    >>> import tftape as tf
+    >>> tf.linalg.norm(tf.constant([3., 4.]))
+    <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    """
+    from . import math_ops as m
+    from .array_ops import squeeze
+    from .._core.convert import to_static
+    axis = to_static(axis)
+    is_matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if is_matrix:
+        axis = tuple(axis)
+        if not isinstance(axis[0], int) or not isinstance(axis[1], int) or axis[0] == axis[1]:
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                             f"got {axis}")
+        supported = ["euclidean", "fro", 1, 2, np.inf]
+        if ord not in supported:
+            raise ValueError(f"'ord' must be a supported matrix norm in {supported}, got {ord}")
+    else:
+        if not (isinstance(axis, int) or axis is None):
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        supported = ["euclidean", 1, 2, np.inf]
+        if (not np.isreal(ord) or ord <= 0) and ord not in supported:
+            raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+        if axis is not None:
+            axis = (axis,)
+    t = _to_tensor(tensor)
+    if ord in ("fro", "euclidean", 2, 2.0) and not (is_matrix and ord in (2, 2.0)):
+        result = m.sqrt(m.reduce_sum(t * m.conj(t), axis, keepdims=True))
+    elif ord in (2, 2.0):
+        from .array_ops import expand_dims, transpose
+        nd = t.ndim
+        pos = [a % nd for a in axis]
+        before = [i for i in range(nd) if i not in pos] + pos
+        after = [before.index(i) for i in range(nd)]
+        s = svd(transpose(t, before), compute_uv=False)
+        result = transpose(expand_dims(m.reduce_max(m.abs(s), -1, keepdims=True), -1), after)
+    else:
+        result = m.abs(t)
+        if ord == 1:
+            result = m.reduce_sum(result, None if axis is None else axis[0], keepdims=True)
+            if is_matrix:
+                result = m.reduce_max(result, axis[-1], keepdims=True)
+        elif ord == np.inf:
+            if is_matrix:
+                result = m.reduce_sum(result, axis[1], keepdims=True)
+            result = m.reduce_max(result, None if axis is None else axis[0], keepdims=True)
+        else:
+            result = m.pow(m.reduce_sum(m.pow(result, ord), axis, keepdims=True), 1.0 / ord)
+    if not keepdims:
+        result = squeeze(result, axis)
+    return result
