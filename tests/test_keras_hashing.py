@@ -444,15 +444,57 @@ def test_hashing_in_dataset_map():
     assert outs[0] == outs[2] and outs[1] == outs[3]
 
 
+BUILD_INPUTS = [
+    lambda m: [["a"]], lambda m: m.constant([["a"]]), lambda m: np.array([[1, 2]]),
+    lambda m: "a", lambda m: m.ragged.constant([["a"]]),
+    lambda m: m.SparseTensor([[0, 0]], ["a"], [2, 2]),
+    lambda m: m.keras.Input((2,), dtype="string"),
+]
+CROSS_BUILD_INPUTS = [
+    lambda m: (np.array([1]), np.array([2])), lambda m: (m.constant([1]), m.constant([2])),
+    lambda m: ([1], [2]),
+    lambda m: (m.keras.Input((1,), dtype="string"), m.keras.Input((1,), dtype="int64")),
+]
+
+
+@pytest.mark.parametrize("i", range(len(BUILD_INPUTS) + len(CROSS_BUILD_INPUTS)))
+def test_build_config(i):
+    """Keras records the first call's input shape only for tensor inputs."""
+    tf = real_tf()
+    configs = []
+    for mod in (tftape, tf):
+        if i < len(BUILD_INPUTS):
+            layer, x = mod.keras.layers.Hashing(3), BUILD_INPUTS[i](mod)
+        else:
+            layer = mod.keras.layers.HashedCrossing(3)
+            x = CROSS_BUILD_INPUTS[i - len(BUILD_INPUTS)](mod)
+        before = (layer.built, layer.get_build_config())
+        layer(x)
+        configs.append((before, layer.built, layer.get_build_config()))
+    assert configs[0] == configs[1]
+
+
 def test_keras_file_with_hashing_both_ways(tmp_path):
     tf = real_tf()
     x = np.array([["cat"], ["dog"], ["eel"]])
-    for writer, reader in ((tftape, tf), (tf, tftape)):
+    y = np.array([[1], [2], [1]])
+    for writer in (tftape, tf):
         k = writer.keras
         model = k.Sequential([k.Input((1,), dtype="string"),
                               k.layers.Hashing(5, salt=[3, 4], output_mode="count")])
-        path = str(tmp_path / f"{writer.__name__}.keras")
-        model.save(path)
-        loaded = reader.keras.models.load_model(path)
-        np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
-        assert _config(loaded.layers[-1]) == _config(model.layers[-1])
+        ia, ib = k.Input((1,), dtype="string"), k.Input((1,), dtype="int64")
+        crossed = k.Model([ia, ib], k.layers.HashedCrossing(7, output_mode="one_hot")((ia, ib)))
+        for i, net in enumerate((model, crossed)):
+            path = str(tmp_path / f"{writer.__name__}{i}.keras")
+            net.save(path)
+            want = np.asarray(net([writer.constant(x), writer.constant(y)] if i else
+                                  writer.constant(x)))
+            build_configs = []
+            for reader in (tftape, tf):
+                loaded = reader.keras.models.load_model(path)
+                got = loaded([reader.constant(x), reader.constant(y)] if i else
+                             reader.constant(x))
+                np.testing.assert_array_equal(np.asarray(got), want)
+                assert _config(loaded.layers[-1]) == _config(net.layers[-1])
+                build_configs.append(loaded.layers[-1].get_build_config())
+            assert build_configs[0] == build_configs[1]

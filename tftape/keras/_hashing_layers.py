@@ -46,6 +46,42 @@ def _input_tensor(x):
     return convert_to_tensor(x)
 
 
+def _is_tensor(x) -> bool:
+    return isinstance(x, (Tensor, RaggedTensor, SparseTensor, KerasTensor)) or \
+        getattr(type(x), "_is_tf_variable", False)
+
+
+def _recorded_shape(x):
+    """The input shape Keras records when a layer is first called: a tensor's (or, for several
+    inputs, each tensor's) shape; None for lists, arrays and scalars."""
+    if _is_tensor(x):
+        return tuple(x.shape)
+    if isinstance(x, (list, tuple)) and x and all(_is_tensor(v) for v in x):
+        return tuple(tuple(v.shape) for v in x)
+    return None
+
+
+class _HostLayer(Layer):
+    """A layer whose inputs reach ``call`` as given (strings, lists, arrays: no conversion or
+    autocast) and whose build records only the first input's shape."""
+
+    def _convert_arg(self, x):
+        return x
+
+    def _maybe_build(self, args, kwargs):
+        if not self.built:
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            self._build_shapes = _recorded_shape(first)
+            self.built = True
+
+    def get_build_config(self):
+        return {"input_shape": self._build_shapes} if self.built else None
+
+    def build_from_config(self, config):
+        self._build_shapes = (config or {}).get("input_shape")
+        self.built = True
+
+
 def _squeeze_last(x):
     """``x`` without its last axis (of size 1)."""
     if isinstance(x, SparseTensor):
@@ -224,7 +260,7 @@ def _encode(bins, mode, depth, dtype, sparse):
     return _output(hot.max(axis=1), dtype, sparse)
 
 
-class Hashing(Layer):
+class Hashing(_HostLayer):
     """Hashes strings or integers into ``num_bins`` bins (FarmHash64, or SipHash64 with
     ``salt``), then encodes them as ``output_mode`` says.
 
@@ -277,12 +313,6 @@ class Hashing(Layer):
                                  "size 2 integers, or a single integer. "
                                  f"Received: salt={salt}.")
         self.supports_jit = False      # host-side hashing: a model holding it runs eagerly
-
-    def _convert_arg(self, x):
-        return x       # inputs reach `call` as given (lists of strings, arrays, tensors)
-
-    def _maybe_build(self, args, kwargs):
-        self.built = True
 
     def _hash_values_to_bins(self, values, mask=None):
         """The int64 bins of a dense Tensor of values (``mask``: where they are masked)."""
@@ -338,7 +368,7 @@ class Hashing(Layer):
                 "sparse": self.sparse}
 
 
-class HashedCrossing(Layer):
+class HashedCrossing(_HostLayer):
     """Crosses two or more scalar features by hashing them together into ``num_bins`` bins
     (``tf.sparse.cross_hashed``).
 
@@ -362,12 +392,6 @@ class HashedCrossing(Layer):
         self.output_mode = output_mode
         self.sparse = sparse
         self.supports_jit = False      # host-side hashing: a model holding it runs eagerly
-
-    def _convert_arg(self, x):
-        return x
-
-    def _maybe_build(self, args, kwargs):
-        self.built = True
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 2 or not isinstance(input_shape[0], tuple) or \
