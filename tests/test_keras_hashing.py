@@ -429,19 +429,21 @@ def test_hashed_crossing_in_functional_model():
         np.testing.assert_array_equal(got, want)
 
 
+def _hash_and_cross(hashing, crossing):
+    return lambda x, y: (hashing(x), crossing((x, y)))
+
+
 def test_hashing_in_dataset_map():
     tf = real_tf()
     texts = np.array(["a", "b", "c", "a", "zebra", ""])
-    labels = np.arange(len(texts))
+    labels = np.arange(len(texts))[:, None]
     outs = []
     for mod in (tftape, tf):
-        hashing = mod.keras.layers.Hashing(7, salt=11)
-        crossing = mod.keras.layers.HashedCrossing(5)
-        ds = mod.data.Dataset.from_tensor_slices((texts, labels)).batch(4)
-        outs.append([(hashing(x).numpy().tolist(), crossing((x, y)).numpy().tolist())
-                     for x, y in ds.map(lambda x, y: (x, y))])
-        outs.append([x.numpy().tolist() for x, _ in ds.map(lambda x, y: (hashing(x), y))])
-    assert outs[0] == outs[2] and outs[1] == outs[3]
+        fn = _hash_and_cross(mod.keras.layers.Hashing(7, salt=11, output_mode="multi_hot"),
+                             mod.keras.layers.HashedCrossing(5))
+        ds = mod.data.Dataset.from_tensor_slices((texts[:, None], labels)).batch(4)
+        outs.append([(h.numpy().tolist(), c.numpy().tolist()) for h, c in ds.map(fn)])
+    assert outs[0] == outs[1]
 
 
 BUILD_INPUTS = [

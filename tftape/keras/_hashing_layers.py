@@ -13,7 +13,7 @@ import numpy as np
 
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor
-from .._core.errors import InvalidArgumentError, kernel_error, op_error
+from .._core.errors import kernel_error, op_error
 from .._core.tensor import Tensor
 from .._ops import array_ops as _a
 from .._ops.cast_ops import cast as _cast
@@ -210,17 +210,15 @@ def _encode(bins, mode, depth, dtype, sparse):
         counts = _row_counts(idx[:, 0], values, dense_shape[0], depth, binary)
         return _output(counts, dtype, sparse)
     if isinstance(bins, RaggedTensor):
-        if mode == "one_hot":
+        if mode == "one_hot" or bins.shape.rank != 2:
             if sparse:
-                # Note: Keras sizes the sparse one-hot from the static shape, whose ragged
-                # dimension is None.
+                # Note: Keras sizes a sparse one-hot encoding from the static shape, whose
+                # ragged dimension is None.
                 raise TypeError("unsupported operand type(s) for *: 'int' and 'NoneType'")
+            if mode != "one_hot":
+                return _ragged_reduce(bins, binary, depth, dtype)
             flat = bins.flat_values.numpy().astype(np.int64)
             return bins.with_flat_values(_cast(convert_to_tensor(_one_hot(flat, depth)), dtype))
-        if bins.shape.rank != 2:
-            if sparse:
-                raise TypeError("unsupported operand type(s) for *: 'int' and 'NoneType'")
-            return _ragged_reduce(bins, binary, depth, dtype)
         if not sparse:
             _bincount_dtype_check("RaggedBincount", dtype)
         splits = bins.row_splits.numpy()
