@@ -93,6 +93,7 @@ _LAYER_ARGS = {
     "RandomBrightness": (0.1,), "Pipeline": ([],), "RandomPosterization": (4,),
     "RandomColorDegeneration": (0.5,), "RandomSaturation": (0.5,), "RandomHue": (0.5,),
     "Dot": (1,), "GroupQueryAttention": (4, 4, 2), "ReversibleEmbedding": (10, 4),
+    "Hashing": (3,), "HashedCrossing": (3,),
 }
 for _pool in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool"):
     for _nd in "123":

@@ -109,6 +109,9 @@ CROSS_EXPRS = [
     'tf.sparse.cross_hashed(a)',
     'tf.sparse.cross_hashed([])',
     'tf.sparse.cross_hashed([a], num_buckets=5, hash_key=0)',
+    'tf.sparse.cross_hashed([a, b], num_buckets=None)',
+    'tf.sparse.cross_hashed([a, b], num_buckets="3")',
+    'tf.sparse.cross_hashed([a, b], num_buckets=7.0)',
 ]
 
 BINCOUNT_SETUP = """

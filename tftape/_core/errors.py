@@ -114,6 +114,20 @@ def op_error(op_name: str, message: str, cls=InvalidArgumentError, name: str = "
     return cls(None, None, f"{message} [Op:{op_name}] name: {name}")
 
 
+def int_attr(value, arg: str) -> int:
+    """An ``int`` attr as TF's op wrappers take it: ``int(value)``, a ``TypeError`` for what
+    has no integer value (``None``, a string), an ``OverflowError`` outside int64."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"Expected int for argument '{arg}' not {value!r}.")
+    try:
+        out = int(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"Expected int for argument '{arg}' not {value!r}.") from None
+    if not -2**63 <= out < 2**63:
+        raise OverflowError("int too big to convert")
+    return out
+
+
 def wrapped_kernel_error(op: str, message: str, cls=InvalidArgumentError):
     """TF's message for errors raised by dataset kernels (``IteratorGetNext``, ...)."""
     return cls(None, None, f"{{{{function_node __wrapped__{op}_output_types_1_device_/job:"

@@ -514,7 +514,8 @@ def python_to_numpy(value, dtype: _d.DType | None):
     elif kind is not None and (kind not in _COMPATIBLE[dtype._kind] or (
             "b" in kinds and dtype.name not in _FROM_PY_BOOL)):
         shown = value if not isinstance(value, (list, tuple)) or len(str(value)) < 200 else "..."
-        raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype {dtype.name}")
+        raise TypeError(f"Cannot convert {shown!r} to EagerTensor of dtype "
+                        f"{_d.TF_TYPE_NAMES.get(dtype, dtype.name)}")
     if dtype is _d.string:
         return _string_array(value), dtype
     if kind == "i":

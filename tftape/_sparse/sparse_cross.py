@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 
 from .._core import dtypes as _d
-from .._core.errors import InvalidArgumentError, kernel_error
+from .._core.errors import InvalidArgumentError, int_attr, kernel_error
 from .._core.tensor import Tensor, make_string
 from .._ops import math_ops
 from .._ops._util import fmt_shape
@@ -152,5 +152,6 @@ def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None) -> SparseTenso
     >>> tf.sparse.cross_hashed([st, tf.constant([["x"]])], num_buckets=100).values.numpy()
     array([92,  4])
     """
-    return _sparse_cross(inputs, True, int(num_buckets), int(hash_key or DEFAULT_HASH_KEY),
+    return _sparse_cross(inputs, True, int_attr(num_buckets, "num_buckets"),
+                         int(hash_key or DEFAULT_HASH_KEY),
                          b"", "All inputs must be SparseTensors")

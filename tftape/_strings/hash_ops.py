@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core.errors import InvalidArgumentError
+from .._core.errors import InvalidArgumentError, int_attr
 from .._core.tensor import Tensor
 from .._core import farmhash as _farmhash
 from ._common import host_op, is_ragged, kernel_msg, run, string_input
@@ -78,5 +78,5 @@ def to_hash_bucket_strong(input, num_buckets: int, key, name=None):  # noqa: A00
     t = string_input(input, "StringToHashBucketStrong")
     if len(key) != 2:
         raise kernel_msg("StringToHashBucketStrong", "Key must have 2 elements")
-    return run(_bucket_strong, t, n=n, key=(int(key[0]) & (2**64 - 1),
-                                            int(key[1]) & (2**64 - 1)))
+    k0, k1 = (int_attr(k, "key") & (2**64 - 1) for k in key)
+    return run(_bucket_strong, t, n=n, key=(k0, k1))

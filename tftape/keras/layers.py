@@ -60,6 +60,7 @@ from ._norm_extra import (GroupNormalization as GroupNormalization,
 from ._attention_layers import (AdditiveAttention as AdditiveAttention, Attention as Attention,
                                 MultiHeadAttention as MultiHeadAttention)
 from ._lookup_layers import IntegerLookup as IntegerLookup, StringLookup as StringLookup
+from ._hashing_layers import HashedCrossing as HashedCrossing, Hashing as Hashing
 from ._text_vectorization import TextVectorization as TextVectorization
 from ._preprocessing import (CategoryEncoding as CategoryEncoding,
                              Discretization as Discretization, Normalization as Normalization,
