@@ -11,6 +11,8 @@ import gc
 import os
 import sys
 
+import pytest
+
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -29,3 +31,21 @@ def _release_memory():
 def pytest_runtest_teardown(item, nextitem):
     if nextitem is None or nextitem.module is not item.module:
         _release_memory()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keeps ``xdist_group`` modules on one worker under pytest 9 (``--dist loadgroup``).
+
+    pytest-xdist groups tests by a ``@group`` suffix it writes into each item's node id; since
+    pytest 9 keeps node ids in ``item._id``, that write is lost and a group's tests spread over
+    both workers, so a module fixture (every docs page, every example) would run on each.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import coerce_node_id
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")

@@ -6,6 +6,10 @@ import textwrap
 
 import pytest
 
+# Its module fixture runs real TF in a subprocess once: keep the module on one xdist worker
+# (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("alias")
+
 real_tf = pytest.importorskip("tensorflow")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

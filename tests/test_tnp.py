@@ -20,6 +20,10 @@ from oracle import assert_same, real_tf
 
 import _tnp_cases as C
 
+# Its module fixture runs real TF in a subprocess once: keep the module on one xdist worker
+# (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("tnp")
+
 rtf = real_tf()
 import tensorflow.experimental.numpy as rtnp  # noqa: E402
 
