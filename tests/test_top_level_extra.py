@@ -757,3 +757,12 @@ def test_extra_dtypes(name):
             row.append(lib.as_dtype(d.as_numpy_dtype) is d)
         return row
     assert props(tf) == props(real_tf)
+
+
+@pytest.mark.parametrize("fn", ["assert_equal", "assert_none_equal", "assert_less",
+                                "assert_less_equal", "assert_greater", "assert_greater_equal"])
+@pytest.mark.parametrize("x,y", [([1, 2], [1, 2, 3]), ([[1, 2]], [[1], [2], [3]]),
+                                 ([[1., 2.], [3., 4.]], [1., 2., 3.]), ([1, 2], [[3, 4]])])
+def test_binary_asserts_on_shapes_that_do_not_broadcast(fn, x, y):
+    """Shapes that do not broadcast fail in the comparison op, with its message (TF)."""
+    check_expr(f"tf.debugging.{fn}(tf.constant({x}), tf.constant({y}))", message=True)

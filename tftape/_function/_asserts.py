@@ -66,6 +66,7 @@ def compare(kind, x, y, data=None, summarize=None, message=None, unary=None):
     if unary is None and y.dtype is not x.dtype:
         from .._core.registry import REGISTRY, dtype_error
         raise dtype_error(REGISTRY.get("equal") or _FakeOp("Equal"), 1, x.dtype, y.dtype)
+    _check_broadcast(kind, x, y)
     test = fn(x._v, y._v)
     if _symbolic(x) or _symbolic(y):
         from ._capture import add_check
@@ -99,6 +100,20 @@ def compare(kind, x, y, data=None, summarize=None, message=None, unary=None):
     if message is not None:
         data = [message] + list(data)
     _raise(data, summarize)
+
+
+def _check_broadcast(kind, x, y):
+    """Shapes that do not broadcast fail in the comparison op itself, as in TF (the assert
+    runs ``tf.math.equal`` and friends first): that op's error, not a message of the assert."""
+    xs, ys = tuple(x._v.shape), tuple(y._v.shape)
+    if not all(type(d) is int for d in xs + ys):
+        return
+    try:
+        np.broadcast_shapes(xs, ys)
+    except ValueError:
+        from .._ops import comparison_ops
+        getattr(comparison_ops, kind)(x, y)
+        raise
 
 
 class _FakeOp:
