@@ -1016,7 +1016,7 @@ def conjugate_gradient(operator, rhs, preconditioner=None, x=None, tol=1e-5, max
     if preconditioner is not None:
         batch = tuple(np.broadcast_shapes(batch, preconditioner.batch_shape))
     r0 = ao.broadcast_to(rhs, batch + vshape(rhs)[-1:])
-    tol = tensor(tol, rhs.dtype.real_dtype) * lo.norm(r0, axis=-1)
+    tol = tensor(tol, rhs.dtype.real_dtype) * mx.norm(r0, axis=-1)
     if x is None:
         x = ao.zeros(batch + vshape(rhs)[-1:], dtype=rhs.dtype)
     else:
@@ -1026,7 +1026,7 @@ def conjugate_gradient(operator, rhs, preconditioner=None, x=None, tol=1e-5, max
     gamma0 = mo.reduce_sum(mo.conj(r0) * p0, -1)
     i = 0
     state = CGState(tensor(np.int32(0)), x, r0, p0, gamma0)
-    while i < max_iter and bool(mo.reduce_any(mo.greater(lo.norm(state.r, axis=-1),
+    while i < max_iter and bool(mo.reduce_any(mo.greater(mx.norm(state.r, axis=-1),
                                                          tol)).numpy()):
         z = operator.matvec(state.p)
         alpha = state.gamma / mo.reduce_sum(mo.conj(state.p) * z, -1)
