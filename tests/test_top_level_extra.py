@@ -126,8 +126,9 @@ def test_structures(case):
 def test_space_batch_roundtrip(batch, blocks, extra, data):
     """space_to_batch_nd and batch_to_space over random shapes, blocks and paddings."""
     pads = [[data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))] for _ in blocks]
-    spatial = [data.draw(st.integers(1, 3)) * b - p0 - p1 + b * 2 for b, (p0, p1) in
-               zip(blocks, pads)]
+    # Padded sizes are multiples of the block, and no size is negative.
+    spatial = [(data.draw(st.integers(1, 3)) + -(-(p0 + p1) // b)) * b - p0 - p1
+               for b, (p0, p1) in zip(blocks, pads)]
     shape = [batch] + spatial + [extra]
     x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
     ours = tf.space_to_batch_nd(x, blocks, pads)
