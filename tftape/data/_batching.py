@@ -74,6 +74,8 @@ def _stack_ragged(items, spec):
 
 
 class _BatchDataset(_UnaryDataset):
+    # Rows of an in-memory source may be gathered with one NumPy take per batch.
+    _gather_rows = True
     def __init__(self, input_dataset, batch_size, drop_remainder=False):
         self._batch_size = _int(batch_size)
         if self._batch_size <= 0:
@@ -92,7 +94,7 @@ class _BatchDataset(_UnaryDataset):
 
     def _iter(self):
         bs = self._batch_size
-        src = index_source(self._input)
+        src = index_source(self._input) if self._gather_rows else None
         if src is not None:
             yield from self._iter_rows(*src)
             return
@@ -142,6 +144,8 @@ class _DenseToRaggedDataset(_UnaryDataset):
 
 
 class _PaddedBatchDataset(_BatchDataset):
+    _gather_rows = False   # elements are padded one by one
+
     def __init__(self, input_dataset, batch_size, padded_shapes, padding_values,
                  drop_remainder):
         from .._function.specs import TensorSpec
@@ -192,18 +196,6 @@ class _PaddedBatchDataset(_BatchDataset):
         n = self._batch_size if self._drop else None
         self._structure = st.pack(input_dataset._structure, [
             TensorSpec([n] + shp, s.dtype) for shp, s in zip(self._shapes, specs)])
-
-    def _iter(self):
-        bs = self._batch_size
-        specs = self._input._flat_specs
-        buf = []
-        for flat in self._input._iter():
-            buf.append(flat)
-            if len(buf) == bs:
-                yield self._make(buf, specs)
-                buf = []
-        if buf and not self._drop:
-            yield self._make(buf, specs)
 
     def _make(self, buf, specs):
         out = []
