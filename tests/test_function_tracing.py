@@ -376,3 +376,31 @@ def test_signature_shapes_dtypes(sig):
         for x, y in zip(a, b):
             assert x.dtype == y.dtype and x.shape == y.shape
             np.testing.assert_allclose(x, y, rtol=1e-6)
+
+
+_BINARY_APIS = ["add", "subtract", "multiply", "maximum", "squared_difference", "floordiv",
+                "pow", "equal", "not_equal", "less", "greater_equal", "logical_and"]
+
+
+def _shape_error(lib, api, sa, sb):
+    dtype = lib.bool if api.startswith("logical") else lib.float32
+
+    @lib.function
+    def f(x, y):
+        return getattr(lib.math, api)(x, y)
+    try:
+        f(lib.zeros(sa, dtype), lib.zeros(sb, dtype))
+    except Exception as e:  # noqa: BLE001 - compared with TF's
+        # The node's name is the Python wrapper's (``Add`` or ``add``); the rest is the op's.
+        return type(e).__name__, re.sub(r"\{\{node \w+\}\}", "{{node N}}",
+                                        str(e).strip().splitlines()[-1].strip())
+    return None
+
+
+@pytest.mark.parametrize("api", _BINARY_APIS)
+@pytest.mark.parametrize("sa,sb", [([3], [2]), ([2, 3], [4, 3]), ([2, 1, 3], [5, 2])])
+def test_incompatible_shapes_while_tracing_raise_tfs_value_error(api, sa, sb):
+    """TF finds a broadcasting mismatch when it builds the graph: ValueError, not the eager
+    kernel's InvalidArgumentError."""
+    got = _shape_error(tf, api, sa, sb)
+    assert got is not None and got == _shape_error(real_tf, api, sa, sb)

@@ -1,6 +1,8 @@
 """Ties the op registry, tftape's public op namespaces and TensorFlow's API together."""
 import inspect
 
+import numpy as np
+
 import pytest
 
 from test_ops_math import real_tf, tf
@@ -151,3 +153,66 @@ def test_required_ops_present(namespace):
     missing = [n for n in BRIEF_OPS[namespace] if not hasattr(mod, n)]
     assert not missing, missing
     assert all(hasattr(tf_mod, n) for n in BRIEF_OPS[namespace])
+
+
+def _declared_ops():
+    """The API functions declared in one line with their kernel (``_ops._declare``)."""
+    out = []
+    for namespace in ("math", "nn", "bitwise"):
+        mod, tf_mod = _public(namespace)
+        for n in _names(mod):
+            o = getattr(getattr(mod, n), "op", None)
+            if o is not None and o.elementwise and hasattr(tf_mod, n):
+                out.append(pytest.param(namespace, n, id=f"{namespace}.{n}"))
+    return out
+
+
+_SAMPLES = {"float32": ([0.5, 2.0, 3.0], [1.5, 0.25, 2.0]), "int32": ([3, 1, 7], [2, 1, 3]),
+            "bool": ([True, False, True], [True, True, False])}
+
+
+@pytest.mark.parametrize("namespace,name", _declared_ops())
+def test_declared_ops_take_tf_argument_names(namespace, name):
+    """Each declared op takes its operands under TF's argument names, by keyword."""
+    mod, tf_mod = _public(namespace)
+    ours, theirs = getattr(mod, name), getattr(tf_mod, name)
+    o = ours.op
+    args = [k for k, p in inspect.signature(theirs).parameters.items()
+            if k != "name" and p.default is inspect.Parameter.empty]
+    dtype = next(d for d in _SAMPLES if o.dtypes is None or
+                 any(dt.name == d for dt in o.dtypes if dt not in o.no_kernel))
+    values = _SAMPLES[dtype][:len(args)]
+    got = ours(**{k: tf.constant(v, getattr(tf, dtype)) for k, v in zip(args, values)})
+    want = theirs(**{k: real_tf.constant(v, getattr(real_tf, dtype))
+                     for k, v in zip(args, values)})
+    assert got.dtype.name == want.dtype.name
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, equal_nan=True)
+    with pytest.raises(TypeError):
+        ours(**{k + "_": tf.constant(v, getattr(tf, dtype)) for k, v in zip(args, values)})
+
+
+_BY_KEYWORD = {
+    "cast": lambda lib, r: lib.cast(x=r, dtype=lib.int32),
+    "reduce_sum": lambda lib, r: lib.math.reduce_sum(input_tensor=r, axis=1),
+    "reduce_max_keepdims": lambda lib, r: lib.reduce_max(r, keepdims=True, axis=1),
+    "abs": lambda lib, r: lib.abs(x=-r),
+    "add": lambda lib, r: lib.add(x=r, y=1.5),
+    "truediv": lambda lib, r: lib.math.truediv(x=r, y=2.0),
+    "zeta": lambda lib, r: lib.math.zeta(x=r + 1.0, q=1.0),
+    "relu": lambda lib, r: lib.nn.relu(features=r - 2.0),
+    "equal": lambda lib, r: lib.math.equal(x=r, y=2.0),
+    "logical_not": lambda lib, r: lib.math.logical_not(x=lib.math.greater(r, 1.5)),
+}
+
+
+@pytest.mark.parametrize("call", sorted(_BY_KEYWORD))
+def test_composite_operands_given_by_keyword_dispatch(call):
+    """A RaggedTensor operand passed by keyword reaches the ragged implementation, as in TF."""
+    fn = _BY_KEYWORD[call]
+    rows = [[1.0, 2.0], [3.0], []]
+    got = fn(tf, tf.ragged.constant(rows))
+    want = fn(real_tf, real_tf.ragged.constant(rows))
+    assert got.dtype.name == want.dtype.name
+    assert type(got).__name__ == type(want).__name__
+    listed = [x.to_list() if hasattr(x, "to_list") else x.numpy().tolist() for x in (got, want)]
+    assert listed[0] == listed[1]

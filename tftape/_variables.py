@@ -558,7 +558,7 @@ def _fast_update_ops():
     table = {}
     for d in _d.ALL:
         ops = {}
-        for public, o in ((math_ops.add, math_ops._add), (math_ops.subtract, math_ops._sub)):
+        for public, o in ((math_ops.add, math_ops._add), (math_ops.subtract, math_ops.subtract.op)):
             if o.dtypes is not None and d in o.dtypes and d not in o.no_kernel:
                 ops[public] = o
         if len(ops) == 2:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .state import STATE
 
 # TF op types whose Python wrappers name the op differently (``x + y`` is an AddV2 named "add").
-_DEFAULT_NAMES = {
+DEFAULT_NAMES = {
     "AddV2": "add", "Sub": "sub", "Mul": "mul", "RealDiv": "truediv", "Div": "truediv",
     "FloorDiv": "floordiv", "FloorMod": "mod", "Pow": "pow", "StridedSlice": "strided_slice",
     "ConcatV2": "concat", "Transpose": "transpose", "Pack": "stack", "ZerosLike": "zeros_like",
@@ -58,7 +58,7 @@ class GraphNames:
         """Names ``outputs`` (``<op>:<i>``) after a new op of type ``op_type``."""
         if op_type.startswith("__inference_"):   # a call of another tf.function
             op_type = "StatefulPartitionedCall"
-        name = self.unique(name or _DEFAULT_NAMES.get(op_type, op_type))
+        name = self.unique(name or DEFAULT_NAMES.get(op_type, op_type))
         for i, t in enumerate(outputs):
             try:
                 t._name = f"{name}:{i}"

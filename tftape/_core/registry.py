@@ -183,6 +183,11 @@ _DT_NAMES = {_d.bfloat16: "DT_BFLOAT16", _d.float16: "DT_HALF", _d.float32: "DT_
              _d.float64: "DT_DOUBLE", _d.string: "DT_STRING", _d.bool: "DT_BOOL"}
 
 
+
+def dt_name(dtype: _d.DType) -> str:
+    """TF's enum name of ``dtype`` (``DT_FLOAT``, ``DT_INT32``)."""
+    return _DT_NAMES.get(dtype, "DT_" + dtype.name.upper())
+
 # Flags TF prints at the end of an OpDef.
 _OPDEF_FLAGS = {"AddV2": "; is_commutative=true; is_aggregate=true",
                 **{n: "; is_commutative=true" for n in (
@@ -193,7 +198,7 @@ _OPDEF_FLAGS = {"AddV2": "; is_commutative=true; is_aggregate=true",
 def allowed_error(o: Op, dtype: _d.DType, attr: str = "T"):
     allowed = [d for d in _ENUM_ORDER if d in o.dtypes]
     names = ", ".join(_d.TF_TYPE_NAMES[d] for d in allowed)
-    enums = ", ".join(_DT_NAMES.get(d, "DT_" + d.name.upper()) for d in allowed)
+    enums = ", ".join(dt_name(d) for d in allowed)
     sig = o.signature or "x:T, y:T -> z:T"
     return op_error(o.tf_name,
                     f"Value for attr '{attr}' of {_d.TF_TYPE_NAMES[dtype]} is not in the list of "
@@ -207,9 +212,9 @@ def no_kernel_error(o: Op, dtype: _d.DType):
     from .errors import NotFoundError
     have = [d for d in _ENUM_ORDER if o.dtypes is not None and d in o.dtypes and
             d not in o.no_kernel]
-    lines = "".join(f"\n  device='CPU'; T in [{_DT_NAMES.get(d, 'DT_' + d.name.upper())}]"
+    lines = "".join(f"\n  device='CPU'; T in [{dt_name(d)}]"
                     for d in reversed(have))
-    dt = _DT_NAMES.get(dtype, "DT_" + dtype.name.upper())
+    dt = dt_name(dtype)
     return NotFoundError(None, None, f"Could not find device for node: {{{{node {o.tf_name}}}}} = "
                                      f"{o.tf_name}[T={dt}]\nAll kernels registered for op "
                                      f"{o.tf_name}:{lines}\n [Op:{o.tf_name}] name: ")

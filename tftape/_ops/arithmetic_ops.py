@@ -9,13 +9,12 @@ import jax.numpy as jnp
 from jax import lax
 
 from .._core import dtypes as _d
-from .._core.errors import InvalidArgumentError, kernel_error
-from .._core.registry import (Op, convert_inputs, dispatch, execute, execute_binary, has_composite,
-                              op, raise_invalid)
-from .._core.convert import convert_to_tensor, _scalar
-from .._core.tensor import EagerTensor, PendingTensor, Tensor, make_string, vshape
-from ._util import (FLOAT, INEXACT, NUMERIC, NUMERIC_NO_UNSIGNED, REAL, fmt_shape, host,
-                    is_concrete, tensor)
+from .._core.errors import InternalError, InvalidArgumentError, kernel_error
+from .._core.registry import Op, convert_inputs, execute, op
+from .._core.convert import convert_to_tensor
+from .._core.tensor import EagerTensor, PendingTensor, Tensor, make_string
+from ._declare import binary, dispatches
+from ._util import FLOAT, INEXACT, NUMERIC, NUMERIC_NO_UNSIGNED, REAL, host, is_concrete, tensor
 from .cast_ops import cast
 
 
@@ -60,64 +59,6 @@ def _unbroadcast(g, shape):
 
 
 # -- binary elementwise ops --------------------------------------------------------------------
-def _check_broadcast(o: Op, sa, sb):
-    for a, b in zip(reversed(sa), reversed(sb)):
-        if a != b and a != 1 and b != 1:
-            raise_invalid(o, f"Incompatible shapes: {fmt_shape(sa)} vs. {fmt_shape(sb)}")
-
-
-def _binary_fn(o: Op, doc: str):
-    ok = frozenset(o.dtypes or _d.ALL) - o.no_kernel
-    ok_float = frozenset(d for d in ok if d.is_floating)
-
-    def fn(x, y, name=None):
-        # The common cases first: two eager (or pending) tensors of one allowed dtype, and a
-        # float tensor with a Python number (converted to its dtype, as the slow path does).
-        # A Variable operand is read first (what converting it does).
-        tx = type(x)
-        if tx is not EagerTensor and getattr(tx, "_is_tf_variable", False):
-            x = x.read_value()
-            tx = type(x)
-        if tx is EagerTensor or tx is PendingTensor:
-            ty = type(y)
-            if ty is not EagerTensor and getattr(ty, "_is_tf_variable", False):
-                y = y.read_value()
-                ty = type(y)
-            if ty is EagerTensor or ty is PendingTensor:
-                if x._dtype is y._dtype and x._dtype in ok:
-                    sa, sb = vshape(x), vshape(y)
-                    if sa != sb:
-                        _check_broadcast(o, sa, sb)
-                    return execute_binary(o, x, y)
-            elif (ty is float or ty is int) and x._dtype in ok_float:
-                try:
-                    b = _scalar(y, x._dtype)
-                except (TypeError, ValueError):
-                    pass
-                else:
-                    return execute_binary(o, x, b)
-            elif ty is np.ndarray and not o.lenient and x._dtype in ok:
-                # A NumPy operand (a training set): converted to the tensor's dtype, exactly
-                # as ``convert_inputs`` would.
-                b = convert_to_tensor(y, dtype=x._dtype)
-                sa, sb = vshape(x), vshape(b)
-                if sa != sb:
-                    _check_broadcast(o, sa, sb)
-                return execute_binary(o, x, b)
-        if has_composite((x, y)):
-            r = dispatch(o.name, fn, (x, y), {})
-            if r is not NotImplemented:
-                return r
-        a, b = convert_inputs(o, (x, y))
-        sa, sb = vshape(a), vshape(b)
-        if sa != sb:
-            _check_broadcast(o, sa, sb)
-        return execute(o, (a, b))
-    fn.__name__ = fn.__qualname__ = o.name
-    fn.__doc__ = doc
-    return fn
-
-
 def _safe_floordiv(x, y):
     if jnp.issubdtype(x.dtype, jnp.integer):
         # Note: guard y == 0 (checked eagerly before) so traced kernels never trap.
@@ -145,7 +86,7 @@ def _pow_bwd(res, g):
     if not jnp.issubdtype(g.dtype, jnp.inexact):
         return _float0_like(x), _float0_like(y)
     # (Complex values: JAX's convention, without TF's conjugates; the tape conjugates.)
-    pow_ = _pow_op.grad_impl()
+    pow_ = _pow_fn.op.grad_impl()
     gx = g * y * pow_(x, y - jnp.ones((), y.dtype))
     mask = x != 0 if jnp.iscomplexobj(x) else x > 0
     safe_x = jnp.where(mask, x, jnp.ones_like(x))
@@ -158,9 +99,34 @@ def _float0_like(x):
     return np.zeros(x.shape, dtype=jax.dtypes.float0)
 
 
-_add = op("add", "AddV2", jnp.add, dtypes=NUMERIC, elementwise=True, lenient=True)
-_sub = op("subtract", "Sub", jnp.subtract, dtypes=NUMERIC, elementwise=True)
-_mul = op("multiply", "Mul", jnp.multiply, dtypes=NUMERIC, elementwise=True)
+class _OperandCheck:
+    """A check of a binary op's second operand (``binary(..., check=)``): on the host when the
+    operand's value is known, else as a tf.function runtime check."""
+
+    def __init__(self, bad, error, message: str):
+        self.bad, self.error, self.message = bad, error, message
+
+    def __call__(self, o: Op, b):
+        if b._dtype.is_integer and is_concrete(b) and bool(np.any(self.bad(host(b)))):
+            raise kernel_error(o.tf_name, self.message, self.error)
+
+    def traced(self, o: Op, b, out, public: str):
+        from .._core.checks import check as register
+        # Note: XLA's integer division by zero yields a value; TF's kernel fails.
+        register(jnp.logical_not(jnp.any(self.bad(b._v))), [],
+                 lambda vals: self.error(None, None, self.message),
+                 public if public in ("floordiv", "pow") else o.tf_name,
+                 (out._v,) if isinstance(out, Tensor) else ())
+
+
+_DIV_BY_ZERO = _OperandCheck(lambda b: b == 0, InvalidArgumentError, "Integer division by zero")
+_DIV_BY_ZERO_INTERNAL = _OperandCheck(
+    lambda b: b == 0, InternalError,
+    "Unexpected error in binary operator (only integer div and mod should have errors)")
+_NEGATIVE_POWER = _OperandCheck(lambda b: b < 0, InvalidArgumentError,
+                                "Integers to negative integer powers are not allowed")
+
+
 def _exact_div(x, y):
     # Note: XLA rewrites x / broadcast(y) as x * broadcast(1 / y), which is not correctly
     # rounded (9 / 10.0 gives 0.90000004 in float32); TF divides exactly. An optimization
@@ -173,31 +139,12 @@ def _exact_div(x, y):
     return jnp.true_divide(x, y)
 
 
-_realdiv = op("real_div", "RealDiv", _exact_div, dtypes=INEXACT, elementwise=True)
-_div = op("div", "Div", lambda x, y: lax.div(x, y) if jnp.issubdtype(x.dtype, jnp.integer)
-          else _exact_div(x, y), dtypes=NUMERIC, elementwise=True)
-_floordiv = op("floordiv", "FloorDiv", _safe_floordiv, dtypes=NUMERIC, elementwise=True,
-               no_kernel=_d.COMPLEX)
-_floormod = op("floormod", "FloorMod", _floormod, dtypes=REAL, elementwise=True,
-               differentiable=True)
-_pow_op = op("pow", "Pow", _pow, dtypes=NUMERIC_NO_UNSIGNED, elementwise=True,
-             tf_grad=(None, _pow_bwd))
-_maximum = op("maximum", "Maximum", jnp.maximum, dtypes=REAL, elementwise=True,
-              tf_grad=(_max_fwd, _max_bwd))
-_minimum = op("minimum", "Minimum", jnp.minimum, dtypes=REAL, elementwise=True,
-              tf_grad=(_min_fwd, _min_bwd))
 def _sqdiff_impl(x, y):
     d = x - y
     # TF's SquaredDifference is (x - y) * conj(x - y): real for complex inputs.
     return d * jnp.conj(d) if jnp.issubdtype(d.dtype, jnp.complexfloating) else d * d
 
 
-_sqdiff = op("squared_difference", "SquaredDifference", _sqdiff_impl,
-             dtypes=FLOAT + (_d.int32, _d.int64) + _d.COMPLEX, elementwise=True)
-_divnonan = op("divide_no_nan", "DivNoNan",
-               lambda x, y: jnp.where(y == 0, jnp.zeros_like(x), _exact_div(x, jnp.where(y == 0, 1, y))),
-               dtypes=INEXACT, elementwise=True)
-_atan2 = op("atan2", "Atan2", jnp.arctan2, dtypes=FLOAT, elementwise=True)
 def _xlogy_bwd(res, g):
     # Note: TF's XlogyGrad is 0 for both inputs wherever x == 0 (JAX: log(y) for x).
     x, y = res
@@ -220,10 +167,6 @@ def _xdivy_impl(x, y):
     return jnp.where(x == 0, 0., x / y).astype(x.dtype)
 
 
-_xlogy = op("xlogy", "Xlogy", jax.scipy.special.xlogy, dtypes=INEXACT, elementwise=True,
-            tf_grad=(lambda x, y: (jax.scipy.special.xlogy(x, y), (x, y)), _xlogy_bwd))
-_xdivy = op("xdivy", "Xdivy", _xdivy_impl, dtypes=INEXACT, elementwise=True,
-            tf_grad=(lambda x, y: (_xdivy_impl(x, y), (x, y)), _xdivy_bwd))
 def _truncdiv_impl(x, y):
     if jnp.issubdtype(x.dtype, jnp.integer):
         x, y = jnp.broadcast_arrays(x, y)
@@ -238,21 +181,8 @@ def _truncmod_impl(x, y):
     return jnp.fmod(x, y)
 
 
-_truncdiv = op("truncatediv", "TruncateDiv", _truncdiv_impl, dtypes=REAL + _d.COMPLEX,
-               elementwise=True, differentiable=False, no_kernel=_d.COMPLEX)
-_truncmod = op("truncatemod", "TruncateMod", _truncmod_impl, dtypes=REAL,
-               elementwise=True, differentiable=False)
-_mulnonan = op("multiply_no_nan", "MulNoNan",
-               lambda x, y: jnp.where(y == 0, jnp.zeros_like(x * y), x * y),
-               dtypes=INEXACT, elementwise=True)
-_xlog1py = op("xlog1py", "Xlog1py", jax.scipy.special.xlog1py, dtypes=INEXACT, elementwise=True,
-              no_kernel=_d.COMPLEX)
-_zeta = op("zeta", "Zeta", jax.scipy.special.zeta, dtypes=(_d.float32, _d.float64),
-           elementwise=True)
-_igamma = op("igamma", "Igamma", jax.scipy.special.gammainc, dtypes=FLOAT, elementwise=True,
-             no_kernel=(_d.float16, _d.bfloat16))
-_igammac = op("igammac", "Igammac", jax.scipy.special.gammaincc, dtypes=FLOAT,
-              elementwise=True, no_kernel=(_d.float16, _d.bfloat16))
+def _divnonan_impl(x, y):
+    return jnp.where(y == 0, jnp.zeros_like(x), _exact_div(x, jnp.where(y == 0, 1, y)))
 
 
 def _polygamma_impl(a, x):
@@ -265,123 +195,64 @@ def _polygamma_impl(a, x):
     return jnp.where(ok, vals, jnp.nan).astype(x.dtype)
 
 
-_polygamma = op("polygamma", "Polygamma", _polygamma_impl, dtypes=(_d.float32, _d.float64),
-                elementwise=True)
-_nextafter = op("nextafter", "NextAfter", jnp.nextafter, dtypes=(_d.float32, _d.float64),
-                elementwise=True, differentiable=False)
+_F32_64 = (_d.float32, _d.float64)
+_NOT_HALF = (_d.float16, _d.bfloat16)
 
-add_op = _add
-subtract = _binary_fn(_sub, "x - y elementwise, with broadcasting.")
-multiply = _binary_fn(_mul, "x * y elementwise, with broadcasting.")
-maximum = _binary_fn(_maximum, "The elementwise maximum of x and y.")
-minimum = _binary_fn(_minimum, "The elementwise minimum of x and y.")
-squared_difference = _binary_fn(_sqdiff, "(x - y)^2 elementwise.")
-_divide_no_nan_raw = _binary_fn(_divnonan, "")
-_atan2_fn = _binary_fn(_atan2, "")
-
-
-def atan2(y, x, name=None):
-    """The elementwise arctangent of y / x, in the quadrant of (x, y)."""
-    return _atan2_fn(y, x)
-xlogy = _binary_fn(_xlogy, "x * log(y), and 0 where x is 0.")
-xdivy = _binary_fn(_xdivy, "x / y, and 0 where x is 0.")
-_truncatediv_raw = _binary_fn(_truncdiv, "")
-_truncatemod_raw = _binary_fn(_truncmod, "")
-multiply_no_nan = _binary_fn(_mulnonan, "x * y, and 0 where y is 0 (even if x is NaN or inf).")
-xlog1py = _binary_fn(_xlog1py, "x * log1p(y), and 0 where x is 0.")
-_zeta_fn = _binary_fn(_zeta, "")
-_igamma_fn = _binary_fn(_igamma, "")
-_igammac_fn = _binary_fn(_igammac, "")
-_polygamma_fn = _binary_fn(_polygamma, "")
-_nextafter_fn = _binary_fn(_nextafter, "")
-
-
-# TF's argument names (callers may pass them by keyword).
-def zeta(x, q, name=None):
-    """The Hurwitz zeta function."""
-    return _zeta_fn(x, q)
-
-
-def igamma(a, x, name=None):
-    """The lower regularized incomplete gamma function P(a, x)."""
-    return _igamma_fn(a, x)
-
-
-def igammac(a, x, name=None):
-    """The upper regularized incomplete gamma function Q(a, x)."""
-    return _igammac_fn(a, x)
-
-
-def polygamma(a, x, name=None):
-    """The polygamma function of order a at x."""
-    return _polygamma_fn(a, x)
-
-
-def nextafter(x1, x2, name=None):
-    """The next representable value after x1 towards x2."""
-    return _nextafter_fn(x1, x2)
-
-
-def _int_div_internal(o, b):
-    if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) == 0)):
-        from .._core.errors import InternalError
-        raise kernel_error(o.tf_name, "Unexpected error in binary operator (only integer div "
-                                      "and mod should have errors)", InternalError)
-
-
-_FLOATING = frozenset(d for d in _d.ALL if d.is_floating)
-
-
-def _traced_divisor_check(o, check, b, out, public):
-    """The traced form of ``check`` (a tf.function runtime check, see ``_core.checks``)."""
-    from .._core.checks import check as register
-    from .._core.errors import InternalError
-    if check is _int_pow_check:
-        bad, cls, msg = jnp.any(b._v < 0), InvalidArgumentError, \
-            "Integers to negative integer powers are not allowed"
-    elif check is _int_div_internal:
-        bad, cls, msg = jnp.any(b._v == 0), InternalError, \
-            "Unexpected error in binary operator (only integer div and mod should have errors)"
-    else:
-        bad, cls, msg = jnp.any(b._v == 0), InvalidArgumentError, "Integer division by zero"
-    # Note: XLA's integer division by zero yields a value; TF's kernel fails.
-    register(jnp.logical_not(bad), [], lambda vals: cls(None, None, msg),
-             public if public in ("floordiv", "pow") else o.tf_name,
-             (out._v,) if isinstance(out, Tensor) else ())
-
-
-def _checked_binary(o: Op, check, raw, name: str, doc: str):
-    """A binary op whose divisor is checked on the host first (integer division by zero)."""
-    public = name
-
-    def fn(x, y, name=None):
-        tx = type(x)
-        if (tx is EagerTensor or tx is PendingTensor) and x._dtype in _FLOATING:
-            return raw(x, y)  # the checks are for integer divisors only
-        if has_composite((x, y)):
-            r = dispatch(o.name, fn, (x, y), {})
-            if r is not NotImplemented:
-                return r
-        a, b = convert_inputs(o, (x, y))
-        check(o, b)
-        out = raw(a, b)
-        if b._dtype.is_integer and not is_concrete(b):
-            _traced_divisor_check(o, check, b, out, public)
-        return out
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-truncatediv = _checked_binary(_truncdiv, _int_div_internal, _truncatediv_raw, "truncatediv",
-                              "Division rounding towards zero (``tf.truncatediv``).")
-truncatemod = _checked_binary(_truncmod, _int_div_internal, _truncatemod_raw, "truncatemod",
-                              "The remainder of truncating division: it takes the sign of x "
-                              "(``tf.truncatemod``).")
-_floordiv_raw = _binary_fn(_floordiv, "")
-_floormod_raw = _binary_fn(_floormod, "")
-_pow_raw = _binary_fn(_pow_op, "")
-_add_raw = _binary_fn(_add, "")
+# Each line declares a kernel and its API function (see ``_declare``); ``fn.op`` is the kernel.
+_add_fn = binary("add", "AddV2", jnp.add, NUMERIC, lenient=True)
+subtract = binary("subtract", "Sub", jnp.subtract, NUMERIC, "x - y elementwise, with broadcasting.")
+multiply = binary("multiply", "Mul", jnp.multiply, NUMERIC, "x * y elementwise, with broadcasting.")
+maximum = binary("maximum", "Maximum", jnp.maximum, REAL, "The elementwise maximum of x and y.",
+                 tf_grad=(_max_fwd, _max_bwd))
+minimum = binary("minimum", "Minimum", jnp.minimum, REAL, "The elementwise minimum of x and y.",
+                 tf_grad=(_min_fwd, _min_bwd))
+squared_difference = binary("squared_difference", "SquaredDifference", _sqdiff_impl,
+                            FLOAT + (_d.int32, _d.int64) + _d.COMPLEX, "(x - y)^2 elementwise.")
+atan2 = binary("atan2", "Atan2", jnp.arctan2, FLOAT,
+               "The elementwise arctangent of y / x, in the quadrant of (x, y).", args=("y", "x"))
+xlogy = binary("xlogy", "Xlogy", jax.scipy.special.xlogy, INEXACT,
+               "x * log(y), and 0 where x is 0.",
+               tf_grad=(lambda x, y: (jax.scipy.special.xlogy(x, y), (x, y)), _xlogy_bwd))
+xdivy = binary("xdivy", "Xdivy", _xdivy_impl, INEXACT, "x / y, and 0 where x is 0.",
+               tf_grad=(lambda x, y: (_xdivy_impl(x, y), (x, y)), _xdivy_bwd))
+multiply_no_nan = binary("multiply_no_nan", "MulNoNan",
+                         lambda x, y: jnp.where(y == 0, jnp.zeros_like(x * y), x * y), INEXACT,
+                         "x * y, and 0 where y is 0 (even if x is NaN or inf).")
+xlog1py = binary("xlog1py", "Xlog1py", jax.scipy.special.xlog1py, INEXACT,
+                 "x * log1p(y), and 0 where x is 0.", no_kernel=_d.COMPLEX)
+zeta = binary("zeta", "Zeta", jax.scipy.special.zeta, _F32_64, "The Hurwitz zeta function.",
+              args=("x", "q"))
+igamma = binary("igamma", "Igamma", jax.scipy.special.gammainc, FLOAT,
+                "The lower regularized incomplete gamma function P(a, x).", args=("a", "x"),
+                no_kernel=_NOT_HALF)
+igammac = binary("igammac", "Igammac", jax.scipy.special.gammaincc, FLOAT,
+                 "The upper regularized incomplete gamma function Q(a, x).", args=("a", "x"),
+                 no_kernel=_NOT_HALF)
+polygamma = binary("polygamma", "Polygamma", _polygamma_impl, _F32_64,
+                   "The polygamma function of order a at x.", args=("a", "x"))
+nextafter = binary("nextafter", "NextAfter", jnp.nextafter, _F32_64,
+                   "The next representable value after x1 towards x2.", args=("x1", "x2"),
+                   differentiable=False)
+truncatediv = binary("truncatediv", "TruncateDiv", _truncdiv_impl, REAL + _d.COMPLEX,
+                     "Division rounding towards zero (``tf.truncatediv``).",
+                     differentiable=False, no_kernel=_d.COMPLEX, check=_DIV_BY_ZERO_INTERNAL)
+truncatemod = binary("truncatemod", "TruncateMod", _truncmod_impl, REAL,
+                     "The remainder of truncating division: it takes the sign of x "
+                     "(``tf.truncatemod``).", differentiable=False, check=_DIV_BY_ZERO_INTERNAL)
+floordiv = binary("floordiv", "FloorDiv", _safe_floordiv, NUMERIC,
+                  "Floor division; integer division by zero raises InvalidArgumentError.",
+                  no_kernel=_d.COMPLEX, check=_DIV_BY_ZERO)
+floormod = binary("floormod", "FloorMod", _floormod, REAL,
+                  "The remainder of floor division (result has the divisor's sign).",
+                  differentiable=True, check=_DIV_BY_ZERO)
+mod = floormod
+_pow_fn = binary("pow", "Pow", _pow, NUMERIC_NO_UNSIGNED, tf_grad=(None, _pow_bwd),
+                 check=_NEGATIVE_POWER)
+_realdiv_fn = binary("real_div", "RealDiv", _exact_div, INEXACT)
+_divide_no_nan_raw = binary("divide_no_nan", "DivNoNan", _divnonan_impl, INEXACT)
+_div = op("div", "Div", lambda x, y: lax.div(x, y) if jnp.issubdtype(x.dtype, jnp.integer)
+          else _exact_div(x, y), dtypes=NUMERIC, elementwise=True)
+_add, _realdiv = _add_fn.op, _realdiv_fn.op   # kernels other modules run directly
 
 
 def _string_add(a, b):
@@ -392,6 +263,7 @@ def _string_add(a, b):
 _string_add_op = op("string_add", "Add", _string_add, host=True, differentiable=False)
 
 
+@dispatches("add", 2)
 def add(x, y, name=None):
     """x + y elementwise, with broadcasting (strings are concatenated).
 
@@ -399,10 +271,6 @@ def add(x, y, name=None):
     >>> tf.add([1, 2], [3, 4])
     <tf.Tensor: shape=(2,), dtype=int32, numpy=array([4, 6], dtype=int32)>
     """
-    if has_composite((x, y)):
-        r = dispatch("add", add, (x, y), {})
-        if r is not NotImplemented:
-            return r
     if (isinstance(x, Tensor) and x._dtype is _d.string) or \
             (not isinstance(x, Tensor) and isinstance(x, (str, bytes))):
         a = tensor(x)
@@ -415,38 +283,12 @@ def add(x, y, name=None):
                 b = tensor(y)
         if b._dtype is not _d.string:
             # Note: TF adds strings with its older "Add" op, named so in the message.
-            raise _dtype_err(_string_add_op, 1, _d.string, b._dtype)
+            from .._core.registry import dtype_error
+            raise dtype_error(_string_add_op, 1, _d.string, b._dtype)
         out = np.vectorize(lambda p, q: p + q, otypes=[object])(a._v, b._v)
         return make_string(np.asarray(out, dtype=object))
-    return _add_raw(x, y)
+    return _add_fn(x, y)
 
-
-def _dtype_err(o, i, exp, got):
-    from .._core.registry import dtype_error
-    return dtype_error(o, i, exp, got)
-
-
-def _int_zero_check(o, b):
-    if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) == 0)):
-        raise kernel_error(o.tf_name, "Integer division by zero")
-
-
-floordiv = _checked_binary(_floordiv, _int_zero_check, _floordiv_raw, "floordiv",
-                           "Floor division; integer division by zero raises "
-                           "InvalidArgumentError.")
-floormod = _checked_binary(_floormod, _int_zero_check, _floormod_raw, "floormod",
-                           "The remainder of floor division (result has the divisor's sign).")
-
-
-mod = floormod
-
-
-def _int_pow_check(o, b):
-    if b._dtype.is_integer and is_concrete(b) and bool(np.any(host(b) < 0)):
-        raise kernel_error(o.tf_name, "Integers to negative integer powers are not allowed")
-
-
-_pow_checked = _checked_binary(_pow_op, _int_pow_check, _pow_raw, "pow", "")
 
 # ``x ** 2`` with a Python exponent: the exponent is a compile-time constant of the kernel,
 # so XLA simplifies the derivatives (3 * pow(x, 2) becomes 3 * x * x) instead of evaluating
@@ -454,6 +296,7 @@ _pow_checked = _checked_binary(_pow_op, _int_pow_check, _pow_raw, "pow", "")
 # the general pow does.
 _pow_const = op("pow_const", "Pow", lambda x, p: lax.pow(x, jnp.asarray(p, x.dtype)),
                 dtypes=_d.FLOATING, elementwise=True)
+_FLOATING = frozenset(d for d in _d.ALL if d.is_floating)
 
 
 def pow(x, y, name=None):  # noqa: A001 - TF's name
@@ -468,7 +311,7 @@ def pow(x, y, name=None):  # noqa: A001 - TF's name
             x._dtype in _FLOATING and -64 <= y <= 64 and float(y).is_integer():
         p = float(y)
         return execute(_pow_const, (x,), (p,), {"p": p})
-    return _pow_checked(x, y)
+    return _pow_fn(x, y)
 
 
 _TRUEDIV_CAST = {_d.uint8: _d.float32, _d.int8: _d.float32, _d.uint16: _d.float32,
@@ -476,7 +319,6 @@ _TRUEDIV_CAST = {_d.uint8: _d.float32, _d.int8: _d.float32, _d.uint16: _d.float3
                  _d.uint64: _d.float64, _d.int64: _d.float64, _d.bfloat16: None,
                  _d.float16: None, _d.float32: None, _d.float64: None, _d.complex64: None,
                  _d.complex128: None}
-_realdiv_fn = _binary_fn(_realdiv, "")
 
 
 def _div_operands(x, y, where):
@@ -499,6 +341,7 @@ def _div_operands(x, y, where):
     return a, b
 
 
+@dispatches("truediv", 2)
 def truediv(x, y, name=None):
     """x / y; integers are first cast to a float type (int32 -> float64), as TF does.
 
@@ -506,10 +349,6 @@ def truediv(x, y, name=None):
     >>> tf.math.truediv(tf.constant([1, 2]), 4)
     <tf.Tensor: shape=(2,), dtype=float64, numpy=array([0.25, 0.5 ])>
     """
-    if has_composite((x, y)):
-        r = dispatch("truediv", truediv, (x, y), {})
-        if r is not NotImplemented:
-            return r
     return _realdiv_fn(*_div_operands(x, y, "__truediv__"))
 
 
@@ -524,5 +363,5 @@ divide = truediv
 def div(x, y, name=None):
     """TF1's ``div``: integer division for ints, true division for floats."""
     a, b = convert_inputs(_div, (x, y))
-    _int_zero_check(_div, b)
+    _DIV_BY_ZERO(_div, b)
     return execute(_div, (a, b))

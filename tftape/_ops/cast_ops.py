@@ -7,7 +7,8 @@ from jax import lax
 
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
-from .._core.registry import dispatch, execute, has_composite, op
+from .._core.registry import execute, op
+from ._declare import dispatches
 from .._core.convert import convert_to_tensor
 from .._core.tensor import Tensor
 from ._util import tensor
@@ -37,6 +38,7 @@ def _cast_impl(x, dtype):
 _cast = op("cast", "Cast", _cast_impl)
 
 
+@dispatches("cast")
 def cast(x, dtype, name=None):
     """Casts a tensor to ``dtype`` (floats truncate towards zero when cast to ints).
 
@@ -45,10 +47,6 @@ def cast(x, dtype, name=None):
     <tf.Tensor: shape=(2,), dtype=int32, numpy=array([ 1, -1], dtype=int32)>
     """
     dtype = _d.as_dtype(dtype)
-    if has_composite((x,)):
-        r = dispatch("cast", cast, (x, dtype), {})
-        if r is not NotImplemented:
-            return r
     t = x if isinstance(x, Tensor) else convert_to_tensor(x)
     if t._dtype is dtype:
         return t

@@ -6,79 +6,27 @@ import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
-from .._core.registry import convert_inputs, dispatch, execute, has_composite, op
+from .._core.registry import convert_inputs, execute, op
 from .._core.tensor import Tensor, make_string, vshape, make
+from ._declare import binary, unary
 from ._util import BOOL, INT, REAL, fmt_shape, host, tensor
-from .arithmetic_ops import _binary_fn, _check_broadcast
 
 
 # -- comparisons ------------------------------------------------------------------------------
-_equal = op("equal", "Equal", jnp.equal, dtypes=_d.ALL, differentiable=False, elementwise=True)
-_not_equal = op("not_equal", "NotEqual", jnp.not_equal, dtypes=_d.ALL, differentiable=False,
-                elementwise=True)
-_less = op("less", "Less", jnp.less, dtypes=REAL, differentiable=False, elementwise=True)
-_less_equal = op("less_equal", "LessEqual", jnp.less_equal, dtypes=REAL, differentiable=False,
-                 elementwise=True)
-_greater = op("greater", "Greater", jnp.greater, dtypes=REAL, differentiable=False,
-              elementwise=True)
-_greater_equal = op("greater_equal", "GreaterEqual", jnp.greater_equal, dtypes=REAL,
-                    differentiable=False, elementwise=True)
-less = _binary_fn(_less, "x < y elementwise.")
-less_equal = _binary_fn(_less_equal, "x <= y elementwise.")
-greater = _binary_fn(_greater, "x > y elementwise.")
-greater_equal = _binary_fn(_greater_equal, "x >= y elementwise.")
-_equal_fn = _binary_fn(_equal, "")
-_not_equal_fn = _binary_fn(_not_equal, "")
-
-
-def _string_cmp(a, b, fn):
-    import jax.numpy as jnp_
-    out = np.asarray(fn(a._v, b._v), dtype=bool)
-    from .._core.tensor import make
-    return make(jnp_.asarray(out), _d.bool)
-
-
-def equal(x, y, name=None):
-    """x == y elementwise."""
-    if has_composite((x, y)):
-        r = dispatch("equal", equal, (x, y), {})
-        if r is not NotImplemented:
-            return r
-    a, b = convert_inputs(_equal, (x, y))
-    if a._dtype is _d.string:
-        _check_broadcast(_equal, vshape(a), vshape(b))
-        return _string_cmp(a, b, np.equal)
-    return _equal_fn(a, b)
-
-
-def not_equal(x, y, name=None):
-    """x != y elementwise."""
-    if has_composite((x, y)):
-        r = dispatch("not_equal", not_equal, (x, y), {})
-        if r is not NotImplemented:
-            return r
-    a, b = convert_inputs(_not_equal, (x, y))
-    if a._dtype is _d.string:
-        _check_broadcast(_not_equal, vshape(a), vshape(b))
-        return _string_cmp(a, b, np.not_equal)
-    return _not_equal_fn(a, b)
+_NO_GRAD = {"differentiable": False}
+equal = binary("equal", "Equal", jnp.equal, _d.ALL, "x == y elementwise.", strings=np.equal,
+               **_NO_GRAD)
+not_equal = binary("not_equal", "NotEqual", jnp.not_equal, _d.ALL, "x != y elementwise.",
+                   strings=np.not_equal, **_NO_GRAD)
+less = binary("less", "Less", jnp.less, REAL, "x < y elementwise.", **_NO_GRAD)
+less_equal = binary("less_equal", "LessEqual", jnp.less_equal, REAL, "x <= y elementwise.",
+                    **_NO_GRAD)
+greater = binary("greater", "Greater", jnp.greater, REAL, "x > y elementwise.", **_NO_GRAD)
+greater_equal = binary("greater_equal", "GreaterEqual", jnp.greater_equal, REAL,
+                       "x >= y elementwise.", **_NO_GRAD)
 
 
 # -- logical and bitwise -------------------------------------------------------------------------
-_land = op("logical_and", "LogicalAnd", jnp.logical_and, dtypes=BOOL, differentiable=False,
-           elementwise=True)
-_lor = op("logical_or", "LogicalOr", jnp.logical_or, dtypes=BOOL, differentiable=False,
-          elementwise=True)
-_lnot = op("logical_not", "LogicalNot", jnp.logical_not, dtypes=BOOL, differentiable=False,
-           elementwise=True)
-_band = op("bitwise_and", "BitwiseAnd", jnp.bitwise_and, dtypes=INT, differentiable=False,
-           elementwise=True)
-_bor = op("bitwise_or", "BitwiseOr", jnp.bitwise_or, dtypes=INT, differentiable=False,
-          elementwise=True)
-_bxor = op("bitwise_xor", "BitwiseXor", jnp.bitwise_xor, dtypes=INT, differentiable=False,
-           elementwise=True)
-_invert = op("invert", "Invert", jnp.invert, dtypes=INT, differentiable=False, elementwise=True,
-             signature="x:T -> y:T")
 def _bool_inputs(o, xs):
     """Logical ops have fixed bool inputs: a wrong dtype is a per-input conversion error."""
     out = []
@@ -91,53 +39,29 @@ def _bool_inputs(o, xs):
     return out
 
 
-def _logical_fn(o, doc):
-    def fn(x, y, name=None):
-        if has_composite((x, y)):
-            r = dispatch(o.name, fn, (x, y), {})
-            if r is not NotImplemented:
-                return r
-        a, b = _bool_inputs(o, (x, y))
-        if vshape(a) != vshape(b):
-            _check_broadcast(o, vshape(a), vshape(b))
-        return execute(o, (a, b))
-    fn.__name__ = fn.__qualname__ = o.name
-    fn.__doc__ = doc
-    return fn
-
-
-logical_and = _logical_fn(_land, "x AND y elementwise.")
-logical_or = _logical_fn(_lor, "x OR y elementwise.")
+logical_and = binary("logical_and", "LogicalAnd", jnp.logical_and, BOOL, "x AND y elementwise.",
+                     convert=_bool_inputs, **_NO_GRAD)
+logical_or = binary("logical_or", "LogicalOr", jnp.logical_or, BOOL, "x OR y elementwise.",
+                    convert=_bool_inputs, **_NO_GRAD)
+logical_not = unary("logical_not", "LogicalNot", jnp.logical_not, BOOL, "NOT x elementwise.",
+                    convert=_bool_inputs, signature=None, **_NO_GRAD)
 
 
 def logical_xor(x, y, name="LogicalXor"):
     """x XOR y elementwise: (x OR y) AND NOT (x AND y), as TF composes it."""
     return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
-bitwise_and = _binary_fn(_band, "Bitwise AND.")
-bitwise_or = _binary_fn(_bor, "Bitwise OR.")
-bitwise_xor = _binary_fn(_bxor, "Bitwise XOR.")
 
 
-_lshift = op("left_shift", "LeftShift", jnp.left_shift, dtypes=INT, differentiable=False,
-             elementwise=True)
-_rshift = op("right_shift", "RightShift", jnp.right_shift, dtypes=INT, differentiable=False,
-             elementwise=True)
-left_shift = _binary_fn(_lshift, "x << y elementwise.")
-right_shift = _binary_fn(_rshift, "x >> y elementwise (arithmetic for signed types).")
-
-
-def logical_not(x, name=None):
-    """NOT x elementwise."""
-    if has_composite((x,)):
-        r = dispatch("logical_not", logical_not, (x,), {})
-        if r is not NotImplemented:
-            return r
-    return execute(_lnot, _bool_inputs(_lnot, (x,)))
-
-
-def invert(x, name=None):
-    """Bitwise NOT."""
-    return _invert(x)
+bitwise_and = binary("bitwise_and", "BitwiseAnd", jnp.bitwise_and, INT, "Bitwise AND.",
+                     **_NO_GRAD)
+bitwise_or = binary("bitwise_or", "BitwiseOr", jnp.bitwise_or, INT, "Bitwise OR.", **_NO_GRAD)
+bitwise_xor = binary("bitwise_xor", "BitwiseXor", jnp.bitwise_xor, INT, "Bitwise XOR.",
+                     **_NO_GRAD)
+left_shift = binary("left_shift", "LeftShift", jnp.left_shift, INT, "x << y elementwise.",
+                    **_NO_GRAD)
+right_shift = binary("right_shift", "RightShift", jnp.right_shift, INT,
+                     "x >> y elementwise (arithmetic for signed types).", **_NO_GRAD)
+invert = unary("invert", "Invert", jnp.invert, INT, "Bitwise NOT.", **_NO_GRAD)
 
 
 # -- selection ----------------------------------------------------------------------------------

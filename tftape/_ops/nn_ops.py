@@ -8,6 +8,7 @@ from .._core import dtypes as _d
 from .._core.errors import kernel_error
 from .._core.registry import Op, check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor, vshape
+from ._declare import unary
 from ._util import FLOAT, REAL, fmt_shape, static_axis, tensor
 from . import math_ops as m
 
@@ -31,15 +32,9 @@ def _relu6_bwd(x, g):
 
 
 def _unary(name, tf_name, impl, dtypes, doc, **kw):
-    o = op(name, tf_name, impl, dtypes=dtypes, elementwise=True, signature="features:T -> activations:T", **kw)
-
-    def fn(features, name=None):
-        t = tensor(features)
-        check_dtype(o, t)
-        return execute(o, (t,))
-    fn.__name__ = name
-    fn.__doc__ = doc
-    return fn
+    """An activation: a unary op whose operand TF names ``features``."""
+    return unary(name, tf_name, impl, dtypes, doc, arg="features",
+                 signature="features:T -> activations:T", **kw)
 
 
 relu = _unary("relu", "Relu", lambda x: jnp.maximum(x, 0).astype(x.dtype), REAL,

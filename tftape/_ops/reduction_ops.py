@@ -10,7 +10,8 @@ from jax import lax
 
 from .._core import dtypes as _d
 from .._core.errors import kernel_error
-from .._core.registry import Op, check_dtype, convert_inputs, dispatch, execute, has_composite, op
+from .._core.registry import Op, check_dtype, convert_inputs, execute, op
+from ._declare import dispatches
 from .._core.tensor import Tensor, make_string, vshape
 from ._util import BOOL, FLOAT, INEXACT, NUMERIC, REAL, fmt_shape, static_axis, tensor
 from .arithmetic_ops import _exact_div
@@ -39,11 +40,8 @@ def _reducer(name, tf_name, impl, dtypes, doc, **kw):
     o = op(name, tf_name, impl, dtypes=dtypes, **kw)
     name_ = name
 
+    @dispatches(name)
     def fn(input_tensor, axis=None, keepdims=False, name=None):
-        if has_composite((input_tensor,)):
-            r = dispatch(name_, fn, (input_tensor,), {"axis": axis, "keepdims": keepdims})
-            if r is not NotImplemented:
-                return r
         t = input_tensor if isinstance(input_tensor, Tensor) else \
             tensor(input_tensor, _d.bool if o.dtypes == frozenset(BOOL) else None)
         if name_ in ("reduce_variance", "reduce_std") and not (t.dtype.is_floating or

@@ -8,7 +8,8 @@ import jax.numpy as jnp
 from jax import lax
 
 from .._core import dtypes as _d
-from .._core.registry import Op, check_dtype, dispatch, execute, has_composite, op
+from .._core.registry import Op, check_dtype, execute, op
+from ._declare import dispatches, unary
 from .._core.tensor import EagerTensor, PendingTensor, Tensor
 from ._util import FLOAT, INEXACT, NUMERIC, NUMERIC_NO_UNSIGNED, tensor
 from .arithmetic_ops import _abs_bwd, _abs_fwd
@@ -16,40 +17,16 @@ from .comparison_ops import less, where
 
 
 # -- unary elementwise ops -----------------------------------------------------------------------
-def _unary_fn(o: Op, doc: str):
-    ok = frozenset(o.dtypes or _d.ALL) - o.no_kernel
-
-    def fn(x, name=None):
-        tx = type(x)
-        if (tx is EagerTensor or tx is PendingTensor) and x._dtype in ok:
-            return execute(o, (x,))
-        if has_composite((x,)):
-            r = dispatch(o.name, fn, (x,), {})
-            if r is not NotImplemented:
-                return r
-        t = x if isinstance(x, Tensor) else tensor(x)
-        check_dtype(o, t)
-        return execute(o, (t,))
-    fn.__name__ = fn.__qualname__ = o.name
-    fn.__doc__ = doc
-    return fn
-
-
 def _relu(x):
     return jnp.maximum(x, jnp.zeros((), x.dtype))
 
 
-def _unary(name, tf_name, impl, dtypes, doc, **kw):
-    o = op(name, tf_name, impl, dtypes=dtypes, elementwise=True, signature="x:T -> y:T", **kw)
-    return _unary_fn(o, doc)
-
-
-negative = _unary("negative", "Neg", jnp.negative, NUMERIC_NO_UNSIGNED, "-x elementwise.")
-abs = _unary("abs", "Abs", jnp.abs, NUMERIC_NO_UNSIGNED, "|x| elementwise.",  # noqa: A001
+negative = unary("negative", "Neg", jnp.negative, NUMERIC_NO_UNSIGNED, "-x elementwise.")
+abs = unary("abs", "Abs", jnp.abs, NUMERIC_NO_UNSIGNED, "|x| elementwise.",  # noqa: A001
              tf_grad=(_abs_fwd, _abs_bwd))
 _complex_abs = op("complex_abs", "ComplexAbs", jnp.abs, dtypes=_d.COMPLEX, elementwise=True)
-sign = _unary("sign", "Sign", jnp.sign, NUMERIC_NO_UNSIGNED, "The sign of x (-1, 0 or 1).")
-square = _unary("square", "Square", jnp.square, NUMERIC,
+sign = unary("sign", "Sign", jnp.sign, NUMERIC_NO_UNSIGNED, "The sign of x (-1, 0 or 1).")
+square = unary("square", "Square", jnp.square, NUMERIC,
                 "x * x elementwise.\n\n>>> import tftape as tf\n>>> tf.square(5)\n"
                 "<tf.Tensor: shape=(), dtype=int32, numpy=25>")
 def _grad_kernel(f, bwd):
@@ -102,25 +79,25 @@ def _output_rule(kernel):
     return None, lambda res, g: (kernel(res[1], g),)
 
 
-sqrt = _unary("sqrt", "Sqrt", jnp.sqrt, INEXACT, "The square root of x.",
+sqrt = unary("sqrt", "Sqrt", jnp.sqrt, INEXACT, "The square root of x.",
               tf_grad=_output_rule(_sqrt_grad))
-rsqrt = _unary("rsqrt", "Rsqrt", lax.rsqrt, INEXACT, "1 / sqrt(x).",
+rsqrt = unary("rsqrt", "Rsqrt", lax.rsqrt, INEXACT, "1 / sqrt(x).",
                tf_grad=_output_rule(_rsqrt_grad))
-exp = _unary("exp", "Exp", jnp.exp, INEXACT, "e ** x.")
-expm1 = _unary("expm1", "Expm1", jnp.expm1, INEXACT, "e ** x - 1.")
-log = _unary("log", "Log", jnp.log, INEXACT, "The natural logarithm of x.")
-log1p = _unary("log1p", "Log1p", jnp.log1p, INEXACT, "log(1 + x).")
-reciprocal = _unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.",
+exp = unary("exp", "Exp", jnp.exp, INEXACT, "e ** x.")
+expm1 = unary("expm1", "Expm1", jnp.expm1, INEXACT, "e ** x - 1.")
+log = unary("log", "Log", jnp.log, INEXACT, "The natural logarithm of x.")
+log1p = unary("log1p", "Log1p", jnp.log1p, INEXACT, "log(1 + x).")
+reciprocal = unary("reciprocal", "Reciprocal", jnp.reciprocal, INEXACT + _d.SIGNED, "1 / x.",
                     no_kernel=_d.SIGNED,
                     tf_grad=_output_rule(_reciprocal_grad))
-sin = _unary("sin", "Sin", jnp.sin, INEXACT, "sin(x).")
-cos = _unary("cos", "Cos", jnp.cos, INEXACT, "cos(x).")
-tan = _unary("tan", "Tan", jnp.tan, INEXACT, "tan(x).")
-asin = _unary("asin", "Asin", jnp.arcsin, INEXACT, "arcsin(x).")
-acos = _unary("acos", "Acos", jnp.arccos, INEXACT, "arccos(x).")
-atan = _unary("atan", "Atan", jnp.arctan, INEXACT, "arctan(x).")
-sinh = _unary("sinh", "Sinh", jnp.sinh, INEXACT, "sinh(x).")
-cosh = _unary("cosh", "Cosh", jnp.cosh, INEXACT, "cosh(x).")
+sin = unary("sin", "Sin", jnp.sin, INEXACT, "sin(x).")
+cos = unary("cos", "Cos", jnp.cos, INEXACT, "cos(x).")
+tan = unary("tan", "Tan", jnp.tan, INEXACT, "tan(x).")
+asin = unary("asin", "Asin", jnp.arcsin, INEXACT, "arcsin(x).")
+acos = unary("acos", "Acos", jnp.arccos, INEXACT, "arccos(x).")
+atan = unary("atan", "Atan", jnp.arctan, INEXACT, "arctan(x).")
+sinh = unary("sinh", "Sinh", jnp.sinh, INEXACT, "sinh(x).")
+cosh = unary("cosh", "Cosh", jnp.cosh, INEXACT, "cosh(x).")
 def _tanh_fwd(x):
     y = jnp.tanh(x)
     return y, y
@@ -135,24 +112,24 @@ def _tanh_bwd(y, g):
     return (g * (1 - y * y),)
 
 
-tanh = _unary("tanh", "Tanh", jnp.tanh, INEXACT, "tanh(x).", tf_grad=(_tanh_fwd, _tanh_bwd))
-asinh = _unary("asinh", "Asinh", jnp.arcsinh, INEXACT, "arcsinh(x).")
-acosh = _unary("acosh", "Acosh", jnp.arccosh, INEXACT, "arccosh(x).")
-atanh = _unary("atanh", "Atanh", jnp.arctanh, INEXACT, "arctanh(x).")
-sigmoid = _unary("sigmoid", "Sigmoid", jax.nn.sigmoid, INEXACT, "1 / (1 + exp(-x)).")
-softplus = _unary("softplus", "Softplus", jax.nn.softplus, FLOAT, "log(exp(x) + 1).",
+tanh = unary("tanh", "Tanh", jnp.tanh, INEXACT, "tanh(x).", tf_grad=(_tanh_fwd, _tanh_bwd))
+asinh = unary("asinh", "Asinh", jnp.arcsinh, INEXACT, "arcsinh(x).")
+acosh = unary("acosh", "Acosh", jnp.arccosh, INEXACT, "arccosh(x).")
+atanh = unary("atanh", "Atanh", jnp.arctanh, INEXACT, "arctanh(x).")
+sigmoid = unary("sigmoid", "Sigmoid", jax.nn.sigmoid, INEXACT, "1 / (1 + exp(-x)).")
+softplus = unary("softplus", "Softplus", jax.nn.softplus, FLOAT, "log(exp(x) + 1).",
                   # Note: TF's gradient is g * sigmoid(x) (JAX's differs in the last bits).
                   tf_grad=(None, lambda res, g: (g * jax.nn.sigmoid(res[0][0]),)))
-softsign = _unary("softsign", "Softsign", jax.nn.soft_sign, FLOAT, "x / (|x| + 1).")
-erf = _unary("erf", "Erf", jax.scipy.special.erf, FLOAT, "The error function.")
-erfc = _unary("erfc", "Erfc", jax.scipy.special.erfc, FLOAT, "The complementary error function.")
-erfinv = _unary("erfinv", "Erfinv", jax.scipy.special.erfinv, FLOAT, "The inverse of erf.",
+softsign = unary("softsign", "Softsign", jax.nn.soft_sign, FLOAT, "x / (|x| + 1).")
+erf = unary("erf", "Erf", jax.scipy.special.erf, FLOAT, "The error function.")
+erfc = unary("erfc", "Erfc", jax.scipy.special.erfc, FLOAT, "The complementary error function.")
+erfinv = unary("erfinv", "Erfinv", jax.scipy.special.erfinv, FLOAT, "The inverse of erf.",
                 no_kernel=(_d.float16, _d.bfloat16))
-lgamma = _unary("lgamma", "Lgamma", jax.scipy.special.gammaln, FLOAT, "log|Gamma(x)|.",
+lgamma = unary("lgamma", "Lgamma", jax.scipy.special.gammaln, FLOAT, "log|Gamma(x)|.",
                 no_kernel=(_d.bfloat16,))
-digamma = _unary("digamma", "Digamma", jax.scipy.special.digamma, FLOAT, "The digamma function.",
+digamma = unary("digamma", "Digamma", jax.scipy.special.digamma, FLOAT, "The digamma function.",
                  no_kernel=(_d.bfloat16,))
-_round = _unary("round", "Round", jnp.round, NUMERIC_NO_UNSIGNED,
+_round = unary("round", "Round", jnp.round, NUMERIC_NO_UNSIGNED,
                 "Rounds half to even.", differentiable=False, no_kernel=_d.COMPLEX)
 
 
@@ -167,14 +144,14 @@ def round(x, name=None):  # noqa: A001
     if t._dtype.is_integer:
         return t
     return _round(t)
-rint = _unary("rint", "Rint", jnp.rint, FLOAT, "Rounds half to even.", differentiable=False,
+rint = unary("rint", "Rint", jnp.rint, FLOAT, "Rounds half to even.", differentiable=False,
               no_kernel=(_d.float16, _d.bfloat16))
-floor = _unary("floor", "Floor", jnp.floor, FLOAT, "floor(x).", differentiable=False)
-ceil = _unary("ceil", "Ceil", jnp.ceil, FLOAT, "ceil(x).", differentiable=False)
-is_nan = _unary("is_nan", "IsNan", jnp.isnan, FLOAT, "Whether x is NaN.", differentiable=False)
-is_inf = _unary("is_inf", "IsInf", jnp.isinf, FLOAT, "Whether x is infinite.",
+floor = unary("floor", "Floor", jnp.floor, FLOAT, "floor(x).", differentiable=False)
+ceil = unary("ceil", "Ceil", jnp.ceil, FLOAT, "ceil(x).", differentiable=False)
+is_nan = unary("is_nan", "IsNan", jnp.isnan, FLOAT, "Whether x is NaN.", differentiable=False)
+is_inf = unary("is_inf", "IsInf", jnp.isinf, FLOAT, "Whether x is infinite.",
                 differentiable=False)
-is_finite = _unary("is_finite", "IsFinite", jnp.isfinite, FLOAT, "Whether x is finite.",
+is_finite = unary("is_finite", "IsFinite", jnp.isfinite, FLOAT, "Whether x is finite.",
                    differentiable=False)
 _real = op("real", "Real", jnp.real, dtypes=_d.COMPLEX, elementwise=True)
 _imag = op("imag", "Imag", jnp.imag, dtypes=_d.COMPLEX, elementwise=True)
@@ -225,16 +202,13 @@ def angle(input, name=None):  # noqa: A002
     return where(less(t, 0), np.pi * ones_like(t), zeros_like(t))
 
 
-log_sigmoid = _unary("log_sigmoid", "LogSigmoid", jax.nn.log_sigmoid, FLOAT, "log(sigmoid(x)).")
+log_sigmoid = unary("log_sigmoid", "LogSigmoid", jax.nn.log_sigmoid, FLOAT, "log(sigmoid(x)).")
 _abs_fn = abs
 
 
+@dispatches("abs")
 def abs(x, name=None):  # noqa: A001, F811
     """|x| elementwise (the modulus, as a real tensor, for complex x)."""
-    if has_composite((x,)):
-        r = dispatch("abs", abs, (x,), {})
-        if r is not NotImplemented:
-            return r
     t = x if isinstance(x, Tensor) else tensor(x)
     if t._dtype.is_complex:
         return execute(_complex_abs, (t,))

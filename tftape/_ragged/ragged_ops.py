@@ -260,8 +260,9 @@ def _ones_like(t: Tensor) -> Tensor:
 def tf_dispatch(api_name, api_fn, args, kwargs):
     """RaggedTensor.__tf_dispatch__: elementwise ops, cast and reductions."""
     if api_name == "cast":
-        x, dtype = args
-        return unary(api_fn, x, dtype) if isinstance(x, RaggedTensor) else NotImplemented
+        x, = args
+        return unary(api_fn, x, kwargs["dtype"]) if isinstance(x, RaggedTensor) \
+            else NotImplemented
     if api_name.startswith("reduce_"):
         return reduce(api_name, api_fn, args[0], kwargs.get("axis"), kwargs.get("keepdims"))
     o = REGISTRY.get(api_name)

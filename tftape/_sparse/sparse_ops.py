@@ -463,7 +463,7 @@ def _sp_tf_dispatch(api_name, api_fn, args, kwargs):
                             x._dense_shape)
     if api_name == "cast" and isinstance(x, SparseTensor):
         from .._ops.math_ops import cast
-        return SparseTensor(x._indices, cast(x._values, args[1]), x._dense_shape)
+        return SparseTensor(x._indices, cast(x._values, kwargs["dtype"]), x._dense_shape)
     if api_name == "multiply" and len(args) == 2 and isinstance(args[1], SparseTensor) \
             and isinstance(x, Tensor):
         # ``dense * sp``: TF's Tensor.__mul__ hands a sparse right operand to
