@@ -168,3 +168,35 @@ def test_site_builds_strict(tmp_path):
     assert 'id="tftape.float32"' not in tf_page and "unsigned integers" in tf_page  # one table
     assert "&lt;tf.Tensor: shape=(), dtype=int32, numpy=25&gt;" in re.sub(
         r"<span[^>]*>|</span>", "", (tmp_path / "site" / "api" / "math.html").read_text())
+
+
+_API_NAMESPACES = ["", "math", "nn", "linalg", "random", "strings", "ragged", "sparse", "sets",
+                   "signal", "image", "bitwise", "dtypes", "config", "data", "io",
+                   "keras.activations", "debugging", "experimental.numpy",
+                   "nest", "autodiff", "saved_model", "summary", "train", "errors"]
+
+
+@pytest.mark.parametrize("namespace", _API_NAMESPACES)
+def test_api_functions_are_found_where_they_are_published(namespace):
+    """Each public function (and what it wraps) is the top-level function its ``__module__``
+    and ``__qualname__`` name: the API reference (mkdocstrings inspects the objects and
+    drops those it cannot place), ``help`` and pickling find it. A factory's nested
+    function that keeps its ``<locals>`` name vanishes from the reference."""
+    import inspect
+    import types
+    import tftape
+    ns = tftape
+    for part in filter(None, namespace.split(".")):
+        ns = getattr(ns, part)
+    lost = []
+    for name in dir(ns):
+        f = getattr(ns, name)
+        if name.startswith("_") or not isinstance(f, types.FunctionType) or \
+                not f.__module__.startswith("tftape"):
+            continue
+        for g in (f, inspect.unwrap(f)):
+            home = sys.modules.get(g.__module__)
+            if home is None or getattr(home, g.__qualname__, None) not in (f, g):
+                lost.append(f"{name}: {g.__module__}.{g.__qualname__}")
+                break
+    assert not lost, lost

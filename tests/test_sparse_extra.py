@@ -340,7 +340,9 @@ def test_tensor_eq_incompatible_shapes():
                  "tf.constant([1., 2.]) != [[1., 2.], [3., 4.], [5., 6.]]",
                  "tf.constant([1, 2]) == tf.constant([1., 2.])",
                  "tf.constant([1, 2]) == None",
-                 "tf.function(lambda a, b: a == b)(tf.constant([1, 2]), tf.constant([1, 2, 3]))"]:
+                 "tf.function(lambda a, b: a == b)(tf.constant([1, 2]), tf.constant([1, 2, 3]))",
+                 "tf.function(lambda a, b: a != b)(tf.constant([1., 2.]), tf.constant([[1.], [2.], [3.]]))",
+                 "tf.function(lambda a, b: tf.equal(a, b))(tf.constant([1, 2]), tf.constant([1, 2, 3]))"]:
         compare(real_tf, tf, "", expr)
 
 

@@ -955,6 +955,10 @@ def _in_user_code(e):
                 os.sep + "jaxlib" + os.sep in f or f.startswith(os.path.dirname(os.__file__)):
             continue
         src = linecache.getline(fr.filename, fr.lineno).strip()
+        if not src:
+            # Note: code without source (exec'd strings) is not converted by TF's AutoGraph,
+            # so its frames are not framed either.
+            continue
         lines.append(f'    File "{fr.filename}", line {fr.lineno}, in {fr.name}  *\n'
                      f'        {src}\n')
     if not lines:

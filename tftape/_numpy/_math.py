@@ -331,6 +331,8 @@ def _ordered(tf_fn, jfn):
         if a._dtype is _d.bool:
             return jcall(jfn.__name__, jfn, a, b, _diff=False)
         return tf_fn(a, b)
+    f.__name__ = f.__qualname__ = jfn.__name__
+    f.__doc__ = tf_fn.__doc__
     return f
 
 

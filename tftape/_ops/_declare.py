@@ -16,7 +16,7 @@ The API function keeps its kernel as ``fn.op``.
 """
 from __future__ import annotations
 
-import functools
+import sys
 import inspect
 
 import numpy as np
@@ -27,6 +27,7 @@ from .._core.graph_names import DEFAULT_NAMES as _GRAPH_NAMES
 from .._core.registry import (Op, check_dtype, dt_name, convert_inputs, dispatch, execute,
                               execute_binary, has_composite, op, raise_invalid)
 from .._core.convert import convert_to_tensor, _scalar
+from .._core.methods import publish
 from .._core.state import STATE
 from .._core.tensor import EagerTensor, PendingTensor, Tensor, make, vshape
 from ._util import fmt_shape, is_concrete, tensor
@@ -75,7 +76,6 @@ def dispatches(api_name: str, n: int = 1):
         sig = inspect.signature(fn)
         operands = list(sig.parameters)[:n]
 
-        @functools.wraps(fn)
         def api(*args, **kwargs):
             if has_composite(args) or (kwargs and has_composite(kwargs.values())):
                 bound = sig.bind(*args, **kwargs)
@@ -86,7 +86,10 @@ def dispatches(api_name: str, n: int = 1):
                 if r is not NotImplemented:
                     return r
             return fn(*args, **kwargs)
-        return api
+        # Note: named as ``fn`` without ``__wrapped__``, which would lead introspection (the
+        # API reference, ``help``) to ``fn`` itself, often a factory's nested function.
+        api.__signature__ = sig
+        return publish(api, fn.__name__, fn.__module__, fn.__doc__)
     return decorate
 
 
@@ -111,8 +114,8 @@ def _renamed(fn, args: tuple[str, ...], public: str):
 def _finish(fn, o: Op, public: str, doc: str, args, default_args):
     if args != default_args:
         fn = _renamed(fn, args, public)
-    fn.__name__ = fn.__qualname__ = public
-    fn.__doc__ = doc
+    # The declaring module (the caller of ``unary``/``binary``) is where the function lives.
+    publish(fn, public, sys._getframe(2).f_globals["__name__"], doc)
     fn.op = o
     return fn
 

@@ -407,7 +407,7 @@ def _tensor_scatter(mode):
             # Note: JAX drops out-of-range scatter updates; TF raises.
             _nd_check(i._v, vshape(t), 0, _node or o.tf_name, out, _resource)
         return out
-    f.__name__ = f"tensor_scatter_nd_{mode}"
+    f.__name__ = f.__qualname__ = f"tensor_scatter_nd_{mode}"
     f.__doc__ = f"Scatter-{mode}s ``updates`` into a copy of ``tensor`` at ``indices``."
     return f
 

@@ -142,7 +142,7 @@ def _axis_op(name, tf_name, fn):
                                                    f"{t.ndim}) where {t.ndim} is the number of "
                                                    f"dimensions in the input. Received: dim={ax}")
         return execute(o, (t,), (ax,), {"axis": ax})
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
     return f
 
 

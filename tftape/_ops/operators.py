@@ -74,7 +74,9 @@ def _invert(x):
 
 
 def _incompatible(err) -> bool:
-    return "Incompatible shapes" in str(getattr(err, "message", err))
+    # Eagerly the kernel's InvalidArgumentError; while tracing, the graph's ValueError.
+    text = str(getattr(err, "message", err))
+    return "Incompatible shapes" in text or text.startswith("Dimensions must be equal")
 
 
 def _eq(self, other):
@@ -84,7 +86,7 @@ def _eq(self, other):
         return False
     try:
         return m.equal(self, other)
-    except _errors.InvalidArgumentError as e:
+    except (_errors.InvalidArgumentError, ValueError) as e:
         if not _incompatible(e):
             raise
         return convert_to_tensor(False)
@@ -95,7 +97,7 @@ def _ne(self, other):
         return True
     try:
         return m.not_equal(self, other)
-    except _errors.InvalidArgumentError as e:
+    except (_errors.InvalidArgumentError, ValueError) as e:
         if not _incompatible(e):
             raise
         return convert_to_tensor(True)

@@ -157,7 +157,7 @@ def _arg(name, tf_name, fn):
             raise kernel_error(tf_name, "Reduction axis 0 is empty in shape " + fmt_shape(vshape(t)))
         out = _d.as_dtype(output_type)._np
         return execute(o, (t,), (ax % nd, out), {"axis": ax % nd, "out": out})
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
     f.__doc__ = f"The index of the {'largest' if 'max' in name else 'smallest'} value along ``axis``."
     return f
 
@@ -192,7 +192,7 @@ def _cum(name, tf_name, fn, ident):
         ax %= nd
         return execute(o, (t,), (ax, bool(exclusive), bool(reverse)),
                        {"axis": ax, "exclusive": bool(exclusive), "reverse": bool(reverse)})
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
     f.__doc__ = f"The cumulative {'sum' if 'sum' in name else 'product'} along ``axis``."
     return f
 

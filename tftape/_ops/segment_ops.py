@@ -85,7 +85,7 @@ def _segment(kind, sorted_ids: bool):
                 mask = tensor(empty.reshape((n,) + (1,) * (d.ndim - 1)))
                 out = where(mask, zeros_like(out), out)
         return out
-    f.__name__ = ("segment_" if sorted_ids else "unsorted_segment_") + kind
+    f.__name__ = f.__qualname__ = ("segment_" if sorted_ids else "unsorted_segment_") + kind
     f.__doc__ = f"Segment {kind} of ``data`` by ``segment_ids``."
     return f
 
