@@ -119,3 +119,76 @@ def test_dropout():
     assert set(np.unique(y)) <= {0., np.float32(1 / 0.75)}
     assert 0.65 < (y > 0).mean() < 0.85
     check_expr("tf.nn.dropout(tf.ones((2,)), 1.0)")
+
+
+# -- the flat sampler (``random_ops.sample``) ----------------------------------------------------
+_SAMPLERS = {
+    "uniform": lambda dt: (lambda k, s: __import__("jax").random.uniform(k, s, dt, -0.5, 2.0)),
+    "normal": lambda dt: (lambda k, s: __import__("jax").random.normal(k, s, dt)),
+    "truncated_normal": lambda dt: (
+        lambda k, s: __import__("jax").random.truncated_normal(k, -2.0, 2.0, s, dt)),
+}
+
+
+@settings(max_examples=8, deadline=None)
+@given(shape=st.lists(st.integers(0, 7), min_size=0, max_size=4),
+       kind=st.sampled_from(sorted(_SAMPLERS)),
+       dtype=st.sampled_from(["float32", "float64", "float16", "bfloat16"]),
+       seed=st.integers(0, 2 ** 31 - 1))
+def test_flat_sampler_draws_what_jax_draws_for_the_shape(shape, kind, dtype, seed):
+    """A draw made flat at a power of two and cut to the shape holds exactly the values JAX
+    draws for that shape, eagerly and under jit (the cheap-compile path of random ops)."""
+    import jax
+    from tftape._ops.random_ops import sample
+    import jax.numpy as jnp
+    draw = _SAMPLERS[kind](jnp.dtype(dtype))
+    key = jax.random.key(seed)
+    want = np.asarray(draw(key, tuple(shape)))
+    got = np.asarray(sample(draw, key, shape))
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got.astype(np.float64), want.astype(np.float64))
+    traced = np.asarray(jax.jit(lambda k: sample(draw, k, shape))(key))
+    np.testing.assert_array_equal(traced.astype(np.float64), want.astype(np.float64))
+
+
+def test_initializers_of_many_weight_shapes_share_compiled_samplers():
+    """Weights of different shapes whose sizes round up to one power of two reuse one compiled
+    sampler: building a model does not compile XLA programs per weight shape."""
+    exp = tf.config.experimental
+    init = tf.keras.initializers.GlorotUniform(seed=3)
+    init((5, 7))    # 35 values: the sampler for 64
+    exp.reset_cache_stats()
+    for shape in [(6, 7), (3, 3, 2, 3), (61,), (2, 2, 2, 8)]:
+        init(shape)
+    assert exp.get_cache_stats()["xla"]["compiles"] == 0
+
+
+_TENSOR_PARAMS = {
+    "normal": lambda a, b: tf.random.stateless_normal([5, 3], [4, 2], mean=a, stddev=b,
+                                                      dtype=a.dtype),
+    "uniform": lambda a, b: tf.random.stateless_uniform([5, 3], [4, 2], minval=a, maxval=b,
+                                                        dtype=a.dtype),
+    "truncated_normal": lambda a, b: tf.random.stateless_truncated_normal(
+        [5, 3], [4, 2], mean=a, stddev=b, dtype=a.dtype),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_TENSOR_PARAMS))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_tensor_parameters_trace_into_one_call(kind, dtype):
+    """Distribution parameters given as tensors (traced inside tf.function) draw the values the
+    eager call draws, without falling back to eager execution."""
+    import warnings
+    a, b = tf.constant(2., dtype), tf.constant(3., dtype)
+    eager = _TENSOR_PARAMS[kind](a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traced = tf.function(_TENSOR_PARAMS[kind])(a, b)
+    assert traced.dtype == eager.dtype == getattr(tf, dtype)
+    np.testing.assert_allclose(traced.numpy(), eager.numpy(), rtol=1e-6, atol=1e-6)
+    # The stateful ops too: shape and dtype as TF's.
+    f = tf.function(lambda m, s: tf.random.normal([4, 2], mean=m, stddev=s, dtype=dtype))
+    g = real_tf.function(lambda m, s: real_tf.random.normal([4, 2], mean=m, stddev=s,
+                                                           dtype=dtype))
+    got, want = f(a, b), g(real_tf.constant(2., dtype), real_tf.constant(3., dtype))
+    assert (got.shape, got.dtype.name) == (tuple(want.shape), want.dtype.name)

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 
 from .._core.convert import convert_to_tensor
 from .._core.tensor import make
+from .._ops.random_ops import sample
 from .._ops import array_ops as _a, linalg_ops as _la
 from . import activations as _act, initializers as _init
 from ._layer import Layer
@@ -20,7 +21,7 @@ class DropoutRNNCell:
     def _make_dropout_mask(self, like, rate):
         x = convert_to_tensor(like)
         key = self.seed_generator.next()
-        keep = jax.random.uniform(key, tuple(x.shape), x.dtype._np) >= rate
+        keep = sample(lambda k, s: jax.random.uniform(k, s, x.dtype._np), key, x.shape) >= rate
         return make(jnp.where(keep, jnp.asarray(1.0 / (1.0 - rate), x.dtype._np),
                               jnp.zeros((), x.dtype._np)), x.dtype)
 

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.tensor import make
+from .._ops.random_ops import sample
 from . import _rng
 
 
@@ -112,7 +113,8 @@ class RandomNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        v = jax.random.normal(self._key(), tuple(shape), dt._np) * self.stddev + self.mean
+        v = sample(lambda k, s: jax.random.normal(k, s, dt._np), self._key(), shape,
+                   self.stddev, self.mean)
         return _tensor(v.astype(dt._np), dt)
 
     def get_config(self):
@@ -126,7 +128,8 @@ class RandomUniform(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        v = jax.random.uniform(self._key(), tuple(shape), dt._np, self.minval, self.maxval)
+        v = sample(lambda k, s: jax.random.uniform(k, s, dt._np, self.minval, self.maxval),
+                   self._key(), shape)
         return _tensor(v, dt)
 
     def get_config(self):
@@ -140,8 +143,9 @@ class TruncatedNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        v = jax.random.truncated_normal(self._key(), -2.0, 2.0, tuple(shape), dt._np)
-        return _tensor((v * self.stddev + self.mean).astype(dt._np), dt)
+        v = sample(lambda k, s: jax.random.truncated_normal(k, -2.0, 2.0, s, dt._np),
+                   self._key(), shape, self.stddev, self.mean)
+        return _tensor(v.astype(dt._np), dt)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -196,12 +200,14 @@ class VarianceScaling(_RandomInitializer):
         key, shape = self._key(), tuple(shape)
         if self.distribution == "truncated_normal":
             std = math.sqrt(scale) / 0.87962566103423978
-            v = jax.random.truncated_normal(key, -2.0, 2.0, shape, dt._np) * std
+            v = sample(lambda k, s: jax.random.truncated_normal(k, -2.0, 2.0, s, dt._np), key,
+                       shape, std)
         elif self.distribution == "untruncated_normal":
-            v = jax.random.normal(key, shape, dt._np) * math.sqrt(scale)
+            v = sample(lambda k, s: jax.random.normal(k, s, dt._np), key, shape,
+                       math.sqrt(scale))
         else:
             limit = math.sqrt(3.0 * scale)
-            v = jax.random.uniform(key, shape, dt._np, -limit, limit)
+            v = sample(lambda k, s: jax.random.uniform(k, s, dt._np, -limit, limit), key, shape)
         return _tensor(v.astype(dt._np), dt)
 
     def get_config(self):
