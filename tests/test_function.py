@@ -1,4 +1,5 @@
 """tf.function against real TensorFlow: outputs, retracing counts, variables, tapes, prints."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,9 @@ real_tf = pytest.importorskip("tensorflow")
 import tftape as tf  # noqa: E402
 
 
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # this checkout
+
+
 def _run_both(body: str):
     """Runs ``body`` (which uses ``tf``) under both libraries; returns their stdout."""
     outs = []
@@ -18,7 +22,7 @@ def _run_both(body: str):
         code = f"import {mod} as tf\n" + textwrap.dedent(body)
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            timeout=120, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin",
-                                             "PYTHONPATH": "/work/main",
+                                             "PYTHONPATH": _ROOT,
                                              "JAX_PLATFORMS": "cpu", "PYTHONUNBUFFERED": "1"})
         assert r.returncode == 0, r.stderr[-2000:]
         outs.append((r.stdout, r.stderr))

@@ -140,6 +140,33 @@ def set_raw_value(var, value):
     h.__dict__["_value"] = value
 
 
+def reads_stored() -> bool:
+    """Whether ``var._value`` is the stored value on this thread: no traced region captures
+    reads and no override is in force (then :func:`stored_value` may stand for it)."""
+    loc = _L
+    return not loc.scopes and not loc.overrides
+
+
+def stored_value(h):
+    """``h._value`` of a variable handle where :func:`reads_stored` holds, without the
+    descriptor's call (a deferred update still runs first)."""
+    d = h.__dict__
+    if "_pending" not in d:
+        try:
+            return d["_value"]
+        except KeyError:
+            pass
+    return h._value
+
+
+def store_value(h, value):
+    """``h._value = value`` outside traced regions, without the descriptor's call."""
+    d = h.__dict__
+    if "_pending" in d:
+        _settle(h)
+    d["_value"] = value
+
+
 def in_region() -> bool:
     return bool(_L.scopes)
 

@@ -24,7 +24,7 @@ from .._core.graph_names import GraphNames
 from .._core.registry import STATE, Op, execute
 from .._core.tensor import Tensor, make
 from .._core import nest as _nest
-from . import _args, _capture, _checks
+from . import _args, _capture, _checks, _plan
 from ._args import _WeakMethod
 from ._capture import _EagerOnly
 from ._region import EagerOnly as _RegionEagerOnly
@@ -132,8 +132,14 @@ class _Detector:
         self.warned = 0
 
 
-def _note_call(function, traced):
-    """TF's bookkeeping of calls that retraced; warns as TF after too many recent ones."""
+def _detector(function):
+    """The retracing detector of ``function`` and the Python function it names; None when
+    the function cannot key one."""
+    # Note: kept on the tf.function after the first lookup; the detector lives as long as
+    # its key, which the tf.function's Python function holds.
+    found = function._detector
+    if found is not None:
+        return found
     # TF keys its detectors by the code object: re-created tf.functions count together.
     fn = function._python_function
     fn = getattr(fn, "_fn", fn)
@@ -147,7 +153,17 @@ def _note_call(function, traced):
         if d is None:
             d = _DETECTORS[fn] = _Detector()
     except TypeError:
+        return None
+    function._detector = found = (d, name)
+    return found
+
+
+def _note_call(function, traced):
+    """TF's bookkeeping of calls that retraced; warns as TF after too many recent ones."""
+    found = _detector(function)
+    if found is None:
         return
+    d, name = found
     if not traced:
         if not d.per_trace:
             d.per_trace = [0]
@@ -227,9 +243,23 @@ class ConcreteFunction:
         o.segment_key = ("tf.function", name)
         self._op = o
         self._cacheable = not _capture.has_tracer_consts(traced)
+        self._plan = None               # the CallPlan, built on the first call (False: none)
 
     # -- calling ------------------------------------------------------------------------------
+    def _call_plan(self):
+        """This trace's :class:`_plan.CallPlan`, or False where every call takes the general
+        path (runtime checks, which are known only once the trace is complete)."""
+        p = self._plan
+        if p is None:
+            p = self._plan = _plan.CallPlan.of(self) or False
+        return p
+
     def _call_flat(self, tensors, arg_vars):
+        plan = self._call_plan()
+        if plan and plan.ready():
+            return plan.call_flat(tensors, arg_vars)
+        # Watched by a tape or an accumulator (the call is recorded as one op), or inside a
+        # trace, or with runtime checks: the call as a registry op.
         var_tensors = []
         for v in self._captured:
             var = arg_vars[v] if type(v) is int else v
@@ -471,6 +501,9 @@ class Function:
             self._signature = None
         self._param_names = [] if self._signature is None else \
             [p.name for p in self._signature.parameters.values()]
+        self._detector = None           # see _detector
+        # Per argument key (_plan.key) of eager-tensor calls: the call plan of their trace.
+        self._plans: dict = {}
         self._fast_arity = None
         if self._signature is not None:
             ps = list(self._signature.parameters.values())
@@ -521,6 +554,16 @@ class Function:
     def __call__(self, *args, **kwargs):
         if _registry.RUN_EAGERLY or self._eager:
             return self._python_function(*args, **kwargs)
+        if self._plans and not kwargs:
+            # Note: eager tensors of the dtypes and shapes of an earlier call: binding,
+            # casting and flattening them can only find that call's trace again, so its plan
+            # runs at once (unless a tape, accumulator or trace watches this call).
+            plan = self._plans.get(_plan.key(args))
+            if plan is not None and plan.ready():
+                if _DETECTORS:
+                    _note_call(self, False)
+                return plan.call(args)
+        plan_key = _plan.key(args) if not kwargs and len(args) == self._fast_arity else None
         args, kwargs = self._bind(args, kwargs)
         if self._input_signature is not None:
             args, kwargs = self._cast_to_signature(args, kwargs)
@@ -539,7 +582,17 @@ class Function:
             _note_call(self, self._tracing_count != count)
         elif _DETECTORS:
             _note_call(self, False)
+        if plan_key is not None and cf._cacheable:
+            self._remember_plan(plan_key, cf)
         return cf._build_outputs(cf._call_flat(tensors, flat.variables))
+
+    def _remember_plan(self, plan_key, cf):
+        plan = cf._call_plan()
+        if plan:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[plan_key] = plan
+
     def _bind(self, args, kwargs):
         if not kwargs and self._fast_arity == len(args):
             return args, kwargs
@@ -924,6 +977,7 @@ class Function:
             self._tracing_count = saved
 
 
+_MAX_PLANS = 64     # argument keys with a remembered plan, per tf.function (then forgotten)
 _SIGNATURE = ("input_signature",)   # the TF signature of every trace under input_signature
 
 
