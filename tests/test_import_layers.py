@@ -43,13 +43,13 @@ LAYERS: list[tuple[str, set[str]]] = [
     # DESIGN 7: composites, and the NumPy / array-API namespace (which attaches Tensor's
     # ``__array_namespace__`` methods from here); image ops (tf.image).
     ("composites", {"_ragged", "_sparse", "_strings", "_sets", "_numpy",
-                    "_image"}),
+                    "_image", "_lookup"}),
     # Object tracking, checkpoints and saved models, summaries, file formats (tf.io).
     ("services", {"_trackable", "_module", "_saved_model", "train", "summary", "_io"}),
     # DESIGN 8: public namespaces (thin re-exports) and the libraries built on the public API.
     ("public", {"", "_toplevel", "signal", "autodiff", "autograph", "bitwise", "config", "data", "debugging",
                 "distribute", "dtypes", "errors", "experimental", "image", "io", "keras",
-                "linalg", "math", "nest", "nn", "ragged", "random", "saved_model", "sets",
+                "linalg", "lookup", "math", "nest", "nn", "ragged", "random", "saved_model", "sets",
                 "sparse", "strings"}),
     # DESIGN 9: the drop-in entry.
     ("entry", {"_alias", "__main__"}),
