@@ -17,7 +17,7 @@ from hypothesis import given, settings, strategies as st
 
 real_tf = pytest.importorskip("tensorflow")
 import tftape as tf  # noqa: E402
-_function = importlib.import_module("tftape._function.function")
+_programs = importlib.import_module("tftape._function._programs")
 
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
 
@@ -287,7 +287,7 @@ def test_retracing_warning(sizes):
 
 # -- bounded program cache ---------------------------------------------------------------------
 def test_program_cache_is_bounded():
-    cache = _function.PROGRAMS
+    cache = _programs.PROGRAMS
     old = cache.maxsize
     cache.set_maxsize(8)
     try:

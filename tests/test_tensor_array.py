@@ -192,7 +192,7 @@ def test_gradient_matches_tf():
 import warnings  # noqa: E402
 
 from tftape._function import autograph  # noqa: E402
-from tftape._function.function import TracingFallbackWarning  # noqa: E402
+from tftape._function._fallback import TracingFallbackWarning  # noqa: E402
 
 
 def run_traced(program, args, mod, expect_fallback=False):

@@ -159,7 +159,8 @@ def save(obj, export_dir, signatures=None, options=None):
     """
     from .train import _graph
     from .train._checkpoint import write_objects
-    from ._function.function import ConcreteFunction, Function
+    from ._function._concrete import ConcreteFunction
+    from ._function.function import Function
     export_dir = os.fspath(export_dir)
     g = _graph.SavedGraph(obj)
     keys_by_var = {id(o): g.key(i) for i, o in enumerate(g.objects) if _graph.is_variable(o)}

@@ -44,7 +44,7 @@ class CallPlan:
     __slots__ = ("program", "captured", "assigned", "n_out", "outputs", "single", "build")
 
     def __init__(self, cf):
-        # The trace's kernel (``function._Programs``): one compiled program per input shapes.
+        # The trace's kernel (``_programs._Programs``): one compiled program per input shapes.
         self.program = cf._op._kernels[()]
         # Captured and assigned variables: an int is the index of a Variable argument.
         self.captured = [v if type(v) is int else v._handle() for v in cf._captured]

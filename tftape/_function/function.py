@@ -4,14 +4,16 @@ The function runs on tracer-backed Tensors (``SymbolicTensor``) inside a JAX tra
 jaxpr it produces is compiled with ``jax.jit``. Variables it reads become extra inputs and
 Variables it assigns extra outputs (see ``_capture``), written back after each call. The call
 is one registry op, so a GradientTape around it differentiates through the whole function.
+
+This module holds ``Function`` and the ``function`` decorator. Each trace is a
+``ConcreteFunction`` (``_concrete``, its programs in ``_programs``); ``_signatures`` decides
+which trace serves a call, ``_fallback`` when the function runs eagerly instead, ``_errors``
+how tracing errors are framed and ``_retracing`` when TF warns of frequent retracing.
 """
 from __future__ import annotations
 
 import functools
 import inspect
-import itertools
-import time
-import warnings
 import weakref
 
 import jax
@@ -21,173 +23,21 @@ from .._core import registry as _registry
 from .._core.lru import LRUCache
 from .._core.convert import convert_to_tensor
 from .._core.graph_names import GraphNames
-from .._core.registry import STATE, Op, execute
+from .._core.registry import STATE
 from .._core.tensor import Tensor, make
 from .._core import nest as _nest
 from . import _args, _capture, _checks, _plan
 from ._args import _WeakMethod
-from ._capture import _EagerOnly
-from ._region import EagerOnly as _RegionEagerOnly
-from ._region import flatten_composites, unflatten_composites
+from ._concrete import _COUNTER, ConcreteFunction
+from ._errors import _in_user_code, _is_user_error
+from ._fallback import (_NotAllowed, _PrintCounter, _RunsEagerly, _reason, _untraceable,
+                        _warn_fallback, _without_print)
+from ._programs import _exported_fun
+from ._region import flatten_composites
+from ._retracing import _DETECTORS, _note_call
+from ._signatures import (_SIGNATURE, _covers, _generalize, _spec_shapes, _symbolic_shapes,
+                          _with_shapes)
 from .specs import TensorSpec
-
-_COUNTER = itertools.count(1)
-
-
-class TracingFallbackWarning(UserWarning):
-    """A tf.function (or part of it) could not be traced by JAX and runs eagerly."""
-
-
-# Exceptions that mean "this Python code cannot be staged by JAX" rather than a user error:
-# the function then runs eagerly (TF's AutoGraph would have converted or staged it).
-def _untraceable(e: BaseException) -> bool:
-    from .._core.errors import OperatorNotAllowedInGraphError
-    if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
-                      jax.errors.TracerBoolConversionError,
-                      jax.errors.TracerIntegerConversionError, OperatorNotAllowedInGraphError,
-                      _EagerOnly, _RegionEagerOnly, _RunsEagerly)):
-        return True
-    if isinstance(e, NotImplementedError) and "symbolic tf.Tensor" in str(e):
-        return True
-    if isinstance(e, TypeError) and "string tensors have no JAX representation" in str(e):
-        return True
-    return False
-
-
-class _RunsEagerly(ValueError):
-    """``get_concrete_function`` of a function that fell back to running eagerly."""
-
-
-def _warn_fallback(name, reason):
-    warnings.warn(
-        f"tf.function {name!r} could not be traced into one XLA call ({reason}); it runs "
-        f"eagerly instead. Tensor-dependent Python control flow that is not converted "
-        f"automatically can be written with tf.cond / tf.while_loop; string ops always run "
-        f"eagerly.", TracingFallbackWarning, stacklevel=4)
-
-
-def _NotAllowed():
-    from .._core.errors import OperatorNotAllowedInGraphError
-    return OperatorNotAllowedInGraphError
-
-
-def _is_user_error(e) -> bool:
-    """An error that tracing with concrete shapes would raise again (TF's own exceptions)."""
-    from .._core.errors import OpError
-    return isinstance(e, (OpError, _capture.VariableCreationError)) or \
-        "tf.function only supports singleton" in str(e)
-
-
-# -- Python print while tracing ------------------------------------------------------------
-class _PrintCounter:
-    """Counts the Python ``print`` calls made meanwhile, dropping the first ``skip`` of them.
-
-    A trace that failed already printed: the run that replaces it skips those prints, so
-    each print of the function appears once, as in TF.
-    """
-
-    def __init__(self, skip=0):
-        self.n = 0
-        self.skip = skip
-
-    def __enter__(self):
-        import builtins
-        self._orig = orig = builtins.print
-
-        def counting_print(*a, **k):
-            self.n += 1
-            if self.skip > 0:
-                self.skip -= 1
-                return None
-            return orig(*a, **k)
-        builtins.print = counting_print
-        return self
-
-    def __exit__(self, *exc):
-        import builtins
-        builtins.print = self._orig
-
-
-def _without_print(fn, args, kwargs, skip):
-    """Runs ``fn`` eagerly, dropping its first ``skip`` Python ``print`` calls."""
-    with _PrintCounter(skip):
-        return fn(*args, **kwargs)
-
-
-# -- TF's warning on frequent retracing ------------------------------------------------------
-_HISTORY = 10           # TF's FREQUENT_TRACING_WARNING_MAX_CALL_HISTORY
-_THRESHOLD = 5          # FREQUENT_TRACING_WARNING_THRESHOLD
-_MAX_WARNINGS = 2       # FREQUENT_TRACING_WARNING_MAX_WARNING_PER_DETECTOR
-_DETECTORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-class _Detector:
-    """The recent calls of one Python function's tf.functions and which ones traced."""
-
-    __slots__ = ("per_trace", "calls", "warned")
-
-    def __init__(self):
-        self.per_trace: list = []
-        self.calls = 0
-        self.warned = 0
-
-
-def _detector(function):
-    """The retracing detector of ``function`` and the Python function it names; None when
-    the function cannot key one."""
-    # Note: kept on the tf.function after the first lookup; the detector lives as long as
-    # its key, which the tf.function's Python function holds.
-    found = function._detector
-    if found is not None:
-        return found
-    # TF keys its detectors by the code object: re-created tf.functions count together.
-    fn = function._python_function
-    fn = getattr(fn, "_fn", fn)
-    while hasattr(fn, "__wrapped__"):
-        fn = fn.__wrapped__
-    fn = getattr(fn, "__func__", fn)
-    name = fn
-    fn = getattr(fn, "__code__", fn)
-    try:
-        d = _DETECTORS.get(fn)
-        if d is None:
-            d = _DETECTORS[fn] = _Detector()
-    except TypeError:
-        return None
-    function._detector = found = (d, name)
-    return found
-
-
-def _note_call(function, traced):
-    """TF's bookkeeping of calls that retraced; warns as TF after too many recent ones."""
-    found = _detector(function)
-    if found is None:
-        return
-    d, name = found
-    if not traced:
-        if not d.per_trace:
-            d.per_trace = [0]
-        d.per_trace[-1] += 1
-        d.calls += 1
-        return
-    d.calls += 1
-    d.per_trace.append(1)
-    while d.per_trace and d.calls - d.per_trace[0] > _HISTORY:
-        d.calls -= d.per_trace.pop(0)
-    if d.warned >= _MAX_WARNINGS or len(d.per_trace) < _THRESHOLD:
-        return
-    d.warned += 1
-    from .ops import get_logger
-    get_logger().warning(
-        "{} out of the last {} calls to {} triggered tf.function retracing. Tracing is "
-        "expensive and the excessive number of tracings could be due to (1) creating "
-        "@tf.function repeatedly in a loop, (2) passing tensors with different shapes, (3) "
-        "passing Python objects instead of tensors. For (1), please define your @tf.function "
-        "outside of the loop. For (2), @tf.function has reduce_retracing=True option that can "
-        "avoid unnecessary retracing. For (3), please refer to "
-        "https://www.tensorflow.org/guide/function#controlling_retracing and "
-        "https://www.tensorflow.org/api_docs/python/tf/function for  more details.".format(
-            len(d.per_trace), d.calls, name))
 
 
 # -- outputs --------------------------------------------------------------------------------
@@ -206,270 +56,6 @@ def _output_leaf(x, fn):
                     f"more Tensors or ExtensionTypes or None values; in compilation of {fn}, "
                     f"found return value of type {type(x).__name__}, which is not a Tensor or "
                     f"ExtensionType.")
-
-
-# -- the concrete function -------------------------------------------------------------------
-class ConcreteFunction:
-    """One trace of a tf.function: a compiled program for one input signature."""
-
-    def __init__(self, function, traced, structure, out_slots, n_out, arg_var_slots,
-                 input_specs, bound_key, name):
-        self._function = function
-        self._traced = traced
-        self._structure = structure        # the Python output structure
-        self._out_slots = out_slots        # per flat output leaf: int (jaxpr output) or value
-        self._n_out = n_out
-        # Variables: captured (inputs), assigned and created (outputs). An entry is an int
-        # (the index of a Variable argument) or the Variable itself.
-        self._captured = [arg_var_slots.get(id(v), v) for v, _ in traced.captured]
-        self._assigned = [arg_var_slots.get(id(v), v) for v in traced.assigned]
-        self._created = list(traced.created)
-        self._initial = list(traced.initial)
-        self._input_specs = input_specs
-        self._key = bound_key
-        self.name = name
-        self._symbolic = _is_symbolic(traced)
-        if self._symbolic:
-            # Unknown dims: one program per concrete shape, lowered from the one trace.
-            impl = _exported_fun(traced, _capture.as_fun(traced))
-            grad = _Lazy(lambda: _exported_fun(traced, _capture.without_callbacks(traced)))
-        else:
-            impl = _tuple_fun(_capture.as_fun(traced))
-            grad = _tuple_fun(_capture.without_callbacks(traced))
-        o = Op(name, name, impl)
-        o._kernels[()] = _Programs(next(_COUNTER), impl)
-        # A tape replays the function to differentiate it: without its tf.print callbacks.
-        o._grad_impl = grad
-        o.segment_key = ("tf.function", name)
-        self._op = o
-        self._cacheable = not _capture.has_tracer_consts(traced)
-        self._plan = None               # the CallPlan, built on the first call (False: none)
-
-    # -- calling ------------------------------------------------------------------------------
-    def _call_plan(self):
-        """This trace's :class:`_plan.CallPlan`, or False where every call takes the general
-        path (runtime checks, which are known only once the trace is complete)."""
-        p = self._plan
-        if p is None:
-            p = self._plan = _plan.CallPlan.of(self) or False
-        return p
-
-    def _call_flat(self, tensors, arg_vars):
-        plan = self._call_plan()
-        if plan and plan.ready():
-            return plan.call_flat(tensors, arg_vars)
-        # Watched by a tape or an accumulator (the call is recorded as one op), or inside a
-        # trace, or with runtime checks: the call as a registry op.
-        var_tensors = []
-        for v in self._captured:
-            var = arg_vars[v] if type(v) is int else v
-            var_tensors.append(var._handle().read_value())
-        outs = execute(self._op, list(tensors) + var_tensors)
-        n = self._n_out
-        if self._checks:
-            self._run_checks(outs, arg_vars)
-        for i, v in enumerate(self._assigned):
-            var = arg_vars[v] if type(v) is int else v
-            var._handle()._value = outs[n + i]._v
-        flat = [outs[s] if type(s) is int else s for s in self._out_slots]
-        return flat
-
-    def _accepts(self, tensors) -> bool:
-        """Whether this trace's program takes tensors of these shapes."""
-        env = {}
-        for t, a in zip(tensors, self._traced.jaxpr.invars[:self._traced.n_in]):
-            shp, want = t._v.shape, a.aval.shape
-            if len(shp) != len(want):
-                return False
-            for n, d in zip(shp, want):
-                if type(d) is int:
-                    if n != d:
-                        return False
-                # Note: JAX's symbolic sizes are >= 1, and one symbol is one size.
-                elif n < 1 or env.setdefault(str(d), n) != n:
-                    return False
-        return True
-
-    def _run_checks(self, outs, arg_vars):
-        # Runtime checks (bounds, asserts): raise the first failure as TF, see _checks.
-        _checks.run(self, outs, arg_vars)
-
-    def _build_outputs(self, flat):
-        flat_leaves, recipe = self._structure[1], self._structure[2]
-        leaves = unflatten_composites(flat, recipe)
-        return _nest.pack_sequence_as(self._structure[0], leaves) \
-            if self._structure[3] else leaves[0]
-
-    def __call__(self, *args, **kwargs):
-        """Calls the trace with tensors matching its input signature."""
-        return self._function._call_concrete(self, args, kwargs)
-
-    # -- introspection --------------------------------------------------------------------------
-    @property
-    def structured_input_signature(self):
-        return self._input_specs
-
-    @property
-    def structured_outputs(self):
-        return self._function._symbolic_outputs(self)
-
-    @property
-    def output_dtypes(self):
-        return _nest.map_structure(lambda t: t.dtype, self.structured_outputs)
-
-    @property
-    def output_shapes(self):
-        return _nest.map_structure(lambda t: t.shape, self.structured_outputs)
-
-    @property
-    def variables(self):
-        return tuple(v for v in self._captured if type(v) is not int)
-
-    @property
-    def trainable_variables(self):
-        return tuple(v for v in self.variables if v.trainable)
-
-    @property
-    def graph(self):
-        return _Graph(self)
-
-    @property
-    def function_type(self):
-        return None
-
-    def pretty_printed_signature(self, verbose=True):
-        args, kwargs = self._input_specs
-        names = self._function._param_names
-        params = ", ".join(f"{n}: {s!r}" for n, s in zip(names, args))
-        return f"({params}) -> {_out_spec_text(self.structured_outputs)}"
-
-    def __repr__(self):
-        return f"<ConcreteFunction {self.pretty_printed_signature()} at {hex(id(self)).upper()}>"
-
-    def __str__(self):
-        args, _ = self._input_specs
-        names = self._function._param_names
-        lines = ["ConcreteFunction Input Parameters:"]
-        for n, s in zip(names, args):
-            lines.append(f"  {n} (POSITIONAL_OR_KEYWORD): {s!r}")
-        lines.append("Output Type:")
-        lines.append(f"  {_out_spec_text(self.structured_outputs)}")
-        lines.append("Captures:")
-        lines.append("  None" if not self.variables else
-                     "\n".join(f"  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)"
-                               for v in self.variables))
-        return "\n".join(lines)
-
-
-class _Graph:
-    """What ``concrete.graph`` offers without TF graphs: the traced jaxpr."""
-
-    def __init__(self, cf):
-        self._cf = cf
-
-    @property
-    def jaxpr(self):
-        return _capture.closed(self._cf._traced)
-
-    def get_operations(self):
-        """The traced ops (placeholders, ops run on symbolic tensors, output identities)."""
-        return list(self._cf._graph_names.operations)
-
-    def as_graph_def(self):
-        return _capture.closed(self._cf._traced)
-
-
-def _out_spec_text(out):
-    def spec(t):
-        if isinstance(t, Tensor):
-            return repr(TensorSpec(t.shape, t.dtype))
-        return repr(t)
-    leaves = _nest.flatten(out)
-    if not _nest.is_nested(out):
-        return spec(out)
-    return repr(_nest.pack_sequence_as(out, [_Raw(spec(x)) for x in leaves]))
-
-
-class _Raw:
-    def __init__(self, text):
-        self.text = text
-
-    def __repr__(self):
-        return self.text
-
-
-def _tuple_fun(f):
-    def g(*args):
-        return tuple(f(*args))
-    return g
-
-
-# -- compiled programs -------------------------------------------------------------------------
-# Every compiled tf.function program, keyed by (trace, input shapes): one trace with unknown
-# dims compiles one XLA program per concrete shape it is called with; the cache is bounded.
-PROGRAMS = LRUCache("tf.function", maxsize=64)
-
-
-class _Programs:
-    """A trace's kernel: the compiled program for the inputs' shapes (compiled on a miss)."""
-
-    __slots__ = ("uid", "fun", "jitted")
-
-    def __init__(self, uid, fun):
-        self.uid = uid
-        self.fun = fun
-        self.jitted = None
-
-    def __call__(self, *vals):
-        key = (self.uid, tuple([v.shape for v in vals]))
-        exe = PROGRAMS.get(key)
-        if exe is None:
-            t0 = time.perf_counter()
-            fun = self.fun
-            try:
-                # Note: a fresh wrapper per program: JAX's own caches (traced jaxpr, lowering,
-                # executable) are keyed by the function object, so they go with the program
-                # when the bounded cache drops it instead of living as long as the trace.
-                exe = jax.jit(lambda *a: fun(*a)).lower(*vals).compile()
-            except TypeError:
-                # Note: weakly typed or host inputs: JAX's own dispatch handles them.
-                if self.jitted is None:
-                    self.jitted = jax.jit(fun)
-                return self.jitted(*vals)
-            PROGRAMS.record_compile(time.perf_counter() - t0)
-            PROGRAMS.put(key, exe)
-        return exe(*vals)
-
-
-def _is_symbolic(traced) -> bool:
-    return any(type(d) is not int for v in traced.jaxpr.invars[:traced.n_in]
-               for d in v.aval.shape)
-
-
-def _exported_fun(traced, f):
-    """``f`` (a jaxpr with symbolic dims) lowered once with ``jax.export``, callable per shape."""
-    specs = [jax.ShapeDtypeStruct(v.aval.shape, v.aval.dtype) for v in traced.jaxpr.invars]
-    exp = jax.export.export(jax.jit(lambda *a: tuple(f(*a))))(*specs)
-    call = exp.call
-
-    def g(*args):
-        return tuple(call(*args))
-    return g
-
-
-class _Lazy:
-    """A function built on its first call (the gradient program of a symbolic trace)."""
-
-    __slots__ = ("make", "fun")
-
-    def __init__(self, make):
-        self.make = make
-        self.fun = None
-
-    def __call__(self, *args):
-        if self.fun is None:
-            self.fun = self.make()
-        return self.fun(*args)
 
 
 # -- tf.function -----------------------------------------------------------------------------
@@ -501,7 +87,7 @@ class Function:
             self._signature = None
         self._param_names = [] if self._signature is None else \
             [p.name for p in self._signature.parameters.values()]
-        self._detector = None           # see _detector
+        self._detector = None           # see _retracing._detector
         # Per argument key (_plan.key) of eager-tensor calls: the call plan of their trace.
         self._plans: dict = {}
         self._fast_arity = None
@@ -978,7 +564,6 @@ class Function:
 
 
 _MAX_PLANS = 64     # argument keys with a remembered plan, per tf.function (then forgotten)
-_SIGNATURE = ("input_signature",)   # the TF signature of every trace under input_signature
 
 
 def _placeholder_for(x):
@@ -988,160 +573,6 @@ def _placeholder_for(x):
             else []
         return make(jnp.zeros(dims, x.dtype._np), x.dtype)
     return x
-
-
-_WRAPPED = (ValueError, TypeError, AttributeError, NameError, IndexError, AssertionError,
-            NotImplementedError, ZeroDivisionError, RuntimeError, UnboundLocalError)
-
-
-def _in_user_code(e):
-    """TF's framing of errors raised while tracing ("in user code:" + the user's frames)."""
-    if type(e) not in _WRAPPED or getattr(e, "_tftape_in_user_code", False):
-        return None
-    import linecache
-    import os
-    import traceback
-    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    lines = []
-    for fr in traceback.extract_tb(e.__traceback__):
-        f = os.path.abspath(fr.filename)
-        if f.startswith(pkg + os.sep) or os.sep + "jax" + os.sep in f or \
-                os.sep + "jaxlib" + os.sep in f or f.startswith(os.path.dirname(os.__file__)):
-            continue
-        src = linecache.getline(fr.filename, fr.lineno).strip()
-        if not src:
-            # Note: code without source (exec'd strings) is not converted by TF's AutoGraph,
-            # so its frames are not framed either.
-            continue
-        lines.append(f'    File "{fr.filename}", line {fr.lineno}, in {fr.name}  *\n'
-                     f'        {src}\n')
-    if not lines:
-        return None
-    msg = f"{type(e).__name__}: {e}".replace("\n", "\n    ")
-    text = "in user code:\n\n" + "".join(lines[-1:] if len(lines) > 8 else lines) + \
-        f"\n    {msg}\n"
-    try:
-        w = type(e)(text)
-    except Exception:  # noqa: BLE001
-        return None
-    w._tftape_in_user_code = True
-    return w
-
-
-def _reason(e) -> str:
-    msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return f"{type(e).__name__}: {msg[:160]}"
-
-
-# -- TF signatures ------------------------------------------------------------------------------
-def _spec_shapes(spec, out):
-    """Appends the shape (None dims; None for an unknown rank) of each tensor leaf of ``spec``."""
-    if type(spec) is not tuple or not spec:
-        return
-    head = spec[0]
-    if head == "T" and len(spec) == 3:
-        out.append(spec[2])
-    elif head == "C" and len(spec) == 4:
-        for c in spec[3]:
-            _spec_shapes(c, out)
-    elif head in ("V", "O", "I"):
-        return
-    else:
-        for c in spec:
-            _spec_shapes(c, out)
-
-
-def _with_shapes(key, shapes):
-    """``key`` with its tensor leaves' shapes taken in order from the iterator ``shapes``."""
-    if type(key) is not tuple or not key:
-        return key
-    head = key[0]
-    if head == "T" and len(key) == 3:
-        shp = next(shapes)
-        return ("T", key[1], None if shp is None else tuple(shp))
-    if head == "C" and len(key) == 4:
-        return key[:3] + (tuple(_with_shapes(c, shapes) for c in key[3]),)
-    if head in ("V", "O", "I"):
-        return key
-    return tuple(_with_shapes(c, shapes) for c in key)
-
-
-def _symbolic_shapes(dims, tensors):
-    """Input shapes with one JAX symbolic size per unknown dim, or None if all are known.
-
-    Unknown dims on the same axis of different inputs whose sizes are equal in the call
-    being traced share one symbol (the batch size of ``x`` and of its labels): JAX must know
-    such sizes agree to combine them.
-    """
-    if dims is None or not any(d is None for shp in dims for d in shp):
-        return None
-    names: dict = {}
-    for shp, t in zip(dims, tensors):
-        for axis, (d, size) in enumerate(zip(shp, t._v.shape)):
-            if d is None and (axis, size) not in names:
-                names[(axis, size)] = f"d{len(names)}"
-    syms = dict(zip(names, jax.export.symbolic_shape(", ".join(names.values()))))
-    return [tuple(syms[(axis, size)] if d is None else d
-                  for axis, (d, size) in enumerate(zip(shp, t._v.shape)))
-            for shp, t in zip(dims, tensors)]
-
-
-def _covers(general, specific) -> bool:
-    """Whether the TF-level signature ``general`` accepts a call with key ``specific``."""
-    if general is None:
-        return False
-    if general is _SIGNATURE:
-        return True
-    return _match(general, specific)
-
-
-def _match(g, s) -> bool:
-    if type(g) is tuple and g and g[0] in ("T", "V") and type(s) is tuple and s and s[0] == g[0]:
-        if len(g) != 3 or len(s) != 3 or g[1] is not s[1]:
-            return False
-        gs, ss = g[2], s[2]
-        if gs is None:
-            return True
-        if ss is None or len(gs) != len(ss):
-            return False
-        return all(a is None or a == b for a, b in zip(gs, ss))
-    if type(g) is tuple and type(s) is tuple:
-        if len(g) != len(s):
-            return False
-        return all(_match(a, b) for a, b in zip(g, s))
-    try:
-        return g == s
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _generalize(g, s):
-    """The most specific signature covering both (TF's reduce_retracing), or None."""
-    if type(g) is tuple and g and g[0] in ("T", "V") and type(s) is tuple and s and s[0] == g[0]:
-        if len(g) != 3 or len(s) != 3 or g[1] is not s[1]:
-            return None
-        gs, ss = g[2], s[2]
-        if gs is None or ss is None or len(gs) != len(ss):
-            return (g[0], g[1], None)
-        return (g[0], g[1], tuple(a if a == b else None for a, b in zip(gs, ss)))
-    if type(g) is tuple and type(s) is tuple:
-        if len(g) != len(s):
-            return None
-        out = []
-        for a, b in zip(g, s):
-            r = _generalize(a, b)
-            if r is None and not _same(a, b):
-                return None
-            out.append(a if r is None else r)
-        return tuple(out)
-    return g if _same(g, s) else None
-
-
-def _same(a, b) -> bool:
-    try:
-        return bool(a == b) and type(a) is type(b) or a == b
-    except Exception:  # noqa: BLE001
-        return False
 
 
 # -- the decorator ---------------------------------------------------------------------------

@@ -280,7 +280,7 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
     >>> tf.vectorized_map(lambda x: x * x, tf.constant([1.0, 2.0]))
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 4.], dtype=float32)>
     """
-    from .function import _untraceable
+    from ._fallback import _untraceable
     xs, n = _elements(elems)
     if not STATE.tracing and (STATE.tapes or STATE.accumulators):
         # A tape records eager ops one by one; the vmapped function would bypass it.

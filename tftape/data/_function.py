@@ -132,7 +132,7 @@ class StructuredFunction:
                 self._infer_traced(sizes)
                 return
             except Exception as e:  # noqa: BLE001
-                from .._function.function import _untraceable
+                from .._function._fallback import _untraceable
                 if not (_untraceable(e) or isinstance(e, _NotTensor)):
                     raise
                 self._eager = True

@@ -18,24 +18,26 @@ from .._ops.linalg_extra import (
     lu_reconstruct as lu_reconstruct, lu_solve as lu_solve, normalize as normalize,
     sqrtm as sqrtm, tensor_diag as tensor_diag, tensor_diag_part as tensor_diag_part,
     tridiagonal_matmul as tridiagonal_matmul, tridiagonal_solve as tridiagonal_solve)
-from .._ops.linear_operator import (
-    LinearOperator as LinearOperator, LinearOperatorDiag as LinearOperatorDiag,
+from .._ops.linear_operator import LinearOperator as LinearOperator
+from .._ops.linear_operator_basic import (
+    LinearOperatorDiag as LinearOperatorDiag,
     LinearOperatorFullMatrix as LinearOperatorFullMatrix,
     LinearOperatorIdentity as LinearOperatorIdentity,
     LinearOperatorLowerTriangular as LinearOperatorLowerTriangular,
     LinearOperatorScaledIdentity as LinearOperatorScaledIdentity,
     LinearOperatorZeros as LinearOperatorZeros)
-from .._ops.linear_operator_more import (
+from .._ops.linear_operator_combined import (
     LinearOperatorAdjoint as LinearOperatorAdjoint,
     LinearOperatorBlockDiag as LinearOperatorBlockDiag,
     LinearOperatorBlockLowerTriangular as LinearOperatorBlockLowerTriangular,
+    LinearOperatorComposition as LinearOperatorComposition,
+    LinearOperatorInversion as LinearOperatorInversion,
+    LinearOperatorKronecker as LinearOperatorKronecker)
+from .._ops.linear_operator_structured import (
     LinearOperatorCirculant as LinearOperatorCirculant,
     LinearOperatorCirculant2D as LinearOperatorCirculant2D,
     LinearOperatorCirculant3D as LinearOperatorCirculant3D,
-    LinearOperatorComposition as LinearOperatorComposition,
     LinearOperatorHouseholder as LinearOperatorHouseholder,
-    LinearOperatorInversion as LinearOperatorInversion,
-    LinearOperatorKronecker as LinearOperatorKronecker,
     LinearOperatorLowRankUpdate as LinearOperatorLowRankUpdate,
     LinearOperatorPermutation as LinearOperatorPermutation,
     LinearOperatorToeplitz as LinearOperatorToeplitz,

@@ -1,3 +1,3 @@
 """``tf.linalg.experimental``."""
 # ruff: noqa: F401
-from .._ops.linear_operator_more import conjugate_gradient as conjugate_gradient
+from .._ops.conjugate_gradient import conjugate_gradient as conjugate_gradient
