@@ -102,8 +102,7 @@ class ConcreteFunction:
         _checks.run(self, outs, arg_vars)
 
     def _build_outputs(self, flat):
-        flat_leaves, recipe = self._structure[1], self._structure[2]
-        leaves = unflatten_composites(flat, recipe)
+        leaves = unflatten_composites(flat, self._structure[2])
         return _nest.pack_sequence_as(self._structure[0], leaves) \
             if self._structure[3] else leaves[0]
 
