@@ -16,8 +16,8 @@ The API function keeps its kernel as ``fn.op``.
 """
 from __future__ import annotations
 
-import sys
 import inspect
+import sys
 
 import numpy as np
 import jax.numpy as jnp

@@ -86,6 +86,21 @@ def sample(draw, key, shape, scale=None, shift=None, traced=()):
     return v
 
 
+def normal_draw(np_dtype):
+    """JAX's standard normal sampler in ``np_dtype``, as :func:`sample` takes it."""
+    return lambda key, shape: jax.random.normal(key, shape, np_dtype)
+
+
+def truncated_draw(np_dtype):
+    """JAX's standard normal sampler within two standard deviations, in ``np_dtype``."""
+    return lambda key, shape: jax.random.truncated_normal(key, -2.0, 2.0, shape, np_dtype)
+
+
+def uniform_draw(np_dtype, minval=0.0, maxval=1.0):
+    """JAX's uniform sampler on ``[minval, maxval)`` in ``np_dtype``."""
+    return lambda key, shape: jax.random.uniform(key, shape, np_dtype, minval, maxval)
+
+
 def _host_cut(key) -> bool:
     return not isinstance(key, jax.core.Tracer) and jax.config.jax_threefry_partitionable and \
         jax.default_backend() == "cpu"
@@ -116,7 +131,7 @@ def _float_dtype(dtype):
 def normal(shape, mean=0.0, stddev=1.0, dtype=_d.float32, seed=None, name=None) -> Tensor:
     """Samples from a normal distribution."""
     dt = _float_dtype(dtype)
-    return make(sample(lambda k, s: jax.random.normal(k, s, dt._np), _key(seed), _shape(shape),
+    return make(sample(normal_draw(dt._np), _key(seed), _shape(shape),
                        _param(stddev, dt), _param(mean, dt)), dt)
 
 
@@ -142,7 +157,7 @@ def uniform(shape, minval=0, maxval=None, dtype=_d.float32, seed=None, name=None
         raise ValueError(f"Argument `dtype` got invalid value {dt}. Accepted dtypes are "
                          f"(tf.float16, tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64).")
     lo, hi = _param(minval, dt), _param(1.0 if maxval is None else maxval, dt)
-    return make(sample(lambda k, s: jax.random.uniform(k, s, dt._np, lo, hi), _key(seed), shp,
+    return make(sample(uniform_draw(dt._np, lo, hi), _key(seed), shp,
                        traced=(lo, hi)), dt)
 
 
@@ -150,12 +165,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=_d.float32, seed=None,
                      name=None) -> Tensor:
     """Normal samples re-drawn outside two standard deviations."""
     dt = _float_dtype(dtype)
-    return make(sample(_truncated(dt), _key(seed), _shape(shape), _param(stddev, dt),
+    return make(sample(truncated_draw(dt._np), _key(seed), _shape(shape), _param(stddev, dt),
                        _param(mean, dt)), dt)
-
-
-def _truncated(dt):
-    return lambda k, s: jax.random.truncated_normal(k, -2.0, 2.0, s, dt._np)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor:
@@ -197,7 +208,7 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float32, name=N
                      alg="auto_select"):
     """Normal samples determined by ``seed`` (shape [2]) alone."""
     dt = _float_dtype(dtype)
-    return make(sample(lambda k, s: jax.random.normal(k, s, dt._np), _stateless_key(seed),
+    return make(sample(normal_draw(dt._np), _stateless_key(seed),
                        _shape(shape), _param(stddev, dt), _param(mean, dt)), dt)
 
 
@@ -209,7 +220,7 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=_d.float32, name
     if dt.is_integer:
         return make(jax.random.randint(k, _shape(shape), int(minval), int(maxval), dt._np), dt)
     lo, hi = _param(minval, dt), _param(1.0 if maxval is None else maxval, dt)
-    return make(sample(lambda k_, s: jax.random.uniform(k_, s, dt._np, lo, hi), k,
+    return make(sample(uniform_draw(dt._np, lo, hi), k,
                        _shape(shape), traced=(lo, hi)), dt)
 
 
@@ -217,7 +228,7 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=_d.float
                                name=None, alg="auto_select"):
     """Truncated normal samples determined by ``seed`` alone."""
     dt = _float_dtype(dtype)
-    return make(sample(_truncated(dt), _stateless_key(seed), _shape(shape), _param(stddev, dt),
+    return make(sample(truncated_draw(dt._np), _stateless_key(seed), _shape(shape), _param(stddev, dt),
                        _param(mean, dt)), dt)
 
 

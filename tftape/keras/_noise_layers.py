@@ -5,24 +5,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import jax
 import jax.numpy as jnp
 
 from .._core.convert import convert_to_tensor
 from .._core.tensor import make
-from .._ops.random_ops import sample
+from .._ops.random_ops import normal_draw, sample, uniform_draw
 from .._ops import array_ops as _a, math_ops as _m
 from ._layer import Layer
 from ._layer_utils import InputSpec, standardize_data_format
 from ._rng import SeedGenerator
-
-
-def _normal(dtype):
-    return lambda key, shape: jax.random.normal(key, shape, dtype)
-
-
-def _uniform(dtype):
-    return lambda key, shape: jax.random.uniform(key, shape, dtype)
 
 
 def _rate_check(name, value):
@@ -86,7 +77,7 @@ class GaussianNoise(_Noise):
     def call(self, inputs, training=False):
         x = convert_to_tensor(inputs)
         if training and self.stddev > 0:
-            noise = sample(_normal(x.dtype._np), self.seed_generator.next(), x.shape,
+            noise = sample(normal_draw(x.dtype._np), self.seed_generator.next(), x.shape,
                            np.asarray(self.stddev, x.dtype._np))
             return x + make(noise, x.dtype)
         return x
@@ -108,7 +99,7 @@ class GaussianDropout(_Noise):
         x = convert_to_tensor(inputs)
         if training and self.rate > 0:
             std = math.sqrt(self.rate / (1.0 - self.rate))
-            noise = sample(_normal(x.dtype._np), self.seed_generator.next(), x.shape,
+            noise = sample(normal_draw(x.dtype._np), self.seed_generator.next(), x.shape,
                            np.asarray(std, x.dtype._np), np.asarray(1.0, x.dtype._np))
             return x * make(noise.astype(x.dtype._np), x.dtype)
         return x
@@ -134,7 +125,7 @@ class AlphaDropout(_Noise):
             return x
         shape = tuple(x.shape) if self.noise_shape is None else tuple(
             x.shape[i] if v is None else v for i, v in enumerate(self.noise_shape))
-        kept = sample(_uniform(x.dtype._np), self.seed_generator.next(), shape) >= self.rate
+        kept = sample(uniform_draw(x.dtype._np), self.seed_generator.next(), shape) >= self.rate
         kept = make(kept.astype(x.dtype._np), x.dtype)
         alpha_p = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
         a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
@@ -167,7 +158,7 @@ class _SpatialDropout(_Noise):
             noise = s[:2] + (1,) * self.rank
         else:
             noise = (s[0],) + (1,) * self.rank + (s[-1],)
-        keep = sample(_uniform(x.dtype._np), self.seed_generator.next(), noise) >= self.rate
+        keep = sample(uniform_draw(x.dtype._np), self.seed_generator.next(), noise) >= self.rate
         scale = jnp.where(keep, jnp.asarray(1.0 / (1.0 - self.rate), x.dtype._np),
                           jnp.zeros((), x.dtype._np))
         return x * make(scale, x.dtype)

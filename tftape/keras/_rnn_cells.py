@@ -1,12 +1,11 @@
 """SimpleRNNCell, LSTMCell and GRUCell (Keras 3 formulas, weights and configs)."""
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
 from .._core.convert import convert_to_tensor
 from .._core.tensor import make
-from .._ops.random_ops import sample
+from .._ops.random_ops import sample, uniform_draw
 from .._ops import array_ops as _a, linalg_ops as _la
 from . import activations as _act, initializers as _init
 from ._layer import Layer
@@ -21,7 +20,7 @@ class DropoutRNNCell:
     def _make_dropout_mask(self, like, rate):
         x = convert_to_tensor(like)
         key = self.seed_generator.next()
-        keep = sample(lambda k, s: jax.random.uniform(k, s, x.dtype._np), key, x.shape) >= rate
+        keep = sample(uniform_draw(x.dtype._np), key, x.shape) >= rate
         return make(jnp.where(keep, jnp.asarray(1.0 / (1.0 - rate), x.dtype._np),
                               jnp.zeros((), x.dtype._np)), x.dtype)
 

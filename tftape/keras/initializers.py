@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.tensor import make
-from .._ops.random_ops import sample
+from .._ops.random_ops import normal_draw, sample, truncated_draw, uniform_draw
 from . import _rng
 
 
@@ -113,7 +113,7 @@ class RandomNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        v = sample(lambda k, s: jax.random.normal(k, s, dt._np), self._key(), shape,
+        v = sample(normal_draw(dt._np), self._key(), shape,
                    self.stddev, self.mean)
         return _tensor(v.astype(dt._np), dt)
 
@@ -128,8 +128,7 @@ class RandomUniform(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        v = sample(lambda k, s: jax.random.uniform(k, s, dt._np, self.minval, self.maxval),
-                   self._key(), shape)
+        v = sample(uniform_draw(dt._np, self.minval, self.maxval), self._key(), shape)
         return _tensor(v, dt)
 
     def get_config(self):
@@ -143,8 +142,7 @@ class TruncatedNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        v = sample(lambda k, s: jax.random.truncated_normal(k, -2.0, 2.0, s, dt._np),
-                   self._key(), shape, self.stddev, self.mean)
+        v = sample(truncated_draw(dt._np), self._key(), shape, self.stddev, self.mean)
         return _tensor(v.astype(dt._np), dt)
 
     def get_config(self):
@@ -200,14 +198,13 @@ class VarianceScaling(_RandomInitializer):
         key, shape = self._key(), tuple(shape)
         if self.distribution == "truncated_normal":
             std = math.sqrt(scale) / 0.87962566103423978
-            v = sample(lambda k, s: jax.random.truncated_normal(k, -2.0, 2.0, s, dt._np), key,
-                       shape, std)
+            v = sample(truncated_draw(dt._np), key, shape, std)
         elif self.distribution == "untruncated_normal":
-            v = sample(lambda k, s: jax.random.normal(k, s, dt._np), key, shape,
+            v = sample(normal_draw(dt._np), key, shape,
                        math.sqrt(scale))
         else:
             limit = math.sqrt(3.0 * scale)
-            v = sample(lambda k, s: jax.random.uniform(k, s, dt._np, -limit, limit), key, shape)
+            v = sample(uniform_draw(dt._np, -limit, limit), key, shape)
         return _tensor(v.astype(dt._np), dt)
 
     def get_config(self):
