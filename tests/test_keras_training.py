@@ -111,6 +111,31 @@ def test_fit_functional_with_accuracy_and_progbar(capsys):
     assert line.startswith("3/3 - ") and "step - accuracy:" in line
 
 
+@pytest.mark.parametrize("metrics", [["accuracy"], ["accuracy", "sparse_categorical_crossentropy"]])
+def test_fit_builds_metrics_without_running_the_model(metrics):
+    """Compile metrics are built from the prediction's shape (a trace), not from running the
+    model eagerly, which would compile a kernel per op for nothing; the history is TF's."""
+    x = RNG.standard_normal((24, 4)).astype(np.float32)
+    y = RNG.integers(0, 3, (24,)).astype(np.int32)
+    init = [RNG.standard_normal((4, 3)).astype(np.float32), np.zeros(3, np.float32)]
+    hist = []
+    for lib in (tf, real_tf):
+        inp = lib.keras.Input(shape=(4,))
+        m = lib.keras.Model(inp, lib.keras.layers.Dense(3)(inp))
+        m.compile("sgd", lib.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=list(metrics))
+        m.set_weights(init)
+        if lib is tf:
+            tf.config.experimental.reset_cache_stats()
+        h = m.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+        if lib is tf:
+            assert tf.config.experimental.get_cache_stats()["op_kernels"]["compiles"] == 0
+        hist.append(h.history)
+    assert sorted(hist[0]) == sorted(hist[1])
+    for k in hist[1]:
+        _close(hist[0][k], hist[1][k], 1e-4)
+
+
 def test_custom_train_step_and_subclassed_model():
     class M(tf.keras.Model):
         def __init__(self):

@@ -5,10 +5,8 @@ compiled train step exactly as eagerly.
 """
 from __future__ import annotations
 
-import jax.numpy as jnp
-
 from .._core import dtypes as _d
-from .._core.convert import convert_to_tensor
+from .._core.convert import convert_to_tensor, filled
 from .._core.tensor import Tensor, make
 from .._ops import array_ops as _a, math_ops as _m
 from . import _naming, _losses
@@ -63,7 +61,7 @@ class Metric:
 
     def reset_state(self):
         for v in self._variables:
-            v.assign(make(jnp.zeros(v._value.shape, v._value.dtype), v._dtype),
+            v.assign(make(filled(v._value.shape, v._value.dtype), v._dtype),
                      read_value=False)
 
     def update_state(self, *args, **kwargs):

@@ -14,7 +14,7 @@ import warnings
 import jax
 import numpy as np
 
-from .._core.convert import convert_to_tensor
+from .._core.convert import convert_to_tensor, filled
 from .._core.registry import tracing_scope
 from .._core.tensor import Tensor, make
 from .._ops import math_ops as _m
@@ -419,8 +419,25 @@ class Trainer:
         """Builds metric objects (they create variables) before any step is traced."""
         if self._compile_metrics is not None and self._compile_metrics._built is None:
             x, y, _ = _unpack(batch)
-            y_pred = self(_as_tensors(x), training=False)
-            self._compile_metrics.build(_as_tensors(y), y_pred)
+            self._compile_metrics.build(_as_tensors(y), self._prediction_like(x))
+
+    def _prediction_like(self, x):
+        """Zeros shaped like the model's prediction for ``x``, from tracing the model rather
+        than running it (running it compiles a kernel per op at the batch's shapes, which
+        the compiled steps then never use). Models that cannot be traced run eagerly."""
+        state = _unique(self.variables)
+        dtypes = []
+
+        def call(values, data):
+            with tracing_scope(), _Swap(state, values):
+                out = self(_as_tensors(data), training=False)
+            dtypes.append(_map_out(out, lambda t: t._dtype))
+            return _map_out(out)
+        try:
+            shapes = jax.eval_shape(call, [v._value for v in state], x)
+        except Exception:  # noqa: BLE001 - host-only layers (string lookups) or host data
+            return self(_as_tensors(x), training=False)
+        return _zeros_like(dtypes[0], shapes)
 
     def _ensure_built(self, batch):
         x = _unpack(batch)[0]
@@ -574,14 +591,26 @@ def _value_and_grad(fn, tvals):
     return jax.value_and_grad(fn, has_aux=True)(tvals)
 
 
-def _map_out(out):
+def _map_out(out, leaf=lambda t: t._v):
     if isinstance(out, dict):
-        return {k: _map_out(v) for k, v in out.items()}
+        return {k: _map_out(v, leaf) for k, v in out.items()}
     if isinstance(out, (list, tuple)):
-        return type(out)(_map_out(v) for v in out)
+        return type(out)(_map_out(v, leaf) for v in out)
     if isinstance(out, Tensor):
-        return out._v
+        return leaf(out)
     return out
+
+
+def _zeros_like(dtypes, shapes):
+    """Zero tensors from a structure of dtypes (``_map_out(out, dtype)``) and the matching
+    structure of ``jax.ShapeDtypeStruct`` (whose dicts JAX may have reordered)."""
+    if isinstance(dtypes, dict):
+        return {k: _zeros_like(v, shapes[k]) for k, v in dtypes.items()}
+    if isinstance(dtypes, (list, tuple)):
+        return type(dtypes)(_zeros_like(d, s) for d, s in zip(dtypes, shapes))
+    if isinstance(shapes, jax.ShapeDtypeStruct):
+        return make(filled(shapes.shape, shapes.dtype), dtypes)
+    return dtypes
 
 
 def _floats(logs):

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import numpy as np
-import jax.numpy as jnp
 
 from .._core import dtypes as _d
 from .._core.tensor import make
@@ -136,6 +135,3 @@ def standardize_dtype(dtype) -> str:
     return _d.as_dtype(dtype if not hasattr(dtype, "name") or isinstance(dtype, str)
                        else dtype.name).name
 
-
-def zeros_like_value(var):
-    return jnp.zeros(var._value.shape, var._value.dtype)

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from .._core import dtypes as _d
+from .._core.convert import filled
 from .._core.tensor import make
 from .._ops.random_ops import normal_draw, sample, truncated_draw, uniform_draw
 from . import _rng
@@ -53,13 +54,13 @@ class Zeros(Initializer):
 
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        return _tensor(jnp.zeros(tuple(shape), dt._np), dt)
+        return _tensor(filled(shape, dt._np, 0), dt)
 
 
 class Ones(Initializer):
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
-        return _tensor(jnp.ones(tuple(shape), dt._np), dt)
+        return _tensor(filled(shape, dt._np, 1), dt)
 
 
 class Constant(Initializer):
@@ -69,8 +70,7 @@ class Constant(Initializer):
     def __call__(self, shape, dtype=None):
         dt = _dtype(dtype)
         import numpy as np
-        return _tensor(jnp.broadcast_to(jnp.asarray(np.asarray(self.value), dt._np),
-                                        tuple(shape)), dt)
+        return _tensor(filled(shape, dt._np, np.asarray(self.value)), dt)
 
     def get_config(self):
         return {"value": self.value}
