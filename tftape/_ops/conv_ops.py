@@ -11,6 +11,7 @@ from .._core.convert import to_static
 from .._core.errors import InvalidArgumentError
 from .._core.registry import check_dtype, convert_inputs, execute, op
 from .._core.tensor import Tensor, vshape
+from . import pool_tiles
 from ._util import fmt_shape, tensor
 
 _CONV_TYPES = (_d.float16, _d.bfloat16, _d.float32, _d.float64, _d.int32)
@@ -192,7 +193,15 @@ def _window(x, ksize, strides, channels_last):
     return (1, 1) + ksize, (1, 1) + strides
 
 
+def _spatial_axes(x, channels_last):
+    return tuple(range(1, x.ndim - 1)) if channels_last else tuple(range(2, x.ndim))
+
+
 def _max_pool_impl(x, ksize, strides, padding, cl):
+    spatial = _spatial_axes(x, cl)
+    pads = pool_tiles.tile_pads(x.shape, spatial, ksize, strides, padding)
+    if pads is not None:
+        return pool_tiles.max_pool(x, spatial, ksize, pads)
     win, st = _window(x, ksize, strides, cl)
     init = -np.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
     # A concrete NumPy init lets JAX recognise the max monoid (and differentiate it).
@@ -200,6 +209,10 @@ def _max_pool_impl(x, ksize, strides, padding, cl):
 
 
 def _avg_pool_impl(x, ksize, strides, padding, cl):
+    spatial = _spatial_axes(x, cl)
+    pads = pool_tiles.tile_pads(x.shape, spatial, ksize, strides, padding)
+    if pads is not None:
+        return pool_tiles.avg_pool(x, spatial, ksize, pads)
     win, st = _window(x, ksize, strides, cl)
     zero = np.array(0, x.dtype)
     s = lax.reduce_window(x, zero, lax.add, win, st, padding)

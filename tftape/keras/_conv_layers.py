@@ -7,6 +7,7 @@ import numpy as np
 
 from .._core.convert import convert_to_tensor
 from .._core.registry import execute, op
+from .._ops import pool_tiles
 from .._ops._util import FLOAT
 from . import activations as _act, constraints as _con, initializers as _init, \
     regularizers as _reg
@@ -24,6 +25,11 @@ _conv2d = op("keras_conv2d", "Conv2D", _conv_impl, dtypes=FLOAT)
 
 
 def _pool_impl(x, window, strides, padding, kind, channels_first):
+    spatial = tuple(range(2, x.ndim)) if channels_first else tuple(range(1, x.ndim - 1))
+    pads = pool_tiles.tile_pads(x.shape, spatial, window, strides, padding)
+    if pads is not None:
+        return (pool_tiles.max_pool if kind == "max" else pool_tiles.avg_pool)(
+            x, spatial, window, pads)
     if channels_first:
         win, st = (1, 1) + window, (1, 1) + strides
     else:
