@@ -136,6 +136,101 @@ def test_fit_builds_metrics_without_running_the_model(metrics):
         _close(hist[0][k], hist[1][k], 1e-4)
 
 
+def _two_output_model(lib, kind, init):
+    inp = lib.keras.Input(shape=(4,))
+    cls = lib.keras.layers.Dense(3, name="cls")(inp)
+    reg = lib.keras.layers.Dense(1, name="reg")(inp)
+    m = lib.keras.Model(inp, {"reg": reg, "cls": cls} if kind == "dict" else [cls, reg])
+    m.set_weights(init)
+    return m
+
+
+MULTI_OUTPUT_CASES = {
+    "dict losses, metrics and weights": ("dict", lambda k: dict(
+        loss={"cls": k.losses.SparseCategoricalCrossentropy(from_logits=True), "reg": "mse"},
+        metrics={"cls": ["accuracy"], "reg": ["mae"]}, loss_weights={"cls": 1.0, "reg": 0.5})),
+    "list losses, nested metric lists": ("list", lambda k: dict(
+        loss=["sparse_categorical_crossentropy", "mse"], metrics=[["accuracy"], ["mae", "mse"]],
+        loss_weights=[1.0, 0.5])),
+    "one loss for every output": ("list", lambda k: dict(loss="mse", metrics=["mae", "mse"])),
+    "an output without a loss": ("list", lambda k: dict(
+        loss={"cls": "sparse_categorical_crossentropy", "reg": None}, metrics={"reg": "mae"})),
+    "dict outputs, list losses": ("dict", lambda k: dict(
+        loss=["sparse_categorical_crossentropy", "mae"], metrics=["accuracy", None])),
+    "dict losses in another order": ("dict", lambda k: dict(
+        loss={"reg": "mae", "cls": "sparse_categorical_crossentropy"})),
+    "fewer losses than outputs": ("list", lambda k: dict(
+        loss=["sparse_categorical_crossentropy"], metrics=[None, "mae"])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MULTI_OUTPUT_CASES))
+def test_fit_evaluate_with_several_outputs(case):
+    """Keras 3's multi-output compile: per-output losses (tracked as ``<output>_loss``),
+    loss weights, metrics reported as ``<output>_<metric>``, evaluate's order."""
+    kind, args = MULTI_OUTPUT_CASES[case]
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((24, 4)).astype(np.float32)
+    y = rng.integers(0, 3, (24,)).astype(np.int32)
+    init = [rng.standard_normal((4, 3)).astype(np.float32), np.zeros(3, np.float32),
+            rng.standard_normal((4, 1)).astype(np.float32), np.zeros(1, np.float32)]
+    y_cls = np.eye(3, dtype=np.float32)[y] if case == "one loss for every output" else y
+    targets = {"cls": y_cls, "reg": x[:, :1]}
+    res = []
+    for lib in (tf, real_tf):
+        m = _two_output_model(lib, kind, init)
+        m.compile("sgd", **args(lib.keras))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # Keras: no gradient for an output without loss
+            h = m.fit(x, targets if kind == "dict" else [y_cls, x[:, :1]], batch_size=8,
+                      epochs=2, verbose=0, shuffle=False)
+        ev = m.evaluate(x, targets, verbose=0, return_dict=False)
+        res.append((h.history, ev, m.get_weights()))
+    (ha, eva, wa), (hb, evb, wb) = res
+    assert sorted(ha) == sorted(hb)
+    for k in hb:
+        _close(ha[k], hb[k], 1e-4)
+    _close(eva, evb, 1e-4)
+    for a, b in zip(wa, wb):
+        _close(a, b, 1e-4)
+
+
+@pytest.mark.parametrize("bad,error", [(dict(loss=["mse", "mae", "mse"]), KeyError),
+                                       (dict(loss={"nope": "mse"}), ValueError),
+                                       (dict(loss="mse", metrics=["mae"]), ValueError)])
+def test_several_outputs_reject_mismatched_compile_arguments(bad, error):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((8, 4)).astype(np.float32)
+    init = [rng.standard_normal((4, 3)).astype(np.float32), np.zeros(3, np.float32),
+            rng.standard_normal((4, 1)).astype(np.float32), np.zeros(1, np.float32)]
+    for lib in (tf, real_tf):
+        m = _two_output_model(lib, "list", init)
+        m.compile("sgd", **bad)
+        with pytest.raises(error):
+            m.fit(x, [np.zeros((8, 3), np.float32), x[:, :1]], batch_size=8, verbose=0)
+
+
+def test_dict_data_for_a_list_of_named_inputs():
+    """TF's functional-API guide: a model on a list of named Inputs, fed a dict by name."""
+    rng = np.random.default_rng(5)
+    data = {"tags": rng.standard_normal((16, 3)).astype(np.float32),
+            "title": rng.standard_normal((16, 2)).astype(np.float32)}
+    y = {"priority": rng.random((16, 1)).astype(np.float32)}
+    res = []
+    for lib in (tf, real_tf):
+        title = lib.keras.Input(shape=(2,), name="title")
+        tags = lib.keras.Input(shape=(3,), name="tags")
+        out = lib.keras.layers.Dense(1, name="priority")(
+            lib.keras.layers.concatenate([title, tags]))
+        m = lib.keras.Model([title, tags], {"priority": out})
+        m.set_weights([np.arange(5, dtype=np.float32).reshape(5, 1) / 5, np.ones(1, np.float32)])
+        m.compile("sgd", loss={"priority": "mse"})
+        h = m.fit(data, y, batch_size=4, epochs=1, verbose=0, shuffle=False)
+        res.append((m(data)["priority"].numpy(), h.history["loss"]))
+    for a, b in zip(*res):
+        _close(a, b, 1e-5)
+
+
 def test_custom_train_step_and_subclassed_model():
     class M(tf.keras.Model):
         def __init__(self):

@@ -183,6 +183,11 @@ class Functional(Model):
         return flatten(self._outputs_struct)
 
     @property
+    def output_names(self):
+        """The output layers' names, in the outputs' flattened order (a dict by its keys)."""
+        return [kt._keras_history[0].name for kt in flatten(self._outputs_struct)]
+
+    @property
     def input(self):
         return self._inputs_struct
 
@@ -203,6 +208,10 @@ class Functional(Model):
         specs = flatten(self._inputs_struct)
         if isinstance(inputs, dict) and isinstance(self._inputs_struct, dict):
             flat = [inputs[k] for k in sorted(self._inputs_struct)]
+        elif isinstance(inputs, dict) and all(
+                kt._keras_history[0].name in inputs for kt in specs):
+            # A dict of data for a model built on a list of named Inputs: matched by name.
+            flat = [inputs[kt._keras_history[0].name] for kt in specs]
         elif len(specs) == 1 and not (isinstance(inputs, (list, tuple)) and len(inputs) == 1
                                       and isinstance(self._inputs_struct, (list, tuple))):
             flat = [inputs]

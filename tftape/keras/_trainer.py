@@ -14,11 +14,13 @@ import warnings
 import jax
 import numpy as np
 
+from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor, filled
 from .._core.registry import tracing_scope
 from .._core.tensor import Tensor, make
 from .._ops import math_ops as _m
 from . import _losses, _losses_extra, _metrics, _metrics_extra  # noqa: F401 (it registers names)
+from ._compile_utils import CompileLoss, CompileMetrics
 
 
 # -- swapping variable values ------------------------------------------------------------------
@@ -50,74 +52,6 @@ def _unique(vs):
             seen.add(id(v))
             out.append(v)
     return out
-
-
-# -- compile-time loss and metrics ---------------------------------------------------------------
-class _CompileMetrics(_metrics.Metric):
-    """The metrics passed to ``compile``, reported under the names the user gave."""
-
-    def __init__(self, metrics):
-        super().__init__(name="compile_metrics")
-        self._specs = list(metrics or [])
-        self._built = None
-
-    def build(self, y_true, y_pred):
-        out = []
-        for spec in self._specs:
-            if isinstance(spec, str):
-                m = _resolve_metric(spec, y_true, y_pred)
-                out.append((spec, m))
-            else:
-                m = _metrics.get(spec)
-                out.append((m.name, m))
-            if hasattr(m, "_prebuild"):   # shape-dependent variables, made before tracing
-                m._prebuild(y_true, y_pred)
-        self._built = out
-
-    @property
-    def variables(self):
-        return [v for _, m in (self._built or []) for v in m.variables]
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        if self._built is None:
-            self.build(y_true, y_pred)
-        for _, m in self._built:
-            m.update_state(y_true, y_pred, sample_weight)
-
-    def result(self):
-        return {name: m.result() for name, m in (self._built or [])}
-
-    def reset_state(self):
-        for _, m in self._built or []:
-            m.reset_state()
-
-
-_CompileMetrics.__name__ = _CompileMetrics.__qualname__ = "CompileMetrics"
-
-
-def _resolve_metric(name, y_true, y_pred):
-    if name in ("accuracy", "acc"):
-        yt, yp = tuple(y_true.shape), tuple(y_pred.shape)
-        if yp and yp[-1] == 1:
-            return _metrics.BinaryAccuracy(name=name)
-        if len(yt) < len(yp) or (yt and yt[-1] == 1 and yp and yp[-1] > 1):
-            return _metrics.SparseCategoricalAccuracy(name=name)
-        return _metrics.CategoricalAccuracy(name=name)
-    m = _metrics.get(name)
-    return m
-
-
-class _CompiledLoss:
-    def __init__(self, loss):
-        self.spec = loss
-        fn = _losses_extra.get(loss)
-        if isinstance(fn, _losses.Loss) or fn is None:
-            self.fn = fn
-        else:
-            self.fn = _losses.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
-
-    def __call__(self, y, y_pred, sample_weight=None):
-        return self.fn(y, y_pred, sample_weight)
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -268,9 +202,9 @@ class Trainer:
                                 "jit_compile": jit_compile}
         self.optimizer = _opt.get(optimizer)
         self.loss = loss
-        self._compiled_loss = _CompiledLoss(loss) if loss is not None else None
+        self._compiled_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._loss_tracker = _metrics.Mean(name="loss")
-        self._compile_metrics = _CompileMetrics(metrics) if metrics else None
+        self._compile_metrics = CompileMetrics(metrics) if metrics else None
         self.run_eagerly = run_eagerly
         self.compiled = True
         self._train_fn = self._eval_fn = self._pred_fn = None
@@ -282,6 +216,8 @@ class Trainer:
             out.append(self._loss_tracker)
         if self._compile_metrics is not None:
             out.append(self._compile_metrics)
+        if self._compiled_loss is not None:
+            out.extend(self._compiled_loss.metrics)   # per-output losses (several outputs)
         return out
 
     @property
@@ -359,24 +295,40 @@ class Trainer:
         tv = self.trainable_variables
         others = [v for v in self.variables if not any(v is t for t in tv)]
 
+        cl = self._compiled_loss
+        # The per-output loss trackers are updated after differentiation, from values the
+        # loss function returns (updating them inside would leak JAX's tracers).
+        tracked: list = []
+
         def loss_fn(tvals):
-            with _Swap(tv + others, list(tvals) + [v._value for v in others]) as s:
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sw)
-                current = s.current()
+            tracked.clear()
+            if cl is not None:
+                cl.defer = tracked
+            try:
+                with _Swap(tv + others, list(tvals) + [v._value for v in others]) as s:
+                    y_pred = self(x, training=True)
+                    loss = self.compute_loss(x, y, y_pred, sw)
+                    current = s.current()
+            finally:
+                if cl is not None:
+                    cl.defer = None
             # Trainable variables a layer assigned in its forward pass (SpectralNormalization's
             # kernel) keep that value, and the gradients apply to it, as in TF.
             new_tv = {i: val for i, (val, old) in enumerate(zip(current, tvals))
                       if val is not old}
-            return loss._v, (y_pred._v, y_pred._dtype, current[len(tv):], new_tv)
+            return loss._v, (_map_out(y_pred), _map_out(y_pred, _dtype_of),
+                             current[len(tv):], new_tv, [v._v for _, v, _ in tracked])
         tvals = [v._value for v in tv]
-        (loss_v, (yp, yp_dt, new_others, new_tv)), grads = _value_and_grad(loss_fn, tvals)
+        (loss_v, (yp, yp_dt, new_others, new_tv, values)), grads = _value_and_grad(loss_fn,
+                                                                                   tvals)
+        for (tracker, _, batch), v in zip(tracked, values):
+            tracker.update_state(make(v, _d.float32), sample_weight=batch)
         for v, val in zip(others, new_others):
             v._value = val
         for i, val in new_tv.items():
             tv[i]._value = val
         loss = make(loss_v, _loss_dtype())
-        y_pred = make(yp, yp_dt)
+        y_pred = _remake(yp, yp_dt)
         gts = [make(g, v._dtype) for g, v in zip(grads, tv)]
         self.optimizer.apply_gradients(zip(gts, tv))
         self._loss_tracker.update_state(loss, sample_weight=float(_leaves(x)[0].shape[0]))
@@ -416,10 +368,18 @@ class Trainer:
         return run
 
     def _ensure_metrics_built(self, batch):
-        """Builds metric objects (they create variables) before any step is traced."""
-        if self._compile_metrics is not None and self._compile_metrics._built is None:
-            x, y, _ = _unpack(batch)
-            self._compile_metrics.build(_as_tensors(y), self._prediction_like(x))
+        """Builds the compiled loss and metrics (they create variables: per-output loss
+        trackers, metric totals) before any step is traced."""
+        loss, metrics = self._compiled_loss, self._compile_metrics
+        if (loss is None or loss.built) and (metrics is None or metrics._built is not None):
+            return
+        x, y, _ = _unpack(batch)
+        y_pred = self._prediction_like(x)
+        names = getattr(self, "output_names", None)
+        if loss is not None and not loss.built:
+            loss.build(y_pred, names)
+        if metrics is not None and metrics._built is None:
+            metrics.build(_as_tensors(y), y_pred, names)
 
     def _prediction_like(self, x):
         """Zeros shaped like the model's prediction for ``x``, from tracing the model rather
@@ -431,7 +391,7 @@ class Trainer:
         def call(values, data):
             with tracing_scope(), _Swap(state, values):
                 out = self(_as_tensors(data), training=False)
-            dtypes.append(_map_out(out, lambda t: t._dtype))
+            dtypes.append(_map_out(out, _dtype_of))
             return _map_out(out)
         try:
             shapes = jax.eval_shape(call, [v._value for v in state], x)
@@ -532,8 +492,8 @@ class Trainer:
         """Results in ``metrics_names`` order (loss first), as Keras 3 returns them."""
         names = []
         for m in self.metrics:
-            if isinstance(m, _CompileMetrics):
-                names += [n for n, _ in (m._built or [])]
+            if isinstance(m, CompileMetrics):
+                names += m.order_names
             else:
                 names.append(m.name)
         out = [logs[n] for n in names if n in logs]
@@ -599,6 +559,19 @@ def _map_out(out, leaf=lambda t: t._v):
     if isinstance(out, Tensor):
         return leaf(out)
     return out
+
+
+def _dtype_of(t):
+    return t._dtype
+
+
+def _remake(values, dtypes):
+    """Tensors from the structures ``_map_out(out)`` and ``_map_out(out, _dtype_of)``."""
+    if isinstance(dtypes, dict):
+        return {k: _remake(values[k], v) for k, v in dtypes.items()}
+    if isinstance(dtypes, (list, tuple)):
+        return type(dtypes)(_remake(v, d) for v, d in zip(values, dtypes))
+    return make(values, dtypes) if isinstance(dtypes, _d.DType) else values
 
 
 def _zeros_like(dtypes, shapes):
