@@ -274,8 +274,8 @@ KERNELS = _lru.LRUCache("op_kernels", 2048, on_evict=_drop_kernel)
 def _compile(o: Op, key, static):
     fn = functools.partial(o.impl, **static) if static else o.impl
     if not o.host:
-        import jax
-        fn = jax.jit(_lru.named(fn, "op_kernels"))
+        from .compiled import jit
+        fn = jit(_lru.named(fn, "op_kernels"), top_level_only=True)
         KERNELS.misses += 1
         KERNELS.put((o, key), fn)
     o._kernels[key] = fn

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._core import dtypes as _d
 from .._core.convert import convert_to_tensor, filled
+from .._core.compiled import jit as _jit
 from .._core.registry import tracing_scope
 from .._core.tensor import Tensor, make
 from .._ops import math_ops as _m
@@ -357,7 +358,7 @@ class Trainer:
         # the text and lookup layers (supports_jit = False) look tokens up on the host.
         jit = not getattr(self, "run_eagerly", False) and all(
             getattr(layer, "supports_jit", True) for layer in self._flatten_layers())
-        fn = jax.jit(step) if jit else step
+        fn = _jit(step) if jit else step
 
         def run(data):
             data = _place_batch(state, data)
