@@ -18,77 +18,38 @@ from . import lru
 # Note: XLA options, not JAX ones: the CPU backend's LLVM level and its costliest passes.
 FAST_OPTIONS = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
 
-# XLA's CPU "fusion emitters" compile 20-40 % more slowly than its older loop emitters, and
-# the programs run equally fast (measured on this project's CNN and MLP steps and elementwise
-# code: docs/performance.md). tftape compiles per op kernel and per shape, so every program
-# it compiles asks for the older emitters where this XLA still has them.
+# XLA's CPU "fusion emitters" compile 20-40 % more slowly than its older loop emitters; the
+# programs run about as fast (within a few per cent either way: docs/performance.md). Where
+# compile time dominates -- eager op kernels (one per op and shape), the quick tier below,
+# Keras' train and eval steps, whose compilation an epoch waits for -- tftape asks for the
+# older emitters; programs that serve steady loops (optimized tape programs, tf.function
+# programs, optimizer updates) keep XLA's defaults.
 _CPU_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
 _OPTIONS: list = []
 
 
 def options() -> dict:
-    """The XLA compile options tftape's programs use: ``_CPU_OPTIONS`` when this XLA accepts
-    them (checked once with a one-op program), else none."""
+    """``_CPU_OPTIONS`` when this XLA accepts them (checked once, with a one-op program),
+    else no options."""
     if not _OPTIONS:
         import jax
         import numpy as np
         try:
-            from jax._src.core import trace_ctx
-            _TOP.append(trace_ctx.is_top_level)
             jax.jit(lambda x: x + 1, compiler_options=_CPU_OPTIONS).lower(
                 np.float32(0)).compile()
             _OPTIONS.append(dict(_CPU_OPTIONS))
-        except Exception:  # noqa: BLE001 - an XLA or JAX without them: the defaults
+        except Exception:  # noqa: BLE001 - an XLA without the option: its defaults
             _OPTIONS.append({})
     return _OPTIONS[0]
 
 
-_TOP: list = []
-
-
-class _Jit:
-    """``jax.jit(fn)`` compiled with compile options when called outside any JAX trace; called
-    inside one (a kernel or program nested in a traced step), the plain jit, since JAX takes
-    compile options only for a top-level jit."""
-
-    __slots__ = ("top", "nested", "is_top")
-
-    def __init__(self, fn, kwargs, opts):
-        import jax
-        top = dict(kwargs)
-        top["compiler_options"] = {**opts, **kwargs.get("compiler_options", {})}
-        self.top = jax.jit(fn, **top)
-        kwargs.pop("compiler_options", None)
-        self.nested = jax.jit(fn, **kwargs)
-        self.is_top = _TOP[0]
-
-    def __call__(self, *args, **kwargs):
-        if self.is_top():
-            return self.top(*args, **kwargs)
-        return self.nested(*args, **kwargs)
-
-    def lower(self, *args, **kwargs):
-        return (self.top if self.is_top() else self.nested).lower(*args, **kwargs)
-
-    def clear_cache(self) -> None:
-        self.top.clear_cache()
-        self.nested.clear_cache()
-
-
-def jit(fn, top_level_only=False, **kwargs):
-    """``jax.jit(fn, **kwargs)``, compiled with :func:`options` (outside JAX traces).
-
-    ``top_level_only``: the function is never called inside a JAX trace (eager op kernels:
-    traced code runs the ops' implementations instead), so the plain ``jax.jit`` with the
-    options serves, without the ~1 us a call that choosing between the two costs."""
-    opts = options()
+def jit(fn, **kwargs):
+    """``jax.jit(fn, **kwargs)`` compiled with :func:`options` (added to any
+    ``compiler_options``). JAX takes compile options only for a jit called outside any
+    trace: for functions that are never called inside one."""
     import jax
-    if not opts:
-        return jax.jit(fn, **kwargs)
-    if top_level_only:
-        return jax.jit(fn, **{**kwargs, "compiler_options": {
-            **opts, **kwargs.get("compiler_options", {})}})
-    return _Jit(fn, kwargs, opts)
+    opts = {**options(), **kwargs.pop("compiler_options", {})}
+    return jax.jit(fn, compiler_options=opts, **kwargs) if opts else jax.jit(fn, **kwargs)
 
 
 _SETTINGS = {"optimize_after": 10}
@@ -115,8 +76,9 @@ class Tiered:
     __slots__ = ("fast", "opt", "seen", "last", "done")
 
     def __init__(self, fn, cache: str):
+        import jax
         f = lru.named(fn, cache)
-        self.opt = jit(f)
+        self.opt = jax.jit(f)
         self.fast = jit(f, compiler_options=FAST_OPTIONS)
         self.seen: dict = {}
         self.done: set = set()   # shapes whose optimized program is compiled

@@ -275,7 +275,7 @@ def _compile(o: Op, key, static):
     fn = functools.partial(o.impl, **static) if static else o.impl
     if not o.host:
         from .compiled import jit
-        fn = jit(_lru.named(fn, "op_kernels"), top_level_only=True)
+        fn = jit(_lru.named(fn, "op_kernels"))
         KERNELS.misses += 1
         KERNELS.put((o, key), fn)
     o._kernels[key] = fn

@@ -7,7 +7,6 @@ import time
 import jax
 
 from .._core.lru import LRUCache
-from .._core.compiled import jit
 
 # Every compiled tf.function program, keyed by (trace, input shapes): one trace with unknown
 # dims compiles one XLA program per concrete shape it is called with; the cache is bounded.
@@ -34,11 +33,11 @@ class _Programs:
                 # Note: a fresh wrapper per program: JAX's own caches (traced jaxpr, lowering,
                 # executable) are keyed by the function object, so they go with the program
                 # when the bounded cache drops it instead of living as long as the trace.
-                exe = jit(lambda *a: fun(*a)).lower(*vals).compile()
+                exe = jax.jit(lambda *a: fun(*a)).lower(*vals).compile()
             except TypeError:
                 # Note: weakly typed or host inputs: JAX's own dispatch handles them.
                 if self.jitted is None:
-                    self.jitted = jit(fun)
+                    self.jitted = jax.jit(fun)
                 return self.jitted(*vals)
             PROGRAMS.record_compile(time.perf_counter() - t0)
             PROGRAMS.put(key, exe)

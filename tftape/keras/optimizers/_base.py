@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import warnings
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ..._core.convert import convert_to_tensor
-from ..._core.compiled import jit as _jit
 from ..._core.tensor import Tensor, make
 from ... import _trackable
 from .. import _naming
@@ -215,7 +215,7 @@ class Optimizer:
             if not isinstance(lr, Tensor) else lr._v
         wd = tuple(self.weight_decay is not None and self._use_weight_decay(v) for v in vars_)
         if self._jitted is None:
-            self._jitted = _jit(self._apply_pure, static_argnums=(5,))
+            self._jitted = jax.jit(self._apply_pure, static_argnums=(5,))
         new_vals, new_slots = self._jitted(
             [_read(v) for v in vars_], gvals, [[_read(s) for s in ss] for ss in slots],
             lr_v, _read(self._iterations), wd, self._step_inputs())
