@@ -6,7 +6,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from .._core import dtypes as _d
-from .._core.convert import to_static
+from .._core.convert import filled, to_static
 from .._core.errors import kernel_error
 from .._core.graph_names import label
 from .._core.registry import execute, op
@@ -27,9 +27,12 @@ def _dims(shape) -> tuple:
 
 def _filled(shape, value, dtype):
     dt = _d.as_dtype(dtype)
+    if getattr(shape, "_is_ragged_shape", False):   # a DynamicRaggedShape: a RaggedTensor
+        return shape._filled(lambda inner: _filled(inner, value, dt))
     if dt is _d.string:
         return make_string(np.full(_dims(shape), value if value != 0 else b"", dtype=object))
-    return make(jnp.full(_dims(shape), value, dtype=dt._np), dt)
+    # Note: made on the host when eager (``jnp.full`` compiles a kernel per shape).
+    return make(filled(_dims(shape), dt._np, value), dt)
 
 
 def zeros(shape, dtype=_d.float32, name=None, layout=None) -> Tensor:
@@ -69,7 +72,10 @@ _fill = op("fill", "Fill", lambda v, shape: jnp.broadcast_to(v, shape))
 
 
 def fill(dims, value, name=None, layout=None) -> Tensor:
-    """A tensor of shape ``dims`` filled with the scalar ``value``."""
+    """A tensor of shape ``dims`` filled with the scalar ``value`` (a RaggedTensor when
+    ``dims`` is a ``DynamicRaggedShape``)."""
+    if getattr(dims, "_is_ragged_shape", False):
+        return dims._filled(lambda inner: fill(inner, value))
     v = tensor(value)
     d = _dims(dims)
     _check_dims("Fill", d)

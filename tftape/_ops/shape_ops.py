@@ -25,7 +25,11 @@ builtins_range = _builtins.range
 
 # -- shape information -------------------------------------------------------------------------
 def shape(input, out_type=_d.int32, name=None) -> Tensor:  # noqa: A002
-    """The shape of a tensor, as an int32 tensor."""
+    """The shape of a tensor, as an int32 tensor; of a RaggedTensor, a
+    ``tf.experimental.DynamicRaggedShape`` (with ``out_type`` as its dtype)."""
+    if getattr(input, "_is_composite_tensor", False) and hasattr(input, "nested_row_splits"):
+        from .._ragged.dynamic_shape import DynamicRaggedShape
+        return DynamicRaggedShape.from_tensor(input, dtype=out_type)
     s = input.shape if hasattr(input, "shape") and not isinstance(input, (list, tuple)) \
         else tensor(input).shape
     dt = _d.as_dtype(out_type)

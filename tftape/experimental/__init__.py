@@ -1,14 +1,21 @@
-"""``tf.experimental``: the NumPy API (``tf.experimental.numpy``) and DLPack interop.
+"""``tf.experimental``: the NumPy API (``tf.experimental.numpy``), DLPack interop, and the
+ragged shape classes (``DynamicRaggedShape``, ``RowPartition``).
 
 Submodules load on first use so ``import tftape`` stays light.
 """
 from __future__ import annotations
 
 _LAZY = {"numpy": ".numpy", "dlpack": ".dlpack"}
+_CLASSES = {"DynamicRaggedShape", "RowPartition"}
 
 
 def __getattr__(name):
     import importlib
+    if name in _CLASSES:
+        from .._ragged import dynamic_shape
+        value = getattr(dynamic_shape, name)
+        globals()[name] = value
+        return value
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError(f"module 'tensorflow.experimental' has no attribute '{name}'")
@@ -18,4 +25,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(list(globals()) + list(_LAZY) + list(_CLASSES))
