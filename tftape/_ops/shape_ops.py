@@ -15,6 +15,7 @@ from .._core.graph_names import label
 from .._core.registry import execute, op
 from .._core.shape import TensorShape
 from .._core.tensor import Tensor, make, make_string, vshape
+from ._declare import dispatches
 from ._util import fmt_shape, host, is_concrete, static_axis, tensor
 from .creation_ops import _check_dims, _dims, identity, zeros
 
@@ -24,12 +25,10 @@ builtins_range = _builtins.range
 
 
 # -- shape information -------------------------------------------------------------------------
+@dispatches("shape")
 def shape(input, out_type=_d.int32, name=None) -> Tensor:  # noqa: A002
-    """The shape of a tensor, as an int32 tensor; of a RaggedTensor, a
-    ``tf.experimental.DynamicRaggedShape`` (with ``out_type`` as its dtype)."""
-    if getattr(input, "_is_composite_tensor", False) and hasattr(input, "nested_row_splits"):
-        from .._ragged.dynamic_shape import DynamicRaggedShape
-        return DynamicRaggedShape.from_tensor(input, dtype=out_type)
+    """The shape of a tensor, as an int32 tensor (of a RaggedTensor, through its dispatch, a
+    ``tf.experimental.DynamicRaggedShape`` with ``out_type`` as its dtype)."""
     s = input.shape if hasattr(input, "shape") and not isinstance(input, (list, tuple)) \
         else tensor(input).shape
     dt = _d.as_dtype(out_type)

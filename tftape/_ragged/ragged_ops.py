@@ -258,7 +258,12 @@ def _ones_like(t: Tensor) -> Tensor:
 
 # -- dispatch -----------------------------------------------------------------------------------
 def tf_dispatch(api_name, api_fn, args, kwargs):
-    """RaggedTensor.__tf_dispatch__: elementwise ops, cast and reductions."""
+    """RaggedTensor.__tf_dispatch__: elementwise ops, cast, reductions and ``tf.shape``."""
+    if api_name == "shape":
+        from .dynamic_shape import DynamicRaggedShape
+        x, = args
+        return DynamicRaggedShape.from_tensor(x, dtype=kwargs["out_type"]) \
+            if isinstance(x, RaggedTensor) else NotImplemented
     if api_name == "cast":
         x, = args
         return unary(api_fn, x, kwargs["dtype"]) if isinstance(x, RaggedTensor) \
