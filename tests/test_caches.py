@@ -463,3 +463,33 @@ def test_background_compile_switches_to_the_optimized_program(limits):
     compiled.wait_for_background()
     assert (37,) in {k[0] for k in t.done}
     assert float(t(x)) == 37.0 * 36.0 + 37.0 and t.last == ((37,),)
+
+
+# -- eager reshapes of new shapes: on the host, no kernel compiled -----------------------------
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "int64", "bool", "complex64",
+                                   "uint8"])
+def test_reshape_of_a_new_shape_compiles_nothing(dtype):
+    from tftape._ops import shape_ops
+    shape_ops._HOST_SEEN.clear()
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 5, (3, 7, 5)).astype(np.float64)
+    ours, theirs = tf.cast(tf.constant(x), dtype), rtf.cast(rtf.constant(x), dtype)
+    ours.numpy()
+    exp.reset_cache_stats()
+    for target in ([21, 5], [-1], [5, 3, -1], [105, 1]):
+        for _ in range(2):
+            assert_same(tf.reshape(ours, target), rtf.reshape(theirs, target))
+    assert exp.get_cache_stats()["xla"]["compiles"] == 0
+    # A third time the compiled kernel serves (it does not wait for its input).
+    assert_same(tf.reshape(ours, [21, 5]), rtf.reshape(theirs, [21, 5]))
+    assert exp.get_cache_stats()["xla"]["compiles"] == 1
+
+
+def test_reshape_on_a_tape_is_recorded_not_done_on_the_host():
+    from tftape._ops import shape_ops
+    shape_ops._HOST_SEEN.clear()
+    x = tf.constant(np.arange(6, dtype=np.float32))
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.reduce_sum(tf.reshape(x, [2, 3]) ** 2)
+    np.testing.assert_array_equal(t.gradient(y, x).numpy(), 2 * np.arange(6))

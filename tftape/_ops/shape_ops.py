@@ -99,12 +99,53 @@ def reshape(tensor, shape, name=None) -> Tensor:
         return make_string(t._v.reshape(dims))
     if dims == vshape(t):
         return t if not _recording() else execute(_reshape, (t,), (dims,), {"shape": dims})
+    if _on_host(t, dims):
+        return make(_put(np.asarray(t._v).reshape(dims)), t._dtype)
     return execute(_reshape, (t,), (dims,), {"shape": dims})
 
 
 def _recording():
     from .._core.registry import STATE
     return bool(STATE.tapes)
+
+
+# An eager reshape compiles a kernel per input and output shape (~20-40 ms on the CPU), which
+# a loop over changing shapes (sequence lengths, the last partial batch) pays at every new
+# shape: the first two times a small CPU array is reshaped from one shape to another, it is
+# reshaped on the host and transferred back instead (nothing watches it: no tape,
+# accumulator or trace). From the third time, the compiled kernel, which does not wait for
+# the array to be computed.
+_HOST_BYTES = 1 << 20
+_HOST_SEEN: dict = {}
+_HOST_SEEN_MAX = 4096
+_put = None
+
+
+def _on_host(t, dims) -> bool:
+    global _put
+    from .._core.registry import STATE
+    from .._core.tensor import EagerTensor
+    v = t._v
+    if (type(t) is not EagerTensor or STATE.tapes or STATE.accumulators or STATE.tracing
+            or v.nbytes > _HOST_BYTES):
+        return False
+    if _put is None:
+        import jax
+        _put = jax.device_put
+        if jax.default_backend() != "cpu":
+            _HOST_SEEN.clear()
+            _HOST_SEEN[None] = 0          # marks: not a CPU backend, never on the host
+    if None in _HOST_SEEN:
+        return False
+    key = (v.shape, dims, v.dtype)
+    n = _HOST_SEEN.get(key, 0)
+    if n >= 2:
+        return False
+    if len(_HOST_SEEN) >= _HOST_SEEN_MAX:
+        _HOST_SEEN.clear()
+    _HOST_SEEN[key] = n + 1
+    sharding = getattr(v, "sharding", None)
+    return sharding is not None and len(sharding.device_set) == 1
 
 
 def _reshape_msg(m):
