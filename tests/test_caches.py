@@ -475,14 +475,17 @@ def test_reshape_of_a_new_shape_compiles_nothing(dtype):
     x = rng.integers(0, 5, (3, 7, 5)).astype(np.float64)
     ours, theirs = tf.cast(tf.constant(x), dtype), rtf.cast(rtf.constant(x), dtype)
     ours.numpy()
+    # Note: op kernels' own count (the process-wide "xla" count also sees optimized programs
+    # that earlier tests queued for the background compiler).
+    compiled.wait_for_background()
     exp.reset_cache_stats()
     for target in ([21, 5], [-1], [5, 3, -1], [105, 1]):
         for _ in range(2):
             assert_same(tf.reshape(ours, target), rtf.reshape(theirs, target))
-    assert exp.get_cache_stats()["xla"]["compiles"] == 0
+    assert exp.get_cache_stats()["op_kernels"]["compiles"] == 0
     # A third time the compiled kernel serves (it does not wait for its input).
     assert_same(tf.reshape(ours, [21, 5]), rtf.reshape(theirs, [21, 5]))
-    assert exp.get_cache_stats()["xla"]["compiles"] == 1
+    assert exp.get_cache_stats()["op_kernels"]["compiles"] == 1
 
 
 def test_reshape_on_a_tape_is_recorded_not_done_on_the_host():
