@@ -23,7 +23,6 @@ def _asarray(a: np.ndarray):
     return _put(a if a.flags.c_contiguous else np.ascontiguousarray(a))
 
 
-
 def filled(shape, np_dtype, value=0):
     """A device array of ``shape`` filled with ``value``. Eagerly it is made on the host and
     transferred: ``jnp.zeros``/``jnp.full`` compile a kernel per shape (~20 ms each), which a
@@ -34,6 +33,7 @@ def filled(shape, np_dtype, value=0):
         import jax.numpy as jnp
         return jnp.full(tuple(shape), value, np_dtype)
     return _asarray(np.full(tuple(shape), value, np_dtype))
+
 
 # Python scalars recur in loops (learning rates, ``2 * x``): caching their device arrays
 # saves a host-to-device transfer per op. Keyed by (type, value, dtype); bounded.

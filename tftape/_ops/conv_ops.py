@@ -193,12 +193,8 @@ def _window(x, ksize, strides, channels_last):
     return (1, 1) + ksize, (1, 1) + strides
 
 
-def _spatial_axes(x, channels_last):
-    return tuple(range(1, x.ndim - 1)) if channels_last else tuple(range(2, x.ndim))
-
-
 def _max_pool_impl(x, ksize, strides, padding, cl):
-    spatial = _spatial_axes(x, cl)
+    spatial = pool_tiles.spatial_axes(x.ndim, cl)
     pads = pool_tiles.tile_pads(x.shape, spatial, ksize, strides, padding)
     if pads is not None:
         return pool_tiles.max_pool(x, spatial, ksize, pads)
@@ -209,7 +205,7 @@ def _max_pool_impl(x, ksize, strides, padding, cl):
 
 
 def _avg_pool_impl(x, ksize, strides, padding, cl):
-    spatial = _spatial_axes(x, cl)
+    spatial = pool_tiles.spatial_axes(x.ndim, cl)
     pads = pool_tiles.tile_pads(x.shape, spatial, ksize, strides, padding)
     if pads is not None:
         return pool_tiles.avg_pool(x, spatial, ksize, pads)

@@ -24,13 +24,17 @@ import jax.numpy as jnp
 from jax import lax
 
 
+def spatial_axes(ndim: int, channels_last: bool) -> tuple:
+    return tuple(range(1, ndim - 1)) if channels_last else tuple(range(2, ndim))
+
+
 def tile_pads(shape, spatial, ksize, strides, padding):
     """Per spatial axis ``(low, high)`` padding (a negative high crops) that makes the axis
     ``out * k`` long, or None when the windows overlap, leave gaps or would be empty."""
     if tuple(ksize) != tuple(strides):
         return None
     pads = []
-    for i, (ax, k) in enumerate(zip(spatial, ksize)):
+    for ax, k in zip(spatial, ksize):
         n = shape[ax]
         if padding == "VALID":
             lo, out = 0, (n - k) // k + 1 if n >= k else 0
@@ -114,16 +118,11 @@ def avg_pool(x, spatial, ksize, pads):
     s = _tiles(x, spatial, ksize, pads, 0).sum(-1)
     if all(lo <= 0 and hi <= 0 for lo, hi in pads):
         return s / np.asarray(np.prod(ksize), x.dtype)
-    count = np.ones((), np.float64)
-    shape = [1] * x.ndim
+    # In-bounds cells per window: an outer product of the per-axis counts.
+    count, full = np.ones(()), [1] * x.ndim
     for ax, k, (lo, hi) in zip(spatial, ksize, pads):
         n = x.shape[ax]
-        out = (n + lo + hi) // k
-        starts = np.arange(out) * k - lo
-        c = np.minimum(starts + k, n) - np.maximum(starts, 0)
-        count = np.multiply.outer(count, c)
-        shape[ax] = out
-    idx = [ax for ax in range(x.ndim) if ax in spatial]
-    count = np.asarray(count, x.dtype).reshape([shape[ax] for ax in idx])
-    full = [shape[ax] if ax in spatial else 1 for ax in range(x.ndim)]
-    return s / count.reshape(full)
+        starts = np.arange((n + lo + hi) // k) * k - lo
+        count = np.multiply.outer(count, np.minimum(starts + k, n) - np.maximum(starts, 0))
+        full[ax] = len(starts)
+    return s / np.asarray(count, x.dtype).reshape(full)

@@ -9,12 +9,12 @@ import numpy as np
 import jax.numpy as jnp
 
 from .._core import dtypes as _d
-from .._core.convert import convert_to_tensor, to_static
+from .._core.convert import _asarray, convert_to_tensor, to_static
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.graph_names import label
-from .._core.registry import execute, op
+from .._core.registry import STATE, execute, op
 from .._core.shape import TensorShape
-from .._core.tensor import Tensor, make, make_string, vshape
+from .._core.tensor import EagerTensor, Tensor, make, make_string, vshape
 from ._declare import dispatches
 from ._util import fmt_shape, host, is_concrete, static_axis, tensor
 from .creation_ops import _check_dims, _dims, identity, zeros
@@ -100,12 +100,11 @@ def reshape(tensor, shape, name=None) -> Tensor:
     if dims == vshape(t):
         return t if not _recording() else execute(_reshape, (t,), (dims,), {"shape": dims})
     if _on_host(t, dims):
-        return make(_put(np.asarray(t._v).reshape(dims)), t._dtype)
+        return make(_asarray(np.asarray(t._v).reshape(dims)), t._dtype)
     return execute(_reshape, (t,), (dims,), {"shape": dims})
 
 
 def _recording():
-    from .._core.registry import STATE
     return bool(STATE.tapes)
 
 
@@ -118,24 +117,18 @@ def _recording():
 _HOST_BYTES = 1 << 20
 _HOST_SEEN: dict = {}
 _HOST_SEEN_MAX = 4096
-_put = None
+_CPU: list = []     # whether JAX's default backend is the CPU (read once)
 
 
 def _on_host(t, dims) -> bool:
-    global _put
-    from .._core.registry import STATE
-    from .._core.tensor import EagerTensor
     v = t._v
     if (type(t) is not EagerTensor or STATE.tapes or STATE.accumulators or STATE.tracing
             or v.nbytes > _HOST_BYTES):
         return False
-    if _put is None:
+    if not _CPU:
         import jax
-        _put = jax.device_put
-        if jax.default_backend() != "cpu":
-            _HOST_SEEN.clear()
-            _HOST_SEEN[None] = 0          # marks: not a CPU backend, never on the host
-    if None in _HOST_SEEN:
+        _CPU.append(jax.default_backend() == "cpu")
+    if not _CPU[0]:
         return False
     key = (v.shape, dims, v.dtype)
     n = _HOST_SEEN.get(key, 0)

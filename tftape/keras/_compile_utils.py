@@ -50,6 +50,13 @@ def flat(y, names):
                      f"{len(y) if isinstance(y, (list, tuple)) else 1}.")
 
 
+def _weights(sample_weight, names):
+    """Per-output sample weights: given per output (a list or dict), or one for all."""
+    if isinstance(sample_weight, (list, tuple, dict)):
+        return flat(sample_weight, names)
+    return [sample_weight] * len(names)
+
+
 def _per_output(spec, names, what):
     """``spec`` (one value, a list per output or a dict by name) as one entry per output."""
     if isinstance(spec, dict):
@@ -144,9 +151,7 @@ class CompileLoss:
             value = fn(y_true, y_pred, sample_weight)
             return value if w is None else value * float(w)
         yt, yp = flat(y_true, self.names), flat(y_pred, self.names)
-        sws = (flat(sample_weight, self.names) if isinstance(sample_weight,
-                                                      (list, tuple, dict))
-               else [sample_weight] * len(self.names))
+        sws = _weights(sample_weight, self.names)
         total = None
         trackers = self.metrics or [None] * len(self._flat)
         for (i, fn, w, _), tracker in zip(self._flat, trackers):
@@ -221,9 +226,7 @@ class CompileMetrics(_metrics.Metric):
             yts, yps, sws = [_single(y_true)], [_single(y_pred)], [sample_weight]
         else:
             yts, yps = flat(y_true, self._names), flat(y_pred, self._names)
-            sws = (flat(sample_weight, self._names)
-                   if isinstance(sample_weight, (list, tuple, dict))
-                   else [sample_weight] * len(self._names))
+            sws = _weights(sample_weight, self._names)
         for _, m, i in self._built:
             m.update_state(yts[i], yps[i], sws[i])
 

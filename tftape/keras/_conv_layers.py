@@ -25,7 +25,7 @@ _conv2d = op("keras_conv2d", "Conv2D", _conv_impl, dtypes=FLOAT)
 
 
 def _pool_impl(x, window, strides, padding, kind, channels_first):
-    spatial = tuple(range(2, x.ndim)) if channels_first else tuple(range(1, x.ndim - 1))
+    spatial = pool_tiles.spatial_axes(x.ndim, not channels_first)
     pads = pool_tiles.tile_pads(x.shape, spatial, window, strides, padding)
     if pads is not None:
         return (pool_tiles.max_pool if kind == "max" else pool_tiles.avg_pool)(

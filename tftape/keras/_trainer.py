@@ -567,7 +567,8 @@ def _dtype_of(t):
 
 
 def _remake(values, dtypes):
-    """Tensors from the structures ``_map_out(out)`` and ``_map_out(out, _dtype_of)``."""
+    """Tensors from the structures ``_map_out(out)`` and ``_map_out(out, _dtype_of)`` (the
+    former's dicts may come back from JAX reordered: they are read by key)."""
     if isinstance(dtypes, dict):
         return {k: _remake(values[k], v) for k, v in dtypes.items()}
     if isinstance(dtypes, (list, tuple)):
@@ -576,15 +577,9 @@ def _remake(values, dtypes):
 
 
 def _zeros_like(dtypes, shapes):
-    """Zero tensors from a structure of dtypes (``_map_out(out, dtype)``) and the matching
-    structure of ``jax.ShapeDtypeStruct`` (whose dicts JAX may have reordered)."""
-    if isinstance(dtypes, dict):
-        return {k: _zeros_like(v, shapes[k]) for k, v in dtypes.items()}
-    if isinstance(dtypes, (list, tuple)):
-        return type(dtypes)(_zeros_like(d, s) for d, s in zip(dtypes, shapes))
-    if isinstance(shapes, jax.ShapeDtypeStruct):
-        return make(filled(shapes.shape, shapes.dtype), dtypes)
-    return dtypes
+    """Zero tensors from a structure of dtypes (``_map_out(out, _dtype_of)``) and the
+    matching structure of ``jax.ShapeDtypeStruct``."""
+    return _remake(jax.tree_util.tree_map(lambda s: filled(s.shape, s.dtype), shapes), dtypes)
 
 
 def _floats(logs):
