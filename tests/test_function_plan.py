@@ -177,3 +177,25 @@ def test_variable_arguments_and_concrete_functions():
         out += [g(lib.constant([1, 2])).numpy().tolist(), g(lib.constant([3])).numpy().tolist()]
         res.append((out, float(a.numpy()), float(b.numpy()), f.experimental_get_tracing_count()))
     assert res[0] == res[1]
+
+
+def test_captured_variable_of_unknown_shape_changes_shape_between_repeat_calls():
+    # The plan may fix its program's cache key only where the captured variables' shapes are
+    # fully defined; a variable of unknown shape takes values of other shapes.
+    out = []
+    for lib in (real_tf, tf):
+        v = lib.Variable(np.ones(2, np.float32), shape=lib.TensorShape(None))
+
+        @lib.function
+        def f(x):
+            return x * lib.reduce_sum(v) + lib.cast(lib.size(v), lib.float32)
+        x = lib.constant([1.0, 2.0])
+        got = [f(x).numpy() for _ in range(3)]
+        v.assign(np.arange(5, dtype=np.float32))
+        got += [f(x).numpy() for _ in range(3)]
+        v.assign(np.full((2, 3), 0.5, np.float32))
+        got += [f(x).numpy() for _ in range(2)]
+        out.append((got, f.experimental_get_tracing_count()))
+    for a, b in zip(out[0][0], out[1][0]):
+        _close(a, b)
+    assert out[0][1] == out[1][1]

@@ -31,6 +31,12 @@ class ConcreteFunction:
         self._captured = [arg_var_slots.get(id(v), v) for v, _ in traced.captured]
         self._assigned = [arg_var_slots.get(id(v), v) for v in traced.assigned]
         self._created = list(traced.created)
+        # Captured variables of partly unknown shape (their values may change shape): each
+        # with the shape its value had when traced, which the program was built for.
+        invars = traced.jaxpr.invars[traced.n_in:]
+        self._loose = [(v._handle(), tuple(a.aval.shape))
+                       for v, a in zip(self._captured, invars)
+                       if type(v) is not int and not v._handle()._shape.is_fully_defined()]
         self._initial = list(traced.initial)
         self._input_specs = input_specs
         self._key = bound_key
@@ -81,8 +87,18 @@ class ConcreteFunction:
         flat = [outs[s] if type(s) is int else s for s in self._out_slots]
         return flat
 
+    def _captured_fit(self) -> bool:
+        """Whether the captured variables of unknown shape still have the traced shapes."""
+        for h, shape in self._loose:
+            if tuple(h._value.shape) != shape:
+                return False
+        return True
+
     def _accepts(self, tensors) -> bool:
-        """Whether this trace's program takes tensors of these shapes."""
+        """Whether this trace's program takes tensors of these shapes (and the captured
+        variables' current values)."""
+        if self._loose and not self._captured_fit():
+            return False
         env = {}
         for t, a in zip(tensors, self._traced.jaxpr.invars[:self._traced.n_in]):
             shp, want = t._v.shape, a.aval.shape

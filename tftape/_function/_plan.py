@@ -11,7 +11,10 @@ and wrap the outputs the caller sees.
 
 ``Function.__call__`` also keeps, per tuple of eager-tensor arguments' dtypes and shapes (see
 :func:`key`), the plan of the trace a call with such arguments found: binding, casting and
-flattening such arguments can only find that trace again, so a repeat call skips them.
+flattening such arguments can only find that trace again, so a repeat call skips them; where
+the trace's captured variables have fully defined shapes (a trace capturing a variable of
+unknown shape gets no plan), the program's cache key is fixed too and is computed once
+(:class:`ShapedPlan`).
 """
 from __future__ import annotations
 
@@ -62,8 +65,9 @@ class CallPlan:
     @staticmethod
     def of(cf):
         """The plan of ``cf``, or None where every call needs the general path."""
-        if cf._checks:
-            # Runtime checks raise from the wrapped outputs, with the variables' old values.
+        if cf._checks or cf._loose:
+            # Runtime checks raise from the wrapped outputs, with the variables' old values;
+            # a captured variable of unknown shape may need another trace for a new shape.
             return None
         for v in cf._captured:
             if type(v) is not int and v._handle()._dtype is _d.string:
@@ -79,14 +83,18 @@ class CallPlan:
         st = STATE
         return not (st.tracing or st.tapes or st.accumulators) and _reads.reads_stored()
 
-    def call_flat(self, tensors, arg_vars):
+    def call_flat(self, tensors, arg_vars, key=None):
         """Runs the program on ``tensors`` (and the Variable arguments ``arg_vars``); returns
-        the flat output leaves, after writing the assigned variables."""
+        the flat output leaves, after writing the assigned variables. ``key``: the program's
+        cache key for these inputs' shapes, where the caller knows it."""
         vals = [t._v for t in tensors]
         stored = _reads.stored_value
         for v in self.captured:
             vals.append(stored(arg_vars[v] if type(v) is int else v))
-        outs = self.program(*vals)
+        if key is None:
+            outs = self.program(*vals)
+        else:
+            outs = self.program.run(key, vals)
         n = self.n_out
         store = _reads.store_value
         for i, v in enumerate(self.assigned):
@@ -106,3 +114,28 @@ class CallPlan:
         """The call's result for the eager-tensor arguments ``tensors`` (no Variable ones)."""
         flat = self.call_flat(tensors, ())
         return flat[0] if self.single else self.build(flat)
+
+
+class ShapedPlan:
+    """A :class:`CallPlan` for one tuple of eager-tensor argument dtypes and shapes: the
+    captured variables' shapes are fixed too (a plan exists only where they are fully
+    defined), so the program's cache key is computed on the first call."""
+
+    __slots__ = ("plan", "key")
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.key = None
+
+    ready = staticmethod(CallPlan.ready)
+
+    def call(self, tensors):
+        plan = self.plan
+        key = self.key
+        if key is None:
+            stored = _reads.stored_value
+            key = self.key = plan.program.key(
+                [t._v.shape for t in tensors] + [stored(v).shape for v in plan.captured])
+        flat = plan.call_flat(tensors, (), key)
+        return flat[0] if plan.single else plan.build(flat)
+

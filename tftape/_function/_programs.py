@@ -24,7 +24,14 @@ class _Programs:
         self.jitted = None
 
     def __call__(self, *vals):
-        key = (self.uid, tuple([v.shape for v in vals]))
+        return self.run((self.uid, tuple([v.shape for v in vals])), vals)
+
+    def key(self, shapes) -> tuple:
+        """The cache key of this trace's program for inputs of ``shapes``."""
+        return (self.uid, tuple(shapes))
+
+    def run(self, key, vals):
+        """The program for ``key`` (:meth:`key` of the shapes of ``vals``) run on ``vals``."""
         exe = PROGRAMS.get(key)
         if exe is None:
             t0 = time.perf_counter()

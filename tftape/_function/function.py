@@ -160,6 +160,8 @@ class Function:
             return self._run_eagerly(args, kwargs, "string inputs")
         tensors = flat.tensors
         cf = self._cache.get(key)
+        if cf is not None and cf._loose and not cf._captured_fit():
+            cf = None       # a captured variable changed shape: the trace for the new one
         if cf is None:
             count = self._tracing_count
             cf = self._lookup_or_trace(args, kwargs, key, flat)
@@ -177,7 +179,7 @@ class Function:
         if plan:
             if len(self._plans) >= _MAX_PLANS:
                 self._plans.clear()
-            self._plans[plan_key] = plan
+            self._plans[plan_key] = _plan.ShapedPlan(plan)
 
     def _bind(self, args, kwargs):
         if not kwargs and self._fast_arity == len(args):
