@@ -195,6 +195,37 @@ def test_fit_evaluate_with_several_outputs(case):
         _close(a, b, 1e-4)
 
 
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW"])
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_fit_leaves_variables_without_gradient_alone_and_warns(opt, run_eagerly):
+    """An output without a loss: TF's gradients of its layer's variables are None, so Keras
+    warns (once per trace) and the optimizer leaves them alone; AdamW's decay and Adam's
+    moments would move them under a zero gradient."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((16, 4)).astype(np.float32)
+    y = rng.integers(0, 3, (16,)).astype(np.int32)
+    init = [rng.standard_normal((4, 3)).astype(np.float32), np.zeros(3, np.float32),
+            rng.standard_normal((4, 1)).astype(np.float32), np.full(1, 0.5, np.float32)]
+    res = []
+    for lib in (tf, real_tf):
+        m = _two_output_model(lib, "list", init)
+        m.compile(getattr(lib.keras.optimizers, opt)(0.05),
+                  loss=["sparse_categorical_crossentropy", None], run_eagerly=run_eagerly)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m.fit(x, [y, x[:, :1]], batch_size=8, epochs=2, verbose=0, shuffle=False)
+        msgs = sorted({str(w.message) for w in caught if "Gradients do not exist" in
+                       str(w.message)})
+        res.append((msgs, m.get_weights()))
+    assert res[0][0] == res[1][0] == [
+        "Gradients do not exist for variables ['reg/kernel', 'reg/bias'] when minimizing the "
+        "loss. If using `model.compile()`, did you forget to provide a `loss` argument?"]
+    for a, b in zip(res[0][1], res[1][1]):
+        _close(a, b, 1e-4)
+    np.testing.assert_array_equal(res[0][1][2], init[2])
+    np.testing.assert_array_equal(res[0][1][3], init[3])
+
+
 @pytest.mark.parametrize("bad,error", [(dict(loss=["mse", "mae", "mse"]), KeyError),
                                        (dict(loss={"nope": "mse"}), ValueError),
                                        (dict(loss="mse", metrics=["mae"]), ValueError)])

@@ -301,7 +301,14 @@ class Trainer:
         # loss function returns (updating them inside would leak JAX's tracers).
         tracked: list = []
 
+        # Which trainable variables the loss reaches: their identity's backward pass runs
+        # (JAX skips it for a variable the loss does not depend on, whose gradient TF leaves
+        # None: the optimizer warns and leaves it alone instead of applying a zero).
+        reached: set = set()
+        marks = [_reach_mark(i, reached) for i in range(len(tv))]
+
         def loss_fn(tvals):
+            tvals = [m(t) for m, t in zip(marks, tvals)]
             tracked.clear()
             if cl is not None:
                 cl.defer = tracked
@@ -330,7 +337,8 @@ class Trainer:
             tv[i]._value = val
         loss = make(loss_v, _loss_dtype())
         y_pred = _remake(yp, yp_dt)
-        gts = [make(g, v._dtype) for g, v in zip(grads, tv)]
+        gts = [make(g, v._dtype) if i in reached else None
+               for i, (g, v) in enumerate(zip(grads, tv))]
         self.optimizer.apply_gradients(zip(gts, tv))
         self._loss_tracker.update_state(loss, sample_weight=float(_leaves(x)[0].shape[0]))
         return self.compute_metrics(x, y, y_pred, sw)
@@ -546,6 +554,22 @@ class Trainer:
 def _loss_dtype():
     from .._core import dtypes as _d
     return _d.float32
+
+
+def _reach_mark(i, reached: set):
+    """The identity on trainable value ``i`` whose backward pass notes ``i`` in ``reached``."""
+    @jax.custom_vjp
+    def mark(x):
+        return x
+
+    def fwd(x):
+        return x, None
+
+    def bwd(_, g):
+        reached.add(i)
+        return (g,)
+    mark.defvjp(fwd, bwd)
+    return mark
 
 
 def _value_and_grad(fn, tvals):
