@@ -79,3 +79,58 @@ def test_from_lengths_and_filled_tensors_match_tf(nrows, ragged_levels, inner, i
     src = (f"(lambda s: (repr(s), s.static_lengths(), s.dtype, tf.ones(s, tf.int32)))("
            f"tf.experimental.DynamicRaggedShape.from_lengths({lengths!r}, dtype=tf.{dtype}))")
     assert _run(tf, src) == _run(real_tf, src)
+
+
+_SLICED = {
+    "ragged": "tf.shape(tf.ragged.constant([[[1, 2], [3, 4]], [[5, 6]], []], ragged_rank=1))",
+    "ragged int64": "tf.shape(tf.ragged.constant([[[1], [2]], [[3]]]), out_type=tf.int64)",
+    "uniform rows": "tf.shape(tf.RaggedTensor.from_uniform_row_length("
+                    "tf.reshape(tf.range(24), [6, 4]), 2))",
+    "dense": "tf.experimental.DynamicRaggedShape.from_tensor(tf.zeros([2, 3, 4]))",
+    "from lengths": "tf.experimental.DynamicRaggedShape.from_lengths([2, 3, (1, 2, 0, 4, 1, 1), 2],"
+                    " num_row_partitions=2)",
+}
+_BOUNDS = [None, -10, -3, -2, -1, 0, 1, 2, 3, 4, 10]
+
+
+def _sliced(lib, src, sl):
+    try:
+        s = eval(src, {"tf": lib})[sl]
+        return repr(s), s.dtype.name, s.inner_shape.numpy().tolist(), s.num_row_partitions
+    except Exception as e:  # noqa: BLE001 - the exception type and message are compared
+        return type(e).__name__, str(e)
+
+
+@pytest.mark.parametrize("shape", sorted(_SLICED))
+def test_shape_slices_match_tf(shape):
+    src = _SLICED[shape]
+    for start in _BOUNDS:
+        for stop in _BOUNDS:
+            sl = slice(start, stop)
+            assert _sliced(tf, src, sl) == _sliced(real_tf, src, sl), sl
+    for sl in (slice(None, None, 2), slice(0, 2, -1)):
+        assert _sliced(tf, src, sl) == _sliced(real_tf, src, sl), sl
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.integers(1, 3), st.lists(st.sampled_from(["ragged", "uniform"]), min_size=0,
+                                   max_size=3),
+       st.lists(st.integers(1, 3), min_size=0, max_size=2), st.booleans(),
+       st.integers(-6, 6) | st.none(), st.integers(-6, 6) | st.none(), st.integers(0, 1000))
+def test_shape_slices_hypothesis(nrows, levels, inner, int64, start, stop, seed):
+    rng = np.random.default_rng(seed)
+    lengths, n = [nrows], nrows
+    for level in levels:
+        if level == "ragged":
+            row = tuple(int(x) for x in rng.integers(0, 3, n))
+            lengths.append(row)
+            n = sum(row)
+        else:
+            width = int(rng.integers(1, 3))
+            lengths.append(width)
+            n *= width
+    lengths += inner
+    src = (f"tf.experimental.DynamicRaggedShape.from_lengths({lengths!r}, "
+           f"num_row_partitions={len(levels)}, dtype=tf.{'int64' if int64 else 'int32'})")
+    sl = slice(start, stop)
+    assert _sliced(tf, src, sl) == _sliced(real_tf, src, sl)

@@ -221,7 +221,6 @@ class DynamicRaggedShape:
     def _axis(self, axis) -> int:
         rank = self.rank
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            # Note: TF also takes slices; tftape takes integers only.
             raise TypeError("Argument is not an int or a slice")
         if axis >= rank:
             raise IndexError(f"Index is too big: {axis}>={rank}")
@@ -231,13 +230,40 @@ class DynamicRaggedShape:
                 raise IndexError(f"Index {axis - rank} is out of range for rank {rank}")
         return int(axis)
 
-    def __getitem__(self, index) -> Tensor:
-        """The length of uniform dimension ``index`` as a scalar tensor."""
+    def __getitem__(self, index):
+        """The length of uniform dimension ``index`` as a scalar tensor; for a slice, the
+        shape of those dimensions (from dimension 0, or over uniform dimensions only)."""
+        if isinstance(index, slice):
+            if index.step is not None and index.step != 1:
+                raise IndexError("Cannot stride through a shape")
+            rank, n = self.rank, self.num_row_partitions
+            start = _slice_bound(0 if index.start is None else index.start, rank, n)
+            stop = _slice_bound(rank if index.stop is None else index.stop, rank, n)
+            return self._slice(start, stop)
         axis = self._axis(index)
         lengths = self.static_lengths(ragged_lengths=False)
         if lengths[axis] is None:
             raise ValueError(f"Index {index} is not uniform")
         return u.splits_tensor(lengths[axis], self._dtype)
+
+    def _slice(self, start: int, stop: int) -> "DynamicRaggedShape":
+        """``self[start:stop]`` for bounds within ``[0, rank]``, with TF's result dtypes."""
+        n, cls = self.num_row_partitions, type(self)
+        if stop <= start:
+            return cls((), [], dtype=_d.int64)
+        if start == 0:
+            if stop <= n:
+                if stop == 1:
+                    return cls((), [len(self._partitions[0]._splits) - 1], dtype=_d.int64)
+                parts = self._partitions[:stop - 1]
+                return cls(parts, [int(parts[-1]._splits[-1])], dtype=self._dtype)
+            if self.rank <= stop:
+                return self
+            return cls(self._partitions, self._inner[:stop - n], dtype=self._dtype)
+        partial = self if stop >= self.rank else self._slice(0, stop)
+        if not all(p.is_uniform() for p in partial._partitions):
+            raise ValueError("All relevant dimensions must be uniform")
+        return cls((), partial.static_lengths()[start:], dtype=partial._dtype)
 
     def __repr__(self):
         parts = []
@@ -257,3 +283,12 @@ class DynamicRaggedShape:
         for p in reversed(self._partitions):
             values = RaggedTensor._from_splits_np(values, p._splits, p.dtype)
         return values
+
+
+def _slice_bound(index: int, rank: int, num_row_partitions: int) -> int:
+    """A slice bound of a shape, clipped to ``[0, rank]`` as TF clips it."""
+    if index < 0:
+        index = max(rank + index, 0)
+    if num_row_partitions and index <= num_row_partitions + 1:
+        return index
+    return min(index, rank)
