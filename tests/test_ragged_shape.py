@@ -49,6 +49,16 @@ CASES = [
     "tf.experimental.RowPartition.from_row_splits([0, 2, 2]).row_lengths()",
     "tf.experimental.DynamicRaggedShape("
     "[tf.experimental.RowPartition.from_row_splits([0, 2, 2])], [2])",
+    "tf.reshape(tf.range(3), tf.shape(tf.ragged.constant([[1], [2, 3]])))",
+    "tf.reshape(tf.constant([[1., 2., 3.]]), tf.shape(tf.ragged.constant([[1], [2, 3]])))",
+    "tf.reshape(tf.range(4), tf.shape(tf.ragged.constant([[1], [2, 3]])))",
+    "tf.reshape(tf.ragged.constant([[1, 2], [3]]), tf.shape(tf.ragged.constant([[1], [2, 3]])))",
+    "tf.reshape(tf.reshape(tf.range(12), [3, 4]), "
+    "tf.experimental.DynamicRaggedShape.from_lengths([2, (1, 2), 2, 2]))",
+    "tf.reshape(tf.range(6.), tf.experimental.DynamicRaggedShape.from_lengths([3, 2]))",
+    "tf.reshape(tf.ragged.constant([[[1, 2]], [[3, 4], [5, 6]]], ragged_rank=1), "
+    "tf.experimental.DynamicRaggedShape.from_lengths([3, (0, 2, 1), 2]))",
+    "tf.reshape(tf.constant(['a', 'b', 'c']), tf.shape(tf.ragged.constant([[1, 2], [3]])))",
 ]
 
 
@@ -134,3 +144,18 @@ def test_shape_slices_hypothesis(nrows, levels, inner, int64, start, stop, seed)
            f"num_row_partitions={len(levels)}, dtype=tf.{'int64' if int64 else 'int32'})")
     sl = slice(start, stop)
     assert _sliced(tf, src, sl) == _sliced(real_tf, src, sl)
+
+
+@pytest.mark.parametrize("src", [
+    "tf.reshape(tf.range(4), tf.shape(tf.ragged.constant([[1], [2, 3]])))",
+    "tf.reshape(tf.ones([2, 3]), tf.experimental.DynamicRaggedShape.from_lengths([2, (1, 2), 3]))",
+    "tf.reshape(tf.range(4), [3])",
+    "tf.reshape(tf.range(4), [-1, 3], name='r')",
+])
+def test_reshape_errors_match_tf(src):
+    msgs = []
+    for lib in (tf, real_tf):
+        with pytest.raises(Exception) as info:
+            eval(src, {"tf": lib})
+        msgs.append((type(info.value).__name__, str(info.value)))
+    assert msgs[0] == msgs[1]

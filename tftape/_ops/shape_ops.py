@@ -73,6 +73,15 @@ def reshape(tensor, shape, name=None) -> Tensor:
     >>> tf.reshape(tf.constant([77., -88.]), (1, 2))
     <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[ 77., -88.]], dtype=float32)>
     """
+    if getattr(shape, "_is_ragged_shape", False):
+        # A DynamicRaggedShape: the values in row-major order, reshaped to its inner shape
+        # and partitioned into its rows (a RaggedTensor); TF's error then ends in " name: ".
+        flat = _reshaped(getattr(tensor, "flat_values", tensor), [-1], None)
+        return shape._filled(lambda inner: _reshaped(flat, inner, ""))
+    return _reshaped(tensor, shape, None)
+
+
+def _reshaped(tensor, shape, error_name) -> Tensor:
     t = _as_tensor(tensor)
     dims = list(_dims(shape))
     if t._dtype is not _d.string and any(type(d) is not int for d in vshape(t)):
@@ -89,11 +98,12 @@ def reshape(tensor, shape, name=None) -> Tensor:
         if known == 0 or n % known:
             raise InvalidArgumentError(None, None, _reshape_msg(
                 f"Input to reshape is a tensor with {n} values, but the requested shape requires "
-                f"a multiple of {known}"))
+                f"a multiple of {known}", error_name))
         dims[unknown[0]] = n // known
     elif known != n:
         raise InvalidArgumentError(None, None, _reshape_msg(
-            f"Input to reshape is a tensor with {n} values, but the requested shape has {known}"))
+            f"Input to reshape is a tensor with {n} values, but the requested shape has {known}",
+            error_name))
     dims = tuple(dims)
     if t._dtype is _d.string:
         return make_string(t._v.reshape(dims))
@@ -141,8 +151,8 @@ def _on_host(t, dims) -> bool:
     return sharding is not None and len(sharding.device_set) == 1
 
 
-def _reshape_msg(m):
-    return str(kernel_error("Reshape", m, name=None))
+def _reshape_msg(m, name=None):
+    return str(kernel_error("Reshape", m, name=name))
 
 
 _transpose = op("transpose", "Transpose", lambda x, perm: jnp.transpose(x, perm))
