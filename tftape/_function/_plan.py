@@ -110,11 +110,6 @@ class CallPlan:
                 flat.append(t)
         return flat
 
-    def call(self, tensors):
-        """The call's result for the eager-tensor arguments ``tensors`` (no Variable ones)."""
-        flat = self.call_flat(tensors, ())
-        return flat[0] if self.single else self.build(flat)
-
 
 class ShapedPlan:
     """A :class:`CallPlan` for one tuple of eager-tensor argument dtypes and shapes: the
@@ -130,6 +125,7 @@ class ShapedPlan:
     ready = staticmethod(CallPlan.ready)
 
     def call(self, tensors):
+        """The call's result for the eager-tensor arguments ``tensors`` (no Variable ones)."""
         plan = self.plan
         key = self.key
         if key is None:
@@ -138,4 +134,3 @@ class ShapedPlan:
                 [t._v.shape for t in tensors] + [stored(v).shape for v in plan.captured])
         flat = plan.call_flat(tensors, (), key)
         return flat[0] if plan.single else plan.build(flat)
-
