@@ -30,6 +30,15 @@ def limits():
     yield
     exp.set_cache_limits(saved)
     compiled.set_optimize_after(after)
+    exp.set_host_execution(True)
+
+
+@pytest.fixture
+def compile_all():
+    """New shapes compiled at once (no NumPy host tier), for tests of the compiled tiers."""
+    exp.set_host_execution(False)
+    yield
+    exp.set_host_execution(True)
 
 
 # -- the LRU itself ------------------------------------------------------------------------------
@@ -70,6 +79,8 @@ def test_stats_list_every_cache():
     for name in ("op_kernels", "tape_segments", "tape_plans", "pending_programs",
                  "shape_inference", "xla"):
         assert name in stats
+    host = stats.pop("host")
+    assert set(host) == {"runs", "seconds", "traces"} and min(host.values()) >= 0
     for name, s in stats.items():
         assert s["compiles"] >= 0 and s["compile_seconds"] >= 0.0
         if name != "xla":
@@ -129,7 +140,10 @@ def test_shape_inference_and_pending_programs_bounded(limits):
     np.testing.assert_allclose(x.numpy(), 1.0 - 4 * 0.5 * 2 * np.e * np.ones(29), rtol=1e-6)
 
 
-def test_counters_move_on_new_shapes_only():
+@pytest.mark.parametrize("host", [True, False])
+def test_counters_move_on_new_shapes_only(host):
+    exp.clear_caches()              # no shape buckets from an earlier test of this structure
+    exp.set_host_execution(host)
     w = tf.Variable(np.ones((3, 4), np.float32))
 
     def step(batch):
@@ -147,8 +161,13 @@ def test_counters_move_on_new_shapes_only():
     assert s["tape_segments"]["hits"] == 5
     fixed = s["tape_segments"]["compiles"]
     assert fixed <= 1               # at most the optimized compile once the shape recurred
-    step(57)                        # a new batch size: a new compilation
+    runs = s["host"]["runs"]
+    step(57)                        # a new batch size: run with NumPy, or compiled
     s = exp.get_cache_stats()
+    exp.set_host_execution(True)
+    if host:
+        assert s["tape_segments"]["compiles"] == fixed and s["host"]["runs"] > runs
+        return
     assert s["tape_segments"]["compiles"] == fixed + 1
     assert s["tape_segments"]["compile_seconds"] > 0.0
     assert s["xla"]["compiles"] >= s["tape_segments"]["compiles"]
@@ -381,9 +400,11 @@ def _steps(m, kind, sizes, seed=0):
     return out
 
 
+@pytest.mark.parametrize("host", [False, True], ids=["compiled", "host"])
 @pytest.mark.parametrize("kind", ["mlp", "vector", "reductions", "contract", "text", "norule"])
-def test_bucketed_gradients_and_values_equal_tf(kind):
+def test_bucketed_gradients_and_values_equal_tf(kind, host, limits):
     sizes = [9, 5, 13, 2, 7, 7, 1, 30, 12]
+    exp.set_host_execution(host)
     lowering.SEGMENT_CACHE.clear()      # only this kind's programs below
     ours, theirs = _steps(tf, kind, sizes), _steps(rtf, kind, sizes)
     for (ga, xa, la), (gb, xb, lb) in zip(ours, theirs):
@@ -398,13 +419,15 @@ def test_bucketed_gradients_and_values_equal_tf(kind):
         assert_same(xa, xb, rtol=2e-5, atol=2e-5)
         assert_same(la, lb, rtol=2e-5, atol=2e-5)
     ks = [k for k in _bucketed_kernels() if k.dyn is not None]
+    if host:
+        return                          # new sizes ran with NumPy: no bucket compiled yet
     if kind == "norule":
         assert all(k.off for k in ks)
     else:
         assert any(not k.off for k in ks)
 
 
-def test_buckets_bound_compilations():
+def test_buckets_bound_compilations(compile_all):
     exp.reset_cache_stats()
     sizes = list(range(20, 120, 3))             # 34 batch sizes
     _steps(tf, "mlp", sizes, seed=3)
@@ -414,6 +437,14 @@ def test_buckets_bound_compilations():
 @settings(max_examples=6, deadline=None)
 @given(sizes=st.lists(st.integers(1, 64), min_size=2, max_size=5))
 def test_bucketed_mlp_equals_tf_hypothesis(sizes):
+    exp.set_host_execution(False)
+    try:
+        _bucketed_mlp_equals_tf(sizes)
+    finally:
+        exp.set_host_execution(True)
+
+
+def _bucketed_mlp_equals_tf(sizes):
     for (ga, xa, la), (gb, xb, lb) in zip(_steps(tf, "mlp", sizes), _steps(rtf, "mlp", sizes)):
         for a, b in zip(ga[:2], gb[:2]):
             assert_same(a, b, rtol=5e-5, atol=5e-5)
@@ -454,7 +485,7 @@ def test_shape_rules_equal_eval_shape(name, shapes, static, scale):
     assert got == (((tuple(out.shape), registry._BY_NP[out.dtype]),), False)
 
 
-def test_background_compile_switches_to_the_optimized_program(limits):
+def test_background_compile_switches_to_the_optimized_program(limits, compile_all):
     compiled.set_optimize_after(2)
     t = compiled.Tiered(lambda x: (x * 2.0 + 1.0).sum(), "test_background")
     import jax.numpy as jnp
@@ -468,9 +499,11 @@ def test_background_compile_switches_to_the_optimized_program(limits):
 # -- eager reshapes of new shapes: on the host, no kernel compiled -----------------------------
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16", "int64", "bool", "complex64",
                                    "uint8"])
-def test_reshape_of_a_new_shape_compiles_nothing(dtype):
+def test_reshape_of_a_new_shape_compiles_nothing(dtype, monkeypatch):
+    from tftape._core import host
     from tftape._ops import shape_ops
-    shape_ops._HOST_SEEN.clear()
+    shape_ops._HOST_RENT.clear()
+    monkeypatch.setattr(host, "compile_estimate", lambda cache: 10.0)
     rng = np.random.default_rng(0)
     x = rng.integers(0, 5, (3, 7, 5)).astype(np.float64)
     ours, theirs = tf.cast(tf.constant(x), dtype), rtf.cast(rtf.constant(x), dtype)
@@ -483,14 +516,16 @@ def test_reshape_of_a_new_shape_compiles_nothing(dtype):
         for _ in range(2):
             assert_same(tf.reshape(ours, target), rtf.reshape(theirs, target))
     assert exp.get_cache_stats()["op_kernels"]["compiles"] == 0
-    # A third time the compiled kernel serves (it does not wait for its input).
+    # Once the time spent on the host would have paid for compiling, the compiled kernel
+    # serves (it does not wait for its input).
+    monkeypatch.setattr(host, "compile_estimate", lambda cache: 0.0)
     assert_same(tf.reshape(ours, [21, 5]), rtf.reshape(theirs, [21, 5]))
     assert exp.get_cache_stats()["op_kernels"]["compiles"] == 1
 
 
 def test_reshape_on_a_tape_is_recorded_not_done_on_the_host():
     from tftape._ops import shape_ops
-    shape_ops._HOST_SEEN.clear()
+    shape_ops._HOST_RENT.clear()
     x = tf.constant(np.arange(6, dtype=np.float32))
     with tf.GradientTape() as t:
         t.watch(x)

@@ -50,8 +50,10 @@ def get_cache_stats() -> dict:
 
     Each has ``size``, ``maxsize``, ``hits``, ``misses``, ``evictions``, ``compiles`` (XLA
     compilations of the programs it holds, one per new input shape) and
-    ``compile_seconds``; the entry ``"xla"`` counts every XLA compilation in the process.
-    A loop that stays slow shows ``compiles`` growing every step.
+    ``compile_seconds``; the entry ``"xla"`` counts every XLA compilation in the process,
+    and ``"host"`` the programs run with NumPy instead (``runs``, ``seconds``, and the
+    ``traces`` of their jaxprs; see ``set_host_execution``). A loop that stays slow shows
+    ``compiles`` growing every step.
     """
     from ._core import lru
     return lru.stats()
@@ -69,9 +71,24 @@ def clear_caches() -> None:
     lru.clear_all()
 
 
+def set_host_execution(enabled: bool) -> None:
+    """On the CPU backend, programs and op kernels meet input shapes they have not compiled
+    run with NumPy (no compilation) until the time spent so would have paid for compiling
+    them (default: on). ``False`` compiles every new shape at once. See
+    docs/performance.md ("Changing shapes")."""
+    from ._core import host
+    host.set_enabled(enabled)
+
+
+def get_host_execution() -> bool:
+    from ._core import host
+    return host.is_enabled()
+
+
 def set_optimize_after(n: int) -> None:
-    """Compile tape and deferred programs fully optimized once an input shape has been seen
-    ``n`` times (default 3); before, they are compiled quickly without LLVM optimization."""
+    """Compile tape and deferred programs fully optimized once an input shape has been
+    compiled and seen ``n`` times (default 10); before, they are compiled quickly without
+    LLVM optimization."""
     from ._core import compiled
     compiled.set_optimize_after(n)
 
@@ -98,7 +115,8 @@ experimental = _types.SimpleNamespace(
     set_cache_limits=set_cache_limits, get_cache_limits=get_cache_limits,
     get_cache_stats=get_cache_stats, reset_cache_stats=reset_cache_stats,
     clear_caches=clear_caches, set_optimize_after=set_optimize_after,
-    get_optimize_after=get_optimize_after)
+    get_optimize_after=get_optimize_after, set_host_execution=set_host_execution,
+    get_host_execution=get_host_execution)
 threading = _types.SimpleNamespace(
     set_inter_op_parallelism_threads=lambda n: None, set_intra_op_parallelism_threads=lambda n: None,
     get_inter_op_parallelism_threads=lambda: 0, get_intra_op_parallelism_threads=lambda: 0)

@@ -17,7 +17,11 @@ rule makes the program run unpadded (one compilation per shape, as before).
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
+
+from .._core import host as _host
 
 MAX_WASTE = 8          # a bucket at most this many times the real size ...
 CHEAP_ELEMENTS = 4096  # ... unless the inputs hold at most this many elements
@@ -199,10 +203,11 @@ def padded_replay(fns, statics, rules, wiring, tgt_refs):
     return forward
 
 
-def bucket(n: int, used: set, cheap: bool = False) -> int:
+def bucket(n: int, used, cheap: bool = False, add: bool = True) -> int:
     """The padded size for real size ``n``: a compiled size within ``MAX_WASTE`` times (any
     compiled size when the step's inputs are ``cheap``: a few thousand elements, where a
-    compilation costs more than any padding), else the next power of two."""
+    compilation costs more than any padding), else the next power of two (added to ``used``
+    when ``add``)."""
     if n <= 1:
         return n
     best = None
@@ -211,7 +216,8 @@ def bucket(n: int, used: set, cheap: bool = False) -> int:
             best = b
     if best is None:
         best = max(_MIN_BUCKET, 1 << (n - 1).bit_length())
-        used.add(best)
+        if add:
+            used.add(best)
     return best
 
 
@@ -235,7 +241,7 @@ class BucketedFused:
     shapes vary. Returns what ``exact`` returns: the gradients, then the ``fill`` outputs."""
 
     __slots__ = ("exact", "impls", "wiring", "tgt_refs", "n_src", "n_cap", "fill", "base",
-                 "dyn", "used", "program", "fill_axes", "off")
+                 "dyn", "used", "program", "fill_axes", "off", "rent", "built")
 
     def __init__(self, exact, impls, wiring, tgt_refs, n_src, n_cap, fill):
         self.exact = exact
@@ -251,6 +257,8 @@ class BucketedFused:
         self.program = None
         self.fill_axes: list = []
         self.off = False
+        self.rent: dict = {}      # bucketed shapes -> seconds spent running them with NumPy
+        self.built: set = set()   # bucketed shapes compiled
 
     def __call__(self, *vals):
         if self.off:
@@ -293,29 +301,46 @@ class BucketedFused:
         return self.dyn is not None
 
     def _run_padded(self, vals, key):
-        import jax
         dyn = self.dyn
         nv = [0] * len(dyn)
         sizes: dict = {}
         cheap = sum(int(np.prod(s)) for s in key) <= CHEAP_ELEMENTS
+        used = self.used
         for (j, a), sym in dyn.items():
-            n = key[j][a]
-            nv[sym] = n
-            sizes.setdefault(j, {})[a] = bucket(n, self.used.setdefault((j, a), set()), cheap)
+            nv[sym] = key[j][a]
+            sizes.setdefault(j, {})[a] = bucket(key[j][a], used.get((j, a), ()), cheap,
+                                                add=False)
+        padded = tuple(sorted((j, a, n) for j, ax in sizes.items() for a, n in ax.items()))
+        if padded not in self.built and self.exact.host is not None:
+            # A bucket not compiled yet: run the exact program with NumPy (no compilation)
+            # until the time spent so would have paid for compiling the bucket.
+            spent = self.rent.get(padded, 0.0)
+            if spent < _host.compile_estimate("tape_segments"):
+                t = time.perf_counter()
+                out = self.exact.on_host(vals)
+                if out is not None:
+                    if len(self.rent) >= 1024:
+                        self.rent.clear()
+                    self.rent[padded] = spent + time.perf_counter() - t
+                    return out
+        self.built.add(padded)
+        for (j, a), sym in dyn.items():
+            sizes[j][a] = bucket(key[j][a], used.setdefault((j, a), set()), cheap)
         args = list(vals)
         for j, ax in sizes.items():
             if any(key[j][a] != b for a, b in ax.items()):
-                args[j] = jax.device_put(pad_edge(vals[j], ax))
+                args[j] = _host.put(pad_edge(vals[j], ax))
         if self.program is None:
             self.program = self._build()
-        outs = self.program(*args, jax.device_put(np.asarray(nv, np.int32)))
+        outs = self.program(*args, _host.put(np.asarray(nv, np.int32)))
         n = self.n_src
         out_axes = [{a: sym for (j, a), sym in dyn.items() if j == i} for i in range(n)] + \
             self.fill_axes
         if not any(out_axes):
             return outs
-        return tuple(jax.device_put(unpad(v, ax, nv)) if ax else v
-                     for v, ax in zip(outs, out_axes))
+        # Forward values (after the gradients) stay NumPy arrays until read (``_run_fused``).
+        return tuple(v if not ax else _host.put(unpad(v, ax, nv)) if i < n else
+                     unpad(v, ax, nv) for i, (v, ax) in enumerate(zip(outs, out_axes)))
 
     def _build(self):
         import jax

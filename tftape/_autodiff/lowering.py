@@ -16,7 +16,8 @@ import numpy as np
 from .._core import dtypes as _d
 from .._core.registry import STATE, Op
 from .._core.tensor import PendingTensor, Tensor, make
-from .._core.pending import defer as _defer, fill as _fill, ready as _ready
+from .._core.pending import defer as _defer, fill as _fill, fill_host as _fill_host, \
+    ready as _ready
 from .._core.convert import convert_to_tensor
 from .._core.compiled import Tiered
 from .._core.lru import LRUCache
@@ -401,6 +402,7 @@ def _build_fused_op(key, impls, prog, tgt_refs, n_src, n_cap, has_og, fill) -> O
         return tuple(map(_conj, g)) + tuple(env[k][p] for k, p in fill)
 
     o = _segment_op(key, fused_fn, None, n_src, n_cap)
+    o._kernels[()].lazy_from = n_src   # forward outputs: transferred when read (``_run_fused``)
     if not has_og and BUCKETS[0]:
         o._kernels[()] = BucketedFused(o._kernels[()], impls, [node[2] for node in prog],
                                        tgt_refs, n_src, n_cap, fill)
@@ -554,9 +556,18 @@ def _run_fused(o: Op, args, tape, fill):
     out = o._kernels[()](*vals)
     n = o.n_src
     nodes = tape._nodes
+    host = None
     for (k, p), v in zip(fill, out[n:]):
         t = nodes[k][4][p]
         if type(t) is PendingTensor:
-            _fill(t, v)
+            if type(v) is np.ndarray:
+                # Computed with NumPy (``_core.host``): transferred only if it is read.
+                if host is None:
+                    host = []
+                host.append((t, v))
+            else:
+                _fill(t, v)
+    if host is not None:
+        _fill_host(host)
     # Pending-but-ready results: an update made from them joins its step's other updates.
     return _ready(tuple(out[:n]))

@@ -12,8 +12,9 @@ docs/performance.md for the measurements.
 from __future__ import annotations
 
 import threading
+import time as _time
 
-from . import lru
+from . import host as _host, lru
 
 # Note: XLA options, not JAX ones: the CPU backend's LLVM level and its costliest passes.
 FAST_OPTIONS = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
@@ -73,13 +74,18 @@ class Tiered:
     times; then fully optimized in a background thread, the quick program serving until that
     is ready. Compilations count in cache ``cache``."""
 
-    __slots__ = ("fast", "opt", "seen", "last", "done")
+    __slots__ = ("fast", "opt", "seen", "last", "done", "host", "named", "cache", "rent",
+                 "lazy_from")
 
     def __init__(self, fn, cache: str):
         import jax
-        f = lru.named(fn, cache)
+        self.host = fn           # run with NumPy (``host``) while a shape is new; None: never
+        self.cache = cache
+        self.rent: dict = {}     # input shapes -> seconds spent running them with NumPy
+        self.lazy_from = None    # outputs a host run may leave as NumPy arrays (``Program``)
+        self.named = f = lru.named(fn, cache)
         self.opt = jax.jit(f)
-        self.fast = jit(f, compiler_options=FAST_OPTIONS)
+        self.fast = None         # the quick program, made when first needed
         self.seen: dict = {}
         self.done: set = set()   # shapes whose optimized program is compiled
         self.last = None         # the shapes of the latest optimized call (a fixed-shape loop)
@@ -97,15 +103,48 @@ class Tiered:
         if len(seen) >= _SEEN_MAX:
             seen.clear()
         seen[key] = n
+        if self.host is not None:
+            # A shape not compiled yet runs with NumPy until the time spent so would have
+            # paid for compiling it (the ski-rental rule: never worse than twice the best
+            # choice made knowing the future).
+            rent = self.rent
+            spent = rent.get(key, 0.0)
+            if spent < _host.compile_estimate(self.cache):
+                t = _time.perf_counter()
+                out = self.on_host(args)
+                if out is not None:
+                    if len(rent) >= _SEEN_MAX:
+                        rent.clear()
+                    rent[key] = spent + _time.perf_counter() - t
+                    seen[key] = n - 1
+                    return out
         if n == after:
             _background(self, key, args)
-        return self.fast(*args)
+        fast = self.fast
+        if fast is None:
+            fast = self.fast = jit(self.named, compiler_options=FAST_OPTIONS)
+        return fast(*args)
+
+    def on_host(self, args):
+        """The outputs computed with NumPy, or None where that tier cannot run them."""
+        h = self.host
+        if h is None or not _host.eligible(args):
+            return None
+        if type(h) is not _host.Program:
+            h = self.host = _host.Program(h)
+        try:
+            return h.run(args, self.lazy_from)
+        except _host.Unsupported:
+            self.host = None
+            return None
 
     def clear_cache(self) -> None:
         """Drops the executables compiled so far."""
         self.opt.clear_cache()
-        self.fast.clear_cache()
+        if self.fast is not None:
+            self.fast.clear_cache()
         self.seen.clear()
+        self.rent.clear()
         self.done.clear()
         self.last = None
 

@@ -18,9 +18,8 @@ def _asarray(a: np.ndarray):
     # shapes would compile and keep one per shape; a transfer costs ~30 us more per call.
     global _put
     if _put is None:
-        import jax
-        _put = jax.device_put
-    return _put(a if a.flags.c_contiguous else np.ascontiguousarray(a))
+        from .host import put as _put
+    return _put(a)
 
 
 def filled(shape, np_dtype, value=0):

@@ -14,6 +14,8 @@ _REGISTRY: dict[str, "LRUCache"] = {}
 _REGISTRY_LOCK = threading.Lock()
 _LIMITS: dict = {}        # name -> size set before that cache was created
 _XLA = {"compiles": 0, "compile_seconds": 0.0}   # every XLA compilation in the process
+# Programs run with NumPy instead of compiled (``host``), and the jaxprs traced for them.
+HOST = {"runs": 0, "seconds": 0.0, "traces": 0}
 _LISTENING: list = []
 
 
@@ -160,6 +162,7 @@ def stats() -> dict:
     _listen()
     out = {name: c.stats() for name, c in sorted(caches().items())}
     out["xla"] = dict(_XLA)
+    out["host"] = dict(HOST)
     return out
 
 
@@ -168,6 +171,7 @@ def reset_stats() -> None:
         c.reset_stats()
     _XLA["compiles"] = 0
     _XLA["compile_seconds"] = 0.0
+    HOST.update(runs=0, seconds=0.0, traces=0)
 
 
 def clear_all() -> None:
@@ -207,12 +211,18 @@ def _listen() -> None:
     monitoring.register_event_duration_secs_listener(_on_event)
 
 
-def named(fn, cache: str):
+def named(fn, cache: str, on_trace=None):
     """``fn`` under the name that attributes its XLA compilations to cache ``cache`` (the
-    wrapper only runs while JAX traces). Starts the compile-time accounting."""
+    wrapper only runs while JAX traces, calling ``on_trace()`` first if given). Starts the
+    compile-time accounting."""
     _listen()
 
-    def program(*args):
-        return fn(*args)
+    if on_trace is None:
+        def program(*args):
+            return fn(*args)
+    else:
+        def program(*args):
+            on_trace()
+            return fn(*args)
     program.__name__ = program.__qualname__ = _PREFIX + cache
     return program

@@ -21,8 +21,10 @@ import sys
 import threading
 import weakref
 
+import numpy as _np
+
 from . import dtypes as _d
-from . import shape_rules as _shapes
+from . import host as _host, shape_rules as _shapes
 from .lru import LRUCache
 from .state import STATE
 from .tensor import EagerTensor, PendingTensor
@@ -151,8 +153,20 @@ def value(t):
     if node.vals is None:
         run([node])
     v = node.vals[i]
+    if type(v) is _np.ndarray:     # computed on the host (``fill_host``): transfer it now
+        v = _host.put(v)
     fill(t, v)
     return v
+
+
+def fill_host(pairs) -> None:
+    """Gives pending tensors values computed with NumPy (``(tensor, array)`` pairs), to be
+    transferred to the device only when read (most forward values of a training step never
+    are)."""
+    node = Node(None, None, None, (), 0)
+    node.vals = [v for _, v in pairs]
+    for i, (t, v) in enumerate(pairs):
+        t._pend = (node, i, t._pend[2])
 
 
 def ready(vals) -> tuple:
@@ -276,7 +290,11 @@ def _op_by_op(order, struct, kept, *ext):
         fn = o._kernels.get(n.key)
         if fn is None:
             fn = _compile(o, n.key, n.static)
-        out = fn(*[env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs])
+        vals = [env[r[1]][r[2]] if r[0] == 0 else ext[r[1]] for r in refs]
+        try:
+            out = fn(*vals)
+        except _host.Rerun:
+            out = o._kernels[n.key](*vals)
         env.append(tuple(out) if type(out) in (tuple, list) else (out,))
     return [env[k] for k in kept]
 

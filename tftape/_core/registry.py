@@ -15,6 +15,7 @@ from .tensor import EagerTensor as _EagerTensor, PendingTensor as _Pending, Tens
     make_string
 from .convert import convert_to_tensor
 from . import lru as _lru, pending as _pending
+from .host import Rerun as _Rerun
 from .state import STATE  # noqa: F401 - read as registry.STATE
 
 REGISTRY: dict[str, "Op"] = {}
@@ -275,7 +276,25 @@ def _compile(o: Op, key, static):
     fn = functools.partial(o.impl, **static) if static else o.impl
     if not o.host:
         from .compiled import jit
-        fn = jit(_lru.named(fn, "op_kernels"))
+        from . import host as _host
+        raw = fn
+        first = []   # the kernel's HostFirst, once made
+
+        def traced():
+            # Runs while JAX traces the kernel for an input shape it has not compiled. Unless
+            # its HostFirst is compiling this shape on purpose, the HostFirst takes over (a
+            # shape runs with NumPy until compiling it pays) and the caller calls it instead.
+            if o._kernels.get(key) is not fn or not _host.available():
+                return
+            h = first[0] if first else None
+            if h is None:
+                h = _host.HostFirst(fn, raw, o, key, KERNELS)
+                first.append(h)
+            elif h.program is None:
+                return       # the function is one NumPy cannot run: compile every shape
+            h.install()
+            raise _Rerun
+        fn = jit(_lru.named(fn, "op_kernels", traced))
         KERNELS.misses += 1
         KERNELS.put((o, key), fn)
     o._kernels[key] = fn
@@ -310,7 +329,11 @@ def execute(o: Op, args, key=(), static=None):
     fn = o._kernels.get(key)
     if fn is None:
         fn = _compile(o, key, static)
-    out = fn(*[a._v for a in args])
+    vals = [a._v for a in args]
+    try:
+        out = fn(*vals)
+    except _Rerun:
+        out = o._kernels[key](*vals)
     # Eager kernels return concrete jax arrays: build the EagerTensors directly.
     if type(out) is tuple or type(out) is list:
         outs = []
@@ -341,7 +364,10 @@ def execute_binary(o: Op, a, b, key=(), static=None):
     fn = o._kernels.get(key)
     if fn is None:
         fn = _compile(o, key, static)
-    out = fn(a._v, b._v)
+    try:
+        out = fn(a._v, b._v)
+    except _Rerun:
+        out = o._kernels[key](a._v, b._v)
     t = _new(_EagerTensor)
     t._v = out
     t._dtype = _BY_NP[out.dtype]
@@ -363,7 +389,11 @@ def _execute_recorded(o: Op, args, key, static):
         fn = o._kernels.get(key)
         if fn is None:
             fn = _compile(o, key, static)
-        out = fn(*[a._v for a in args])
+        vals = [a._v for a in args]
+        try:
+            out = fn(*vals)
+        except _Rerun:
+            out = o._kernels[key](*vals)
         if type(out) is tuple or type(out) is list:
             outs = tuple(make(v, _BY_NP[v.dtype]) for v in out)
         else:
@@ -384,7 +414,11 @@ def _execute_slow(o, args, key, static):
         fn = o._kernels.get(key)
         if fn is None:
             fn = _compile(o, key, static)
-    out = fn(*[a._v for a in args])
+    vals = [a._v for a in args]
+    try:
+        out = fn(*vals)
+    except _Rerun:
+        out = o._kernels[key](*vals)
     if type(out) is tuple or type(out) is list:
         outs = tuple(wrap(v) for v in out)
     else:

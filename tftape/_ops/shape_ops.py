@@ -4,17 +4,18 @@ split, tile, pad, reverse, repeat, roll, meshgrid.
 from __future__ import annotations
 
 import builtins as _builtins
+import time
 
 import numpy as np
 import jax.numpy as jnp
 
-from .._core import dtypes as _d
+from .._core import dtypes as _d, host as _host
 from .._core.convert import _asarray, convert_to_tensor, to_static
 from .._core.errors import InvalidArgumentError, kernel_error
 from .._core.graph_names import label
 from .._core.registry import STATE, execute, op
 from .._core.shape import TensorShape
-from .._core.tensor import EagerTensor, Tensor, make, make_string, vshape
+from .._core.tensor import EagerTensor, PendingTensor, Tensor, make, make_string, vshape
 from ._declare import dispatches
 from ._util import fmt_shape, host, is_concrete, static_axis, tensor
 from .creation_ops import _check_dims, _dims, identity, zeros
@@ -109,8 +110,9 @@ def _reshaped(tensor, shape, error_name) -> Tensor:
         return make_string(t._v.reshape(dims))
     if dims == vshape(t):
         return t if not _recording() else execute(_reshape, (t,), (dims,), {"shape": dims})
-    if _on_host(t, dims):
-        return make(_asarray(np.asarray(t._v).reshape(dims)), t._dtype)
+    out = _host_reshape(t, dims)
+    if out is not None:
+        return out
     return execute(_reshape, (t,), (dims,), {"shape": dims})
 
 
@@ -120,35 +122,34 @@ def _recording():
 
 # An eager reshape compiles a kernel per input and output shape (~20-40 ms on the CPU), which
 # a loop over changing shapes (sequence lengths, the last partial batch) pays at every new
-# shape: the first two times a small CPU array is reshaped from one shape to another, it is
-# reshaped on the host and transferred back instead (nothing watches it: no tape,
-# accumulator or trace). From the third time, the compiled kernel, which does not wait for
-# the array to be computed.
-_HOST_BYTES = 1 << 20
-_HOST_SEEN: dict = {}
-_HOST_SEEN_MAX = 4096
-_CPU: list = []     # whether JAX's default backend is the CPU (read once)
+# shape: a CPU array the host tier takes (``_core.host.eligible``) is reshaped on the host
+# and transferred back instead, when nothing watches it (no tape, accumulator or trace),
+# until the time spent so for one input and output shape would have paid for compiling its
+# kernel; from then on the compiled kernel, which does not wait for the array to be computed.
+_HOST_RENT: dict = {}
+_HOST_RENT_MAX = 4096
 
 
-def _on_host(t, dims) -> bool:
+def _host_reshape(t, dims):
+    """``t`` reshaped on the host, or None where the compiled kernel should do it."""
+    if STATE.tapes or STATE.accumulators or STATE.tracing:
+        return None
+    if type(t) is not EagerTensor and not (type(t) is PendingTensor and
+                                           t._pend[0].vals is not None):
+        return None      # a value not computed yet: deferred with the ops that use it
     v = t._v
-    if (type(t) is not EagerTensor or STATE.tapes or STATE.accumulators or STATE.tracing
-            or v.nbytes > _HOST_BYTES):
-        return False
-    if not _CPU:
-        import jax
-        _CPU.append(jax.default_backend() == "cpu")
-    if not _CPU[0]:
-        return False
+    if not _host.eligible((v,), any_dtype=True):
+        return None
     key = (v.shape, dims, v.dtype)
-    n = _HOST_SEEN.get(key, 0)
-    if n >= 2:
-        return False
-    if len(_HOST_SEEN) >= _HOST_SEEN_MAX:
-        _HOST_SEEN.clear()
-    _HOST_SEEN[key] = n + 1
-    sharding = getattr(v, "sharding", None)
-    return sharding is not None and len(sharding.device_set) == 1
+    spent = _HOST_RENT.get(key, 0.0)
+    if spent >= _host.compile_estimate("op_kernels"):
+        return None
+    if len(_HOST_RENT) >= _HOST_RENT_MAX:
+        _HOST_RENT.clear()
+    start = time.perf_counter()
+    out = make(_asarray(np.asarray(v).reshape(dims)), t._dtype)
+    _HOST_RENT[key] = spent + time.perf_counter() - start
+    return out
 
 
 def _reshape_msg(m, name=None):
