@@ -19,7 +19,7 @@ def _asarray(a: np.ndarray):
     global _put
     if _put is None:
         from .host import put as _put
-    return _put(a)
+    return _put(a, True)
 
 
 def filled(shape, np_dtype, value=0):

@@ -16,6 +16,7 @@ docs/performance.md ("Changing shapes").
 from __future__ import annotations
 
 import time
+import weakref
 
 import numpy as np
 
@@ -44,13 +45,18 @@ def is_enabled() -> bool:
     return _SETTINGS["enabled"]
 
 
+# What one compilation costs before a cache has measured any (this 2-core CPU, XLA's quick
+# tier): a one-op kernel, a fused training step, a step's optimizer updates.
+_FIRST_ESTIMATE = {"op_kernels": 0.02, "tape_segments": 0.15, "pending_programs": 0.08}
+
+
 def compile_estimate(cache: str) -> float:
     """The seconds one compilation of cache ``cache``'s programs takes: its mean so far, else
-    a typical figure for this backend (0.15 s)."""
+    a typical figure for that kind of program."""
     c = lru.caches().get(cache)
     if c is not None and c.compiles:
         return c.compile_seconds / c.compiles
-    return 0.15
+    return _FIRST_ESTIMATE.get(cache, 0.1)
 
 
 _OK_DTYPES = frozenset(np.dtype(t) for t in (
@@ -91,14 +97,23 @@ def eligible(vals, any_dtype: bool = False) -> bool:
     return total <= _SETTINGS["max_elements"]
 
 
-def put(x: np.ndarray):
+def put(x: np.ndarray, user: bool = False):
     """NumPy array ``x`` on JAX's default device, uncommitted as ``jax.device_put(x)`` makes
     it: through JAX's batched transfer, about 10x cheaper than ``jax.device_put``'s dispatch
-    (70 us on this CPU), which serves where a default device is set or JAX lacks the call."""
+    (70 us on this CPU), which serves where a default device is set or JAX lacks the call.
+    ``user``: data from outside (``tf.constant``), checked for subnormal values, which
+    XLA's computations treat as zero: programs given such an array are left to XLA (values
+    tftape computes are flushed to zero already)."""
     f = _PUT[0] if _PUT else _make_put()
     if type(x) is not np.ndarray:
         x = np.asarray(x)
-    return f(x if x.flags.c_contiguous else np.array(x, order="C"))
+    out = f(x if x.flags.c_contiguous else np.array(x, order="C"))
+    if user and x.dtype.kind in "fc" and _subnormal(x):
+        _SUBNORMAL[id(out)] = out
+    return out
+
+
+_SUBNORMAL = weakref.WeakValueDictionary()   # arrays known to hold subnormal values
 
 
 def to_device(outs):
@@ -191,26 +206,45 @@ def _binary(f):
     return lambda eqn, ins, env: f(ins[0], ins[1])
 
 
+def _pow(eqn, ins, env):
+    """``pow``: a square (a scalar exponent 2, which every implementation rounds once) is
+    a product; anything else XLA's own kernel."""
+    x, y = ins
+    if x.dtype == y.dtype and x.dtype.kind == "f" and y.size:
+        lo, hi = y.min(), y.max()
+        if lo == hi and lo in (1.0, 2.0):
+            out = x * x if lo == 2.0 else x
+            return np.broadcast_to(out, tuple(_dims(eqn.outvars[0].aval.shape, env)))
+    return _xla(eqn, ins, env)
+
+
 def _xla(eqn, ins, env):
     """A transcendental function (``exp``, ``tanh``, ``pow``, ...) computed by XLA's own
     elementwise kernel, so its values are bit for bit those of the compiled program (NumPy's
     implementations differ from XLA's in the last place, which TF's printed values show).
-    The inputs are flattened and padded to a power-of-two length, so a kernel per function,
-    dtype and length bucket serves every shape: a few compilations per process, not one per
-    shape."""
+    The inputs are flattened and cut into chunks of one of two fixed lengths (the last one
+    padded), so two kernels per function and dtype serve every shape."""
     shape = tuple(_dims(eqn.outvars[0].aval.shape, env))
     n = int(np.prod(shape, dtype=np.int64))
-    size = max(64, 1 << max(n - 1, 0).bit_length())
-    flat = []
-    for x in ins:
-        f = np.broadcast_to(x, shape).reshape(-1)
-        flat.append(put(np.concatenate([f, np.zeros(size - n, f.dtype)]) if size > n else
-                        np.ascontiguousarray(f)))
+    chunk = _SMALL_CHUNK if n <= 16 * _SMALL_CHUNK else _LARGE_CHUNK
+    flat = [np.broadcast_to(x, shape).reshape(-1) for x in ins]
     fn = _elementwise_kernel(eqn.primitive, tuple(sorted(eqn.params.items())))
-    out = fn(*flat)
-    return np.asarray(out)[:n].reshape(shape)
+    parts = []
+    for start in range(0, max(n, 1), chunk):
+        args = []
+        for f in flat:
+            c = f[start:start + chunk]
+            if len(c) < chunk:
+                c = np.concatenate([c, np.zeros(chunk - len(c), f.dtype)])
+            args.append(put(c))
+        parts.append(fn(*args))
+    out = np.concatenate([np.asarray(p) for p in parts]) if len(parts) > 1 else \
+        np.asarray(parts[0])
+    return out[:n].reshape(shape)
 
 
+_SMALL_CHUNK = 4096
+_LARGE_CHUNK = 1 << 18
 _ELEMENTWISE: dict = {}
 
 
@@ -664,7 +698,7 @@ _RULES = {
     "round": _round, "integer_pow": _integer_pow,
     "add": _binary(np.add), "add_any": _binary(np.add), "sub": _binary(np.subtract),
     "mul": _binary(np.multiply), "div": _int_guard(_div), "rem": _int_guard(_rem),
-    "pow": _xla, "max": _max_min(np.maximum), "min": _max_min(np.minimum),
+    "pow": _pow, "max": _max_min(np.maximum), "min": _max_min(np.minimum),
     "atan2": _xla, "nextafter": _binary(np.nextafter),
     "and": _binary(np.bitwise_and), "or": _binary(np.bitwise_or),
     "xor": _binary(np.bitwise_xor), "eq": _binary(np.equal), "ne": _binary(np.not_equal),
@@ -720,17 +754,28 @@ def _ftz(rule):
 
 # Arithmetic whose result may be subnormal although its operands are not (the transcendental
 # functions run on XLA's kernels, which flush themselves).
-for _name in ("add", "add_any", "sub", "mul", "div", "integer_pow", "dot_general",
-              "convert_element_type", "reduce_sum", "cumsum", "cumprod", "reduce_prod"):
+# (A sum of normal values is subnormal only when they nearly cancel at the bottom of the
+# range; products, quotients and narrowing casts underflow from anywhere.)
+for _name in ("mul", "div", "integer_pow", "pow", "dot_general", "convert_element_type",
+              "cumprod", "reduce_prod"):
     _RULES[_name] = _ftz(_RULES[_name])
 
 
+_SUB = {np.dtype(np.float32): (np.uint32, 0x7FFFFFFF, 0x7FFFFF),
+        np.dtype(np.float64): (np.uint64, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFF)}
+
+
 def _subnormal(x) -> bool:
-    if x.dtype.kind not in "fc" or not x.size:
+    """Whether float array ``x`` holds a subnormal value (its bits: a zero exponent, a
+    nonzero fraction)."""
+    if x.dtype.kind == "c":
+        return _subnormal(x.real) or _subnormal(x.imag)
+    spec = _SUB.get(x.dtype)
+    if spec is None or not x.size:
         return False
-    a = np.abs(x)
-    m = a < np.finfo(x.dtype).tiny
-    return bool(m.any() and (m & (a > 0)).any())
+    uint, mag, top = spec
+    bits = np.ascontiguousarray(x).view(uint) & uint(mag)
+    return bool(((bits - uint(1)) < uint(top)).any())
 
 
 # -- programs ------------------------------------------------------------------------------------
@@ -774,10 +819,11 @@ class Program:
             raise Unsupported("dead")
         key = tuple([(tuple(v.shape), v.dtype) for v in vals])
         (jaxpr, tree), env = self._jaxpr(key)
+        if _SUBNORMAL:
+            for v in vals:
+                if _SUBNORMAL.get(id(v)) is v:
+                    raise Unsupported("subnormal input")    # XLA treats them as zero
         args = [np.asarray(v) for v in vals]
-        for a in args:
-            if a.dtype.kind in "fc" and _subnormal(a):
-                raise Unsupported("subnormal input")    # XLA treats them as zero
         try:
             with np.errstate(all="ignore"):
                 return evaluate(jaxpr.jaxpr, [np.asarray(c) for c in jaxpr.consts], args,
@@ -894,12 +940,12 @@ def _bind(pattern, key):
 
 
 class HostFirst:
-    """An eager op kernel while it meets input shapes it has not compiled: such a shape runs
-    with NumPy until the time spent so would have paid for compiling it (the ski-rental rule),
-    then compiles (``jitted``). Installed in place of the jitted kernel when JAX starts
-    tracing that for a new shape (``registry._compile``); once the kernel has served only
-    compiled shapes for a while, the jitted kernel goes back in place (its calls then cost
-    nothing more)."""
+    """An eager op kernel: an input shape it has not compiled runs with NumPy until the time
+    spent so would have paid for compiling it (the ski-rental rule), then compiles
+    (``jitted``). Installed in place of the op's first jitted kernel when JAX starts tracing
+    that (``registry._compile``). Once the kernel has served 64 calls in a row on compiled
+    shapes, ``jitted`` itself goes in its place: a kernel used at fixed shapes then costs
+    nothing more per call (and compiles any later shape at once, as without this tier)."""
 
     __slots__ = ("jitted", "program", "rent", "op", "key", "lru", "streak")
 

@@ -278,20 +278,16 @@ def _compile(o: Op, key, static):
         from .compiled import jit
         from . import host as _host
         raw = fn
-        first = []   # the kernel's HostFirst, once made
 
         def traced():
-            # Runs while JAX traces the kernel for an input shape it has not compiled. Unless
-            # its HostFirst is compiling this shape on purpose, the HostFirst takes over (a
-            # shape runs with NumPy until compiling it pays) and the caller calls it instead.
+            # Runs while JAX traces this first kernel (a probe) for its first input shape: a
+            # HostFirst takes over (new shapes run with NumPy until compiling them pays, on
+            # a jitted kernel of its own) and the caller calls it instead. Note: the probe is
+            # never called again (JAX's jit keeps a signature whose trace raised off its fast
+            # path for good).
             if o._kernels.get(key) is not fn or not _host.available():
                 return
-            h = first[0] if first else None
-            if h is None:
-                h = _host.HostFirst(fn, raw, o, key, KERNELS)
-                first.append(h)
-            elif h.program is None:
-                return       # the function is one NumPy cannot run: compile every shape
+            h = _host.HostFirst(jit(_lru.named(raw, "op_kernels")), raw, o, key, KERNELS)
             h.install()
             raise _Rerun
         fn = jit(_lru.named(fn, "op_kernels", traced))
