@@ -104,19 +104,19 @@ class Tiered:
             seen.clear()
         seen[key] = n
         if self.host is not None:
-            # A shape not compiled yet runs with NumPy until the time spent so would have
-            # paid for compiling it (the ski-rental rule: never worse than twice the best
-            # choice made knowing the future).
+            # A shape not compiled yet runs with NumPy until it recurs (a fixed-shape loop:
+            # compiled from its third call) or the time spent so would have paid for
+            # compiling it (the ski-rental rule: never worse than twice the best choice made
+            # knowing the future).
             rent = self.rent
             spent = rent.get(key, 0.0)
-            if spent < _host.compile_estimate(self.cache):
+            if n <= _host.HOST_CALLS and spent < _host.compile_estimate(self.cache):
                 t = _time.perf_counter()
                 out = self.on_host(args)
                 if out is not None:
                     if len(rent) >= _SEEN_MAX:
                         rent.clear()
                     rent[key] = spent + _time.perf_counter() - t
-                    seen[key] = n - 1
                     return out
         if n == after:
             _background(self, key, args)

@@ -23,6 +23,9 @@ import numpy as np
 from . import lru
 
 _SETTINGS = {"enabled": True, "max_elements": 1 << 22}
+# An input shape met this many times runs here; from the next call it is compiled (a shape
+# that recurs is a loop's), or sooner once its host time would have paid for compiling.
+HOST_CALLS = 2
 _STATS = lru.HOST     # runs, seconds, traces: read with the cache counters
 
 
@@ -939,10 +942,13 @@ def _bind(pattern, key):
     return {name: key[j][0][ax] for name, (j, ax) in where.items()}
 
 
+_COMPILED = "compiled"
+
+
 class HostFirst:
-    """An eager op kernel: an input shape it has not compiled runs with NumPy until the time
-    spent so would have paid for compiling it (the ski-rental rule), then compiles
-    (``jitted``). Installed in place of the op's first jitted kernel when JAX starts tracing
+    """An eager op kernel: an input shape it has not compiled runs with NumPy for its first
+    ``HOST_CALLS`` calls, or until the time spent so would have paid for compiling it (the
+    ski-rental rule), then compiles (``jitted``). Installed in place of the op's first jitted kernel when JAX starts tracing
     that (``registry._compile``). Once the kernel has served 64 calls in a row on compiled
     shapes, ``jitted`` itself goes in its place: a kernel used at fixed shapes then costs
     nothing more per call (and compiles any later shape at once, as without this tier)."""
@@ -952,7 +958,7 @@ class HostFirst:
     def __init__(self, jitted, fn, op, key, lru):
         self.jitted = jitted
         self.program = Program(fn)
-        self.rent: dict = {}      # input shapes and dtypes -> seconds on the host (-1: compiled)
+        self.rent: dict = {}      # input shapes and dtypes -> [host calls, seconds] or compiled
         self.op = op              # the op, and this kernel's key in its kernel index
         self.key = key
         self.lru = lru
@@ -971,13 +977,16 @@ class HostFirst:
     def __call__(self, *vals):
         rent = self.rent
         key = tuple([(v.shape, v.dtype) for v in vals])
-        spent = rent.get(key, 0.0)
-        if spent >= 0:
+        st = rent.get(key)
+        if st is not _COMPILED:
             self.streak = 0
             prog = self.program
-            if len(rent) >= 4096:
-                rent.clear()
-            if prog is not None and spent < compile_estimate("op_kernels") and eligible(vals):
+            if st is None:
+                if len(rent) >= 4096:
+                    rent.clear()
+                st = rent[key] = [0, 0.0]
+            if (prog is not None and st[0] < HOST_CALLS and
+                    st[1] < compile_estimate("op_kernels") and eligible(vals)):
                 t = time.perf_counter()
                 try:
                     out = prog.run(vals)
@@ -985,9 +994,10 @@ class HostFirst:
                     self.program = None
                     self._uninstall()
                 else:
-                    rent[key] = spent + time.perf_counter() - t
+                    st[0] += 1
+                    st[1] += time.perf_counter() - t
                     return out
-            rent[key] = -1.0
+            rent[key] = _COMPILED
         else:
             self.streak += 1
             if self.streak >= 64:
