@@ -533,25 +533,29 @@ def _gather(eqn, ins, env):
     if _whole_rows(x, idx, smap, dn.collapsed_slice_dims, dn.operand_batching_dims,
                    dn.offset_dims, sizes[1:]):
         return np.take(x, idx[..., 0], axis=0)      # rows of a table (tf.gather, embeddings)
-    batch = idx.shape[:-1]
-    nb = len(batch)
     obd = tuple(dn.operand_batching_dims)
     collapsed = set(dn.collapsed_slice_dims) | set(obd)
     window = [d for d in range(x.ndim) if d not in collapsed]
-    nw = len(window)
+    nb = idx.ndim - 1
+    g = x[_window_index(x, idx, smap, obd, dn.start_indices_batching_dims, window, sizes)]
+    return np.moveaxis(g, list(range(nb, nb + len(window))), list(dn.offset_dims))
+
+
+def _window_index(x, idx, smap, obd, ibd, window, sizes):
+    """The index arrays that pick, for every index vector of ``idx``, the window of ``x``
+    it starts (batch axes first, then the window's axes ``window`` of ``sizes``)."""
+    batch = idx.shape[:-1]
+    nb, nw = len(batch), len(window)
     index = []
     for d in range(x.ndim):
-        start = _start(d, idx, smap, obd, dn.start_indices_batching_dims, batch)
-        start = start.reshape(batch + (1,) * nw)
-        if d in collapsed:
+        start = _start(d, idx, smap, obd, ibd, batch).reshape(batch + (1,) * nw)
+        if d not in window:
             index.append(start)
         else:
-            w = window.index(d)
             view = [1] * (nb + nw)
-            view[nb + w] = sizes[d]
+            view[nb + window.index(d)] = sizes[d]
             index.append(start + np.arange(sizes[d]).reshape(view))
-    g = x[tuple(index)]
-    return np.moveaxis(g, list(range(nb, nb + nw)), list(dn.offset_dims))
+    return tuple(index)
 
 
 def _scatter(ufunc):
@@ -575,24 +579,15 @@ def _scatter(ufunc):
             else:
                 ufunc.at(out, idx[..., 0], upd)
             return out
-        batch = idx.shape[:-1]
-        nb, nw = len(batch), len(window)
+        nw = len(window)
         u = np.moveaxis(upd, uwd, list(range(upd.ndim - nw, upd.ndim)))
-        index = []
-        for d in range(x.ndim):
-            start = _start(d, idx, sdims, obd, dn.scatter_indices_batching_dims, batch)
-            start = start.reshape(batch + (1,) * nw)
-            if d in inserted:
-                index.append(start)
-            else:
-                view = [1] * (nb + nw)
-                view[nb + window.index(d)] = sizes[d]
-                index.append(start + np.arange(sizes[d]).reshape(view))
+        index = _window_index(x, idx, sdims, obd, dn.scatter_indices_batching_dims, window,
+                              sizes)
         out = np.array(x)
         if ufunc is None:
-            out[tuple(index)] = u
+            out[index] = u
         else:
-            ufunc.at(out, tuple(index), u)
+            ufunc.at(out, index, u)
         return out
     return rule
 
