@@ -319,3 +319,15 @@ def test_bad_input_still_gets_tfs_errors_on_the_host(fresh):
     assert str(ours.value) == str(theirs.value)
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.constant([1, 2]) + tf.constant([1.0, 2.0])
+
+
+def test_inputs_left_to_xla_leave_the_tier_on_for_the_next_ones(fresh):
+    tiny = np.array([1e-45, 1.0, -3e-42], np.float32)      # subnormals: XLA reads them as 0
+    ours, theirs = tf.math.multiply(tf.constant(tiny), 1e30), rtf.math.multiply(
+        rtf.constant(tiny), 1e30)
+    assert_same(ours, theirs, rtol=0, atol=0)
+    runs = exp.get_cache_stats()["host"]["runs"]
+    x = np.array([2.0, 3.0, 4.0, 5.0], np.float32)        # (that shape was compiled)
+    assert_same(tf.math.multiply(tf.constant(x), 1e30), rtf.math.multiply(rtf.constant(x),
+                                                                          1e30))
+    assert exp.get_cache_stats()["host"]["runs"] == runs + 1

@@ -135,7 +135,8 @@ class Tiered:
         try:
             return h.run(args, self.lazy_from)
         except _host.Unsupported:
-            self.host = None
+            if h.dead:
+                self.host = None     # never again; else only these inputs go to XLA
             return None
 
     def clear_cache(self) -> None:

@@ -33,6 +33,10 @@ class Unsupported(Exception):
     """The program uses a primitive, dtype or device this tier does not run."""
 
 
+class Missing(Unsupported):
+    """A primitive without a NumPy rule here: the program is never run here."""
+
+
 class Rerun(Exception):
     """Raised while JAX traces an eager kernel for an input shape it has not compiled: the
     kernel has just been replaced by a :class:`HostFirst` (``registry``), which the caller
@@ -179,7 +183,7 @@ def evaluate(jaxpr, consts, args, env=None):
     for eqn in jaxpr.eqns:
         rule = _RULES.get(eqn.primitive.name)
         if rule is None:
-            raise Unsupported(eqn.primitive.name)
+            raise Missing(eqn.primitive.name)
         ins = [_read(v, vals) for v in eqn.invars]
         out = rule(eqn, ins, env)
         if eqn.primitive.multiple_results:
@@ -298,7 +302,7 @@ def _round(eqn, ins, env):
 def _integer_pow(eqn, ins, env):
     x, y = ins[0], eqn.params["y"]
     if x.dtype.kind in "iub":
-        return np.power(x, y) if y >= 0 else _unsupported("negative integer power")
+        return np.power(x, y) if y >= 0 else _missing("negative integer power")
     # As XLA expands it: repeated squaring, then a reciprocal for a negative power.
     n, acc, base = abs(y), None, x
     while n:
@@ -312,15 +316,15 @@ def _integer_pow(eqn, ins, env):
     return np.reciprocal(acc) if y < 0 else acc
 
 
-def _unsupported(what):
-    raise Unsupported(what)
+def _missing(what):
+    raise Missing(what)
 
 
 def _convert(eqn, ins, env):
     x = ins[0]
     to = np.dtype(eqn.params["new_dtype"])
     if to not in _OK_DTYPES:
-        raise Unsupported(str(to))
+        raise Missing(str(to))
     if x.dtype.kind == "c" and to.kind != "c":
         x = x.real
     if x.dtype.kind == "f" and to.kind in "iu":
@@ -359,7 +363,7 @@ def _broadcast_in_dim(eqn, ins, env):
 
 def _reshape(eqn, ins, env):
     if eqn.params.get("dimensions") is not None:
-        raise Unsupported("reshape dimensions")
+        raise Missing("reshape dimensions")
     return np.reshape(ins[0], _dims(eqn.params["new_sizes"], env))
 
 
@@ -383,7 +387,7 @@ def _dot_general(eqn, ins, env):
     b2 = np.transpose(b, list(rb) + list(rc) + rf).reshape(
         nb, k, int(np.prod(rfs, dtype=np.int64)))
     if a2.dtype != b2.dtype:
-        raise Unsupported("mixed dot dtypes")
+        raise Missing("mixed dot dtypes")
     if a2.dtype.kind in "iub" and np.dtype(out_t).kind in "iub":
         a2, b2 = a2.astype(out_t), b2.astype(out_t)
     out = np.matmul(a2, b2)
@@ -439,7 +443,7 @@ def _pad(eqn, ins, env):
     x, v = ins
     cfg = eqn.params["padding_config"]
     if any(i != 0 for _, _, i in cfg):
-        raise Unsupported("interior padding")
+        raise Missing("interior padding")
     cut = tuple(slice(-lo if lo < 0 else 0, x.shape[d] + hi if hi < 0 else None)
                 for d, (lo, hi, _) in enumerate(cfg))
     x = x[cut]
@@ -631,7 +635,7 @@ def _dim_as_value(eqn, ins, env):
 def _sort(eqn, ins, env):
     p = eqn.params
     if p["num_keys"] != 1 or ins[0].dtype.kind == "c":
-        raise Unsupported("sort")
+        raise Missing("sort")
     key = ins[0]
     if key.dtype.kind == "f" and np.any(key == 0):
         raise Unsupported("sort of signed zeros")
@@ -644,7 +648,7 @@ def _reduce_precision(eqn, ins, env):
     fi = np.finfo(x.dtype)
     if eqn.params["exponent_bits"] == fi.nexp and eqn.params["mantissa_bits"] == fi.nmant:
         return x
-    raise Unsupported("reduce_precision")
+    raise Missing("reduce_precision")
 
 
 def _identity(eqn, ins, env):
@@ -671,7 +675,7 @@ def _complex(eqn, ins, env):
 def _max_min(f):
     def rule(eqn, ins, env):
         if ins[0].dtype.kind == "c":
-            raise Unsupported("complex max/min")
+            raise Missing("complex max/min")
         return f(ins[0], ins[1])
     return rule
 
@@ -826,8 +830,11 @@ class Program:
             with np.errstate(all="ignore"):
                 return evaluate(jaxpr.jaxpr, [np.asarray(c) for c in jaxpr.consts], args,
                                 env), tree
-        except Unsupported:
+        except Missing:
+            self.dead = True
             raise
+        except Unsupported:
+            raise       # these inputs only (an index out of range, a division by zero)
         except Exception as e:  # noqa: BLE001 - an interpreter gap: XLA runs it instead
             self.dead = True
             raise Unsupported(repr(e)) from e
@@ -986,8 +993,9 @@ class HostFirst:
                 try:
                     out = prog.run(vals)
                 except Unsupported:
-                    self.program = None
-                    self._uninstall()
+                    if prog.dead:
+                        self.program = None
+                        self._uninstall()
                 else:
                     st[0] += 1
                     st[1] += time.perf_counter() - t
