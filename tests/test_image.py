@@ -393,7 +393,9 @@ def test_random_adjust(fn, args, adjust):
     a = getattr(tf.image, fn)(x, *args, seed=1)
     tf.random.set_seed(3)
     b = getattr(tf.image, fn)(x, *args, seed=1)
-    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # The same factor both times (a shape met for the first times runs on the host, later
+    # compiled: the mean may differ in the last bit, never by another factor's change).
+    np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7)
     lo, hi = (-args[0], args[0]) if len(args) == 1 else args
     grid = np.linspace(lo, hi, 2001)
     errs = [np.abs(getattr(tf.image, adjust)(x, float(v)).numpy() - a.numpy()).max()
