@@ -680,10 +680,6 @@ def _max_min(f):
     return rule
 
 
-def _abs(x):
-    return np.abs(x)
-
-
 _RULES = {
     "neg": _unary(np.negative), "sign": _unary(np.sign), "floor": _unary(np.floor),
     "ceil": _unary(np.ceil), "is_finite": _unary(np.isfinite), "exp": _xla,
@@ -695,7 +691,7 @@ _RULES = {
     "acosh": _xla, "atanh": _xla, "sqrt": _unary(np.sqrt),
     "rsqrt": _xla, "cbrt": _xla, "erf": _xla, "erfc": _xla, "erf_inv": _xla,
     "lgamma": _xla, "digamma": _xla,
-    "abs": _unary(_abs), "not": _unary(np.invert), "square": _unary(np.square),
+    "abs": _unary(np.abs), "not": _unary(np.invert), "square": _unary(np.square),
     "real": _unary(np.real), "imag": _unary(np.imag), "conj": _unary(np.conj),
     "round": _round, "integer_pow": _integer_pow,
     "add": _binary(np.add), "add_any": _binary(np.add), "sub": _binary(np.subtract),
